@@ -1,0 +1,186 @@
+package stix
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Spec versions a server can hold (STIX 2.1 §3.2, spec_version).
+const (
+	SpecVersion20 = "2.0"
+	SpecVersion21 = "2.1"
+)
+
+// MediaType returns the STIX media type of objects of the given spec version,
+// as used in collection media_types and manifest records (STIX 2.1 Appendix D).
+func MediaType(specVersion string) string {
+	return "application/stix+json;version=" + specVersion
+}
+
+// ErrInvalidObject is returned (wrapped in an *ObjectError) when an object
+// cannot be stored: it is not a JSON object or lacks the properties a TAXII
+// server needs to index and version it.
+var ErrInvalidObject = errors.New("invalid STIX object")
+
+// ObjectError describes why one object of a request was refused. Its Error
+// text names the object and the reason, for the status resource.
+type ObjectError struct {
+	Index   int    // position in the envelope's objects list
+	ID      string // the object's id when it has a usable one
+	Version string // its modified or created, when present
+	Reason  string
+}
+
+func (e *ObjectError) Error() string {
+	return e.Subject() + ": " + e.Reason
+}
+
+// Subject names the object: its id, or its position when it has none.
+func (e *ObjectError) Subject() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	return fmt.Sprintf("objects[%d]", e.Index)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidObject) true.
+func (e *ObjectError) Unwrap() error { return ErrInvalidObject }
+
+// Object is a STIX object as a TAXII server handles it: the raw bytes,
+// stored and served as received (compacted), and the few properties the
+// server indexes. Nothing else is decoded.
+type Object struct {
+	Raw         json.RawMessage // compact JSON
+	ID          string
+	Type        string
+	SpecVersion string // explicit, or implied per STIX 2.1 §3.2 when absent
+	// VersionText is the TAXII version of the object: its modified, else its
+	// created, as written (TAXII 2.1 §3.4.1). Empty for objects that have
+	// neither (SCOs): the server assigns those a version.
+	VersionText string
+	Version     time.Time // the instant of VersionText
+}
+
+// Versioned reports whether the object carries its own version (modified or
+// created); SCOs do not.
+func (o *Object) Versioned() bool { return o.VersionText != "" }
+
+// Peek parses raw as one STIX object and extracts what the server indexes.
+// index is the object's position in its envelope, used in error messages.
+// The returned error is an *ObjectError.
+func Peek(index int, raw []byte) (Object, error) {
+	fail := func(id, version, format string, args ...any) (Object, error) {
+		return Object{}, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
+	}
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &props); err != nil || props == nil {
+		return fail("", "", "not a JSON object")
+	}
+	o := Object{}
+	id, err := stringProp(props, "id")
+	if err != nil {
+		return fail("", "", "id: %v", err)
+	}
+	typ, err := stringProp(props, "type")
+	if err != nil {
+		return fail(id, "", "type: %v", err)
+	}
+	idType, _, ok := SplitID(id)
+	if !ok {
+		return fail("", "", "id: %q is not a STIX identifier (<type>--<RFC 4122 UUID>)", truncate(id))
+	}
+	o.ID = id
+	if !validType(typ) {
+		return fail(id, "", "type: %q is not a STIX type name", truncate(typ))
+	}
+	if typ != idType {
+		return fail(id, "", "type: %q does not match the identifier's prefix %q", typ, idType)
+	}
+	o.Type = typ
+
+	var created, modified time.Time
+	createdText, hasCreated, err := timestampProp(props, "created")
+	if err != nil {
+		return fail(id, "", "created: %v", err)
+	}
+	if hasCreated {
+		created, _ = ParseTimestamp(createdText)
+	}
+	modifiedText, hasModified, err := timestampProp(props, "modified")
+	if err != nil {
+		return fail(id, createdText, "modified: %v", err)
+	}
+	if hasModified {
+		modified, _ = ParseTimestamp(modifiedText)
+		if hasCreated && modified.Before(created) {
+			return fail(id, modifiedText, "modified: %s is earlier than created %s", modifiedText, createdText)
+		}
+		o.VersionText, o.Version = modifiedText, modified
+	} else if hasCreated {
+		o.VersionText, o.Version = createdText, created
+	}
+
+	if _, ok := props["spec_version"]; ok {
+		sv, err := stringProp(props, "spec_version")
+		if err != nil {
+			return fail(id, o.VersionText, "spec_version: %v", err)
+		}
+		if sv != SpecVersion20 && sv != SpecVersion21 {
+			return fail(id, o.VersionText, "spec_version: %q is not a STIX version this server knows (2.0 or 2.1)", truncate(sv))
+		}
+		o.SpecVersion = sv
+	} else if hasCreated || hasModified {
+		// STIX 2.1 §3.2: "If the spec_version property is not present, the
+		// object MUST be treated as STIX 2.0" -- except SCOs, which have no
+		// created/modified and default to 2.1.
+		o.SpecVersion = SpecVersion20
+	} else {
+		o.SpecVersion = SpecVersion21
+	}
+
+	var buf bytes.Buffer
+	buf.Grow(len(raw))
+	if err := json.Compact(&buf, raw); err != nil {
+		return fail(id, o.VersionText, "not valid JSON: %v", err)
+	}
+	o.Raw = buf.Bytes()
+	return o, nil
+}
+
+func stringProp(props map[string]json.RawMessage, name string) (string, error) {
+	v, ok := props[name]
+	if !ok {
+		return "", errors.New("required property is missing")
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", errors.New("must be a string")
+	}
+	return s, nil
+}
+
+func timestampProp(props map[string]json.RawMessage, name string) (text string, present bool, err error) {
+	if _, ok := props[name]; !ok {
+		return "", false, nil
+	}
+	s, err := stringProp(props, name)
+	if err != nil {
+		return "", true, err
+	}
+	if _, err := ParseTimestamp(s); err != nil {
+		return "", true, err
+	}
+	return s, true, nil
+}
+
+// truncate keeps messages readable when a client sends huge values.
+func truncate(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}

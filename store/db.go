@@ -1,0 +1,119 @@
+// Package store keeps Liaison's API roots, collections, STIX objects and
+// status resources in one bbolt file.
+//
+// Every collection has its own bucket. Object versions are keyed by their
+// date_added (unix microseconds, unique and strictly increasing within the
+// collection) and indexed by id, type and version, so that every query is a
+// keyset scan over an index and costs in proportion to the page it serves.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// DB is the bbolt-backed store. Set the exported fields before Open.
+type DB struct {
+	// Path is the database file; it is created when absent.
+	Path string
+	// Now returns the current time; tests pin it.
+	Now func() time.Time
+	// Logger receives the store's log records.
+	Logger *slog.Logger
+	// StatusRetention is how long status resources are kept after their
+	// request completed (TAXII 2.1 §4.3: SHOULD be at least 24 hours).
+	StatusRetention time.Duration
+	// OpenTimeout bounds the wait for bbolt's file lock, held by another
+	// process that has the file open.
+	OpenTimeout time.Duration
+
+	bolt *bbolt.DB
+}
+
+// DefaultStatusRetention is the default StatusRetention.
+const DefaultStatusRetention = 24 * time.Hour
+
+// NewDB returns a DB for the file at path with default settings.
+func NewDB(path string) *DB {
+	return &DB{
+		Path:            path,
+		Now:             time.Now,
+		Logger:          slog.New(slog.DiscardHandler),
+		StatusRetention: DefaultStatusRetention,
+		OpenTimeout:     2 * time.Second,
+	}
+}
+
+// Open opens (or creates) the database file and its buckets, and creates the
+// secret that signs paging cursors on first use.
+func (db *DB) Open() error {
+	b, err := bbolt.Open(db.Path, 0o600, &bbolt.Options{Timeout: db.OpenTimeout})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return fmt.Errorf("open database %s: %w", db.Path, ErrDatabaseLocked)
+	}
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", db.Path, err)
+	}
+	db.bolt = b
+	err = b.Update(func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketRoots, bucketCollections, bucketStatus, bucketStatusTime} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySecret) == nil {
+			secret := make([]byte, 32)
+			if _, err := rand.Read(secret); err != nil {
+				return fmt.Errorf("create cursor secret: %w", err)
+			}
+			if err := meta.Put(keySecret, secret); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Close()
+		return fmt.Errorf("initialise database %s: %w", db.Path, err)
+	}
+	return nil
+}
+
+// Close closes the database file.
+func (db *DB) Close() error {
+	if db.bolt == nil {
+		return nil
+	}
+	return db.bolt.Close()
+}
+
+// CursorSecret returns the key that signs paging cursors. It is created once
+// per database, so cursors stay valid across restarts of the server and are
+// refused by any other database.
+func (db *DB) CursorSecret(ctx context.Context) ([]byte, error) {
+	var secret []byte
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		secret = append([]byte(nil), tx.Bucket(bucketMeta).Get(keySecret)...)
+		return nil
+	})
+	return secret, err
+}
+
+// Check runs bbolt's consistency check and returns the first problem found.
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bbolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC() }

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+
+	"go.etcd.io/bbolt"
+)
+
+// DeleteObject deletes versions of an object from a collection (TAXII 2.1
+// §5.7) and returns how many it deleted. versions selects among the versions
+// whose spec version is in specVersions (all of them when empty); a zero
+// versions deletes every such version, so that a bare DELETE removes the
+// object. Deleted versions vanish from every query at once. Returns
+// ErrCollectionNotFound, or ErrObjectNotFound when the object is absent or
+// nothing matches.
+func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions VersionSelect, specVersions []string) (int, error) {
+	var n int
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		cb, err := collectionBucket(tx, collection)
+		if err != nil {
+			return err
+		}
+		sel := selector{byID: cb.Bucket(bucketByID)}
+		all := sel.versionsOf(id)
+		if len(all) == 0 {
+			return fmt.Errorf("object %q: %w", id, ErrObjectNotFound)
+		}
+		var candidates []versionInfo
+		for _, v := range all {
+			if len(specVersions) == 0 || slices.Contains(specVersions, v.spec) {
+				candidates = append(candidates, v)
+			}
+		}
+		var doomed []versionInfo
+		for i := range candidates {
+			v := &candidates[i]
+			if versions.IsZero() || versions.All || matchesAt(v.version, versions.At) ||
+				(versions.First && isExtreme(v, candidates, false)) ||
+				(versions.Last && isExtreme(v, candidates, true)) {
+				doomed = append(doomed, *v)
+			}
+		}
+		if len(doomed) == 0 {
+			return fmt.Errorf("object %q: no version matches: %w", id, ErrObjectNotFound)
+		}
+		for _, v := range doomed {
+			if err := deleteVersion(cb, id, v); err != nil {
+				return fmt.Errorf("delete %s: %w", id, err)
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	return n, err
+}
+
+// isExtreme reports whether v is the latest (or, with last false, the
+// earliest) of vs by version.
+func isExtreme(v *versionInfo, vs []versionInfo, last bool) bool {
+	for i := range vs {
+		o := &vs[i]
+		if o.dk == v.dk {
+			continue
+		}
+		if (last && versionLess(v, o)) || (!last && versionLess(o, v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// deleteVersion removes one version from the objects bucket and every index.
+func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
+	dkb := dateKey(v.dk)
+	objects := cb.Bucket(bucketObjects)
+	r, err := decodeRecord(objects.Get(dkb))
+	if err != nil {
+		return err
+	}
+	h := sha256.Sum256(r.Raw)
+	scoKey := indexKey(id, h[:16])
+	if sk := cb.Bucket(bucketSCOHash).Get(scoKey); sk != nil && dateFromKey(sk) == v.dk {
+		if err := cb.Bucket(bucketSCOHash).Delete(scoKey); err != nil {
+			return err
+		}
+	}
+	for _, del := range []struct {
+		bucket []byte
+		k      []byte
+	}{
+		{bucketByID, indexKey(id, dkb)},
+		{bucketByType, indexKey(typeOf(id), dkb)},
+		{bucketByVer, indexKey(id, v.version)},
+		{bucketObjects, dkb},
+	} {
+		if err := cb.Bucket(del.bucket).Delete(del.k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

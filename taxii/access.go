@@ -1,0 +1,51 @@
+package taxii
+
+import (
+	"context"
+	"net/http"
+
+	"liaison/store"
+)
+
+// Principal is who a request acts for. Every request resolves one before
+// any handler runs.
+type Principal struct {
+	Name      string
+	Anonymous bool
+	Admin     bool
+}
+
+// Rights are a principal's rights on one collection; they are the
+// collection resource's can_read and can_write (TAXII 2.1 §5.2.1), which
+// describe the requester.
+type Rights struct {
+	Read, Write bool
+}
+
+// Access authenticates requests and decides what a principal may do. The
+// accounts work replaces PublicAccess with users, keys and grants.
+type Access interface {
+	// Authenticate resolves the principal of a request. An error is
+	// answered as is (e.g. a 401 *Error).
+	Authenticate(r *http.Request) (Principal, error)
+	// Rights returns the principal's rights on a collection. A collection
+	// with neither right is treated as absent.
+	Rights(ctx context.Context, p Principal, c store.Collection) (Rights, error)
+}
+
+// PublicAccess admits every request as the anonymous principal, with the
+// rights each collection grants the public.
+type PublicAccess struct{}
+
+// AnonymousName is the name of the anonymous principal.
+const AnonymousName = "anonymous"
+
+// Authenticate returns the anonymous principal.
+func (PublicAccess) Authenticate(*http.Request) (Principal, error) {
+	return Principal{Name: AnonymousName, Anonymous: true}, nil
+}
+
+// Rights returns the collection's public rights.
+func (PublicAccess) Rights(_ context.Context, _ Principal, c store.Collection) (Rights, error) {
+	return Rights{Read: c.PublicRead, Write: c.PublicWrite}, nil
+}

@@ -1,0 +1,172 @@
+package taxii
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// ErrorResource is the TAXII error resource (TAXII 2.1 §3.6.1). Every
+// failure is answered with one.
+type ErrorResource struct {
+	Title           string         `json:"title"`
+	Description     string         `json:"description,omitempty"`
+	ErrorID         string         `json:"error_id,omitempty"`
+	ErrorCode       string         `json:"error_code,omitempty"`
+	HTTPStatus      string         `json:"http_status,omitempty"` // a string, as the spec types it
+	ExternalDetails string         `json:"external_details,omitempty"`
+	Details         map[string]any `json:"details,omitempty"`
+}
+
+// Error is an error a handler returns when it knows the HTTP status and
+// what to tell the client.
+type Error struct {
+	Status      int
+	Code        string // error_code, a short stable token
+	Title       string
+	Description string
+	Details     map[string]any
+}
+
+func (e *Error) Error() string { return e.Title + ": " + e.Description }
+
+func newError(status int, code, title, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Title: title, Description: fmt.Sprintf(format, args...)}
+}
+
+// paramError returns a 400 naming the query parameter at fault.
+func paramError(param, format string, args ...any) *Error {
+	e := newError(http.StatusBadRequest, "bad-parameter", "Invalid query parameter",
+		"%s: %s", param, fmt.Sprintf(format, args...))
+	e.Details = map[string]any{"parameter": param}
+	return e
+}
+
+// errorTable maps domain errors to HTTP statuses and error resources. It is
+// the one place where store and stix errors become TAXII errors.
+var errorTable = []struct {
+	err    error
+	status int
+	code   string
+	title  string
+}{
+	{store.ErrAPIRootNotFound, http.StatusNotFound, "api-root-not-found", "API root not found"},
+	{store.ErrCollectionNotFound, http.StatusNotFound, "collection-not-found", "Collection not found"},
+	{store.ErrObjectNotFound, http.StatusNotFound, "object-not-found", "Object not found"},
+	{store.ErrStatusNotFound, http.StatusNotFound, "status-not-found", "Status not found"},
+	{stix.ErrBadEnvelope, http.StatusBadRequest, "bad-envelope", "Malformed request body"},
+}
+
+// describe turns any error into a status and an error resource, and says
+// whether it is an internal error whose text must not reach the client.
+func describe(err error) (int, ErrorResource, bool) {
+	var te *Error
+	if errors.As(err, &te) {
+		return te.Status, ErrorResource{Title: te.Title, Description: te.Description, ErrorCode: te.Code, Details: te.Details}, false
+	}
+	for _, m := range errorTable {
+		if errors.Is(err, m.err) {
+			return m.status, ErrorResource{Title: m.title, Description: publicMessage(err, m.status), ErrorCode: m.code}, false
+		}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return describeHTTP(he)
+	}
+	return http.StatusInternalServerError, ErrorResource{Title: "Internal server error",
+		Description: "The server failed to handle the request; the error is logged under error_id.", ErrorCode: "internal"}, true
+}
+
+// publicMessage keeps a domain error's text for the client, except for not
+// found errors, whose text is the same whether the thing is absent or hidden
+// (TAXII 2.1 Appendix B: do not leak existence).
+func publicMessage(err error, status int) string {
+	if status == http.StatusNotFound {
+		switch {
+		case errors.Is(err, store.ErrAPIRootNotFound):
+			return "No API root with this name exists, or you have no access to it."
+		case errors.Is(err, store.ErrCollectionNotFound):
+			return "No collection with this id or alias exists in this API root, or you have no access to it."
+		case errors.Is(err, store.ErrObjectNotFound):
+			return "The collection holds no version of this object that matches the request."
+		case errors.Is(err, store.ErrStatusNotFound):
+			return "No status with this id exists in this API root, or it has expired (statuses are kept for at least 24 hours)."
+		}
+	}
+	return err.Error()
+}
+
+// describeHTTP maps errors raised by echo's router and middleware.
+func describeHTTP(he *echo.HTTPError) (int, ErrorResource, bool) {
+	r := ErrorResource{Title: http.StatusText(he.Code)}
+	switch he.Code {
+	case http.StatusNotFound:
+		r.ErrorCode = "not-found"
+		r.Description = "No TAXII endpoint at this path. Discovery is at /taxii2/; API root paths end in '/'."
+	case http.StatusMethodNotAllowed:
+		r.ErrorCode = "method-not-allowed"
+		r.Description = "This endpoint does not support the method; the Allow header lists those it does."
+	case http.StatusRequestEntityTooLarge:
+		r.ErrorCode = "too-large"
+		r.Description = "The request body is larger than the API root's max_content_length."
+	default:
+		r.ErrorCode = "http-" + strconv.Itoa(he.Code)
+		if msg, ok := he.Message.(string); ok {
+			r.Description = msg
+		}
+		if he.Code >= 500 {
+			return he.Code, r, true
+		}
+	}
+	return he.Code, r, false
+}
+
+// handleError is echo's HTTPErrorHandler: every error, from handlers,
+// middleware or the router, is answered with a TAXII error resource. Internal
+// errors are logged with an error_id that the client also gets.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, res, internal := describe(err)
+	res.HTTPStatus = strconv.Itoa(status)
+	res.ErrorID = newErrorID()
+	req := c.Request()
+	switch {
+	case internal:
+		s.Logger.Error("request failed", slog.String("error_id", res.ErrorID), slog.String("method", req.Method),
+			slog.String("path", req.URL.Path), slog.Any("error", err))
+	case errors.Is(err, context.Canceled):
+		return
+	}
+	body, mErr := json.Marshal(res)
+	if mErr != nil {
+		body = []byte(`{"title":"Internal server error"}`)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, MediaType)
+	if req.Method == http.MethodHead {
+		c.Response().WriteHeader(status)
+		return
+	}
+	if err := c.Blob(status, MediaType, body); err != nil {
+		s.Logger.Debug("write error response", slog.Any("error", err))
+	}
+}
+
+func newErrorID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,235 @@
+package taxii
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// Headers of paged responses (TAXII 2.1 §3.2).
+const (
+	HeaderDateAddedFirst = "X-TAXII-Date-Added-First"
+	HeaderDateAddedLast  = "X-TAXII-Date-Added-Last"
+)
+
+// Paged endpoints, as named in cursors.
+const (
+	epObjects  = "objects"
+	epManifest = "manifest"
+	epObject   = "object"
+	epVersions = "versions"
+)
+
+// maxCursorFilter is the largest filter (as JSON) a cursor carries; a longer
+// one is bound by its hash, and the client must repeat it with next.
+const maxCursorFilter = 2048
+
+// pagedRequest resolves, authorises and runs a paged query. It returns the
+// page and the next token when there is more.
+func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (store.Page, string, error) {
+	p, err := parseParams(c.Request().URL.RawQuery, allowed)
+	if err != nil {
+		return store.Page{}, "", err
+	}
+	root, coll, _, err := s.collection(c, needRead)
+	if err != nil {
+		return store.Page{}, "", err
+	}
+	objectID := c.Param("object")
+	limit := p.limit
+	if limit == 0 {
+		limit = root.DefaultLimit
+	}
+	// A client asking more than the maximum gets the maximum, with more and
+	// next (TAXII 2.1 §3.4: the server MAY return fewer).
+	limit = min(limit, root.MaxLimit)
+
+	f, pos := p.filter, uint64(0)
+	who := principal(c).Name
+	if p.next != "" {
+		cur, err := decodeCursor(s.CursorKey, p.next)
+		if err != nil {
+			return store.Page{}, "", paramError(pNext, "is not a token this server issued; start again without next")
+		}
+		if cur.Collection != coll.ID || cur.Endpoint != ep || cur.Object != objectID || cur.Principal != who {
+			return store.Page{}, "", paramError(pNext, "was issued for another endpoint, collection or user; use it only where you got it")
+		}
+		if f, err = cursorFilter(cur, f); err != nil {
+			return store.Page{}, "", err
+		}
+		pos = cur.Position
+	}
+	q := f.storeQuery()
+	q.ObjectID, q.After, q.Limit = objectID, pos, limit
+	switch ep {
+	case epVersions:
+		q.Versions = store.VersionSelect{All: true}
+		q.NoBody = true
+	case epManifest:
+		q.NoBody = true
+	}
+	page, err := s.Store.Query(c.Request().Context(), coll.ID, q)
+	if err != nil {
+		return page, "", err
+	}
+	next := ""
+	if page.More && len(page.Records) > 0 {
+		cur := cursor{Collection: coll.ID, Endpoint: ep, Object: objectID, Principal: who,
+			Position: page.Records[len(page.Records)-1].Position}
+		if fj, _ := json.Marshal(f); len(fj) > maxCursorFilter {
+			cur.FilterHash = filterHash(&f)
+		} else {
+			cur.Filter = &f
+		}
+		next = encodeCursor(s.CursorKey, cur)
+	}
+	return page, next, nil
+}
+
+// cursorFilter returns the filter a request with next applies: the cursor's.
+// A client may repeat the original filters (TAXII 2.1 §3.4) or drop them
+// (some clients send only next and limit); different filters are refused.
+func cursorFilter(cur cursor, given filter) (filter, error) {
+	if cur.Filter != nil {
+		if !given.empty() && !given.equal(cur.Filter) {
+			return given, paramError(pNext, "was issued for a query with other filters; repeat the original filters or send none")
+		}
+		return *cur.Filter, nil
+	}
+	if given.empty() || filterHash(&given) != cur.FilterHash {
+		return given, paramError(pNext, "belongs to a query whose filters are too long to carry in the token; repeat the original filters with next")
+	}
+	return given, nil
+}
+
+func filterHash(f *filter) string {
+	b, _ := json.Marshal(f)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:16])
+}
+
+// writePage streams a paged resource: {"more":..,"next":..,"<key>":[items]}
+// with the X-TAXII-Date-Added headers, or {"more":false} without them when
+// the page is empty (TAXII 2.1 §3.2 defines no header values for it).
+func writePage(c echo.Context, page store.Page, next, key string, item func(w *bufio.Writer, r *store.Record) error) error {
+	res := c.Response()
+	if len(page.Records) > 0 {
+		res.Header().Set(HeaderDateAddedFirst, stix.FormatTAXII(page.Records[0].DateAdded))
+		res.Header().Set(HeaderDateAddedLast, stix.FormatTAXII(page.Records[len(page.Records)-1].DateAdded))
+	}
+	res.Header().Set(echo.HeaderContentType, MediaType)
+	res.WriteHeader(http.StatusOK)
+	w := bufio.NewWriterSize(res, 32<<10)
+	if page.More {
+		w.WriteString(`{"more":true`)
+	} else {
+		w.WriteString(`{"more":false`)
+	}
+	if next != "" {
+		nb, _ := json.Marshal(next)
+		w.WriteString(`,"next":`)
+		w.Write(nb)
+	}
+	if len(page.Records) > 0 {
+		fmt.Fprintf(w, `,%q:[`, key)
+		for i := range page.Records {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			if err := item(w, &page.Records[i]); err != nil {
+				return err
+			}
+		}
+		w.WriteByte(']')
+	}
+	w.WriteByte('}')
+	return w.Flush()
+}
+
+func writeRaw(w *bufio.Writer, r *store.Record) error {
+	_, err := w.Write(r.Raw)
+	return err
+}
+
+func (s *Server) getObjects(c echo.Context) error {
+	page, next, err := s.pagedRequest(c, epObjects, paramsList)
+	if err != nil {
+		return err
+	}
+	return writePage(c, page, next, "objects", writeRaw)
+}
+
+func (s *Server) getObject(c echo.Context) error {
+	page, next, err := s.pagedRequest(c, epObject, paramsObject)
+	if err != nil {
+		return err
+	}
+	return writePage(c, page, next, "objects", writeRaw)
+}
+
+// manifestRecord is one entry of a manifest (TAXII 2.1 §5.3.1).
+type manifestRecord struct {
+	ID        string `json:"id"`
+	DateAdded string `json:"date_added"`
+	Version   string `json:"version"`
+	MediaType string `json:"media_type"`
+}
+
+func (s *Server) getManifest(c echo.Context) error {
+	page, next, err := s.pagedRequest(c, epManifest, paramsList)
+	if err != nil {
+		return err
+	}
+	return writePage(c, page, next, "objects", func(w *bufio.Writer, r *store.Record) error {
+		b, err := json.Marshal(manifestRecord{ID: r.ID, DateAdded: stix.FormatTAXII(r.DateAdded),
+			Version: r.VersionText, MediaType: stix.MediaType(r.SpecVersion)})
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return err
+	})
+}
+
+// getVersions lists an object's versions in date_added order, like every
+// paged endpoint (TAXII 2.1 §3.5), so the list agrees with the headers.
+func (s *Server) getVersions(c echo.Context) error {
+	page, next, err := s.pagedRequest(c, epVersions, paramsVersions)
+	if err != nil {
+		return err
+	}
+	return writePage(c, page, next, "versions", func(w *bufio.Writer, r *store.Record) error {
+		b, err := json.Marshal(r.VersionText)
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return err
+	})
+}
+
+// deleteObject deletes versions of an object. Without match[version] it
+// deletes every version (with match[spec_version], every version of those
+// spec versions): the object is then gone, as TAXII 2.1 §5.7 expects later
+// requests for it to return 404.
+func (s *Server) deleteObject(c echo.Context) error {
+	p, err := parseParams(c.Request().URL.RawQuery, paramsDelete)
+	if err != nil {
+		return err
+	}
+	_, coll, _, err := s.collection(c, needReadWrite)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"),
+		versionSelect(p.filter.Versions), p.filter.SpecVersions); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusOK)
+}

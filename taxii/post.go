@@ -1,0 +1,85 @@
+package taxii
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// postObjects is Add Objects (TAXII 2.1 §5.5). Objects are validated one by
+// one; the valid ones and the status are committed in one transaction
+// before the 202 is sent, so the status is always complete.
+func (s *Server) postObjects(c echo.Context) error {
+	if _, err := parseParams(c.Request().URL.RawQuery, paramsNone); err != nil {
+		return err
+	}
+	root, coll, _, err := s.collection(c, needWrite)
+	if err != nil {
+		return err
+	}
+	req := c.Request()
+	if !ContentTypeOK(req.Header.Get(echo.HeaderContentType)) {
+		return newError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"Content-Type %q is not a TAXII 2.1 envelope; %s.", trunc(req.Header.Get(echo.HeaderContentType)), contentHint)
+	}
+	body, err := readBody(req, root.MaxContentLength)
+	if err != nil {
+		return err
+	}
+	raws, err := stix.DecodeEnvelope(body)
+	if err != nil {
+		return err
+	}
+	add := store.AddRequest{APIRoot: root.Name, Collection: coll.ID, Owner: principal(c).Name, Total: len(raws)}
+	for _, r := range s.Validator.Check(raws) {
+		if r.Err != nil {
+			add.Failures = append(add.Failures, failure(r.Err))
+			continue
+		}
+		if mt := stix.MediaType(r.Object.SpecVersion); !slices.Contains(coll.MediaTypes, mt) {
+			add.Failures = append(add.Failures, store.StatusDetail{ID: r.Object.ID, Version: r.Object.VersionText,
+				Message: fmt.Sprintf("%s: spec_version %s (%s) is not among the collection's media types %v",
+					r.Object.ID, r.Object.SpecVersion, mt, coll.MediaTypes)})
+			continue
+		}
+		add.Objects = append(add.Objects, r.Object)
+	}
+	status, err := s.Store.AddObjects(req.Context(), add)
+	if err != nil {
+		return err
+	}
+	return writeResource(c, http.StatusAccepted, status)
+}
+
+func failure(err error) store.StatusDetail {
+	d := store.StatusDetail{Message: err.Error()}
+	if oe, ok := err.(*stix.ObjectError); ok {
+		d.ID, d.Version = oe.Subject(), oe.Version
+	}
+	return d
+}
+
+// readBody reads a request body of at most limit bytes; a larger one is
+// refused with 413 (a body of exactly limit bytes is accepted, TAXII 2.1
+// §4.2.1 protects only smaller ones, and this is the friendlier reading).
+func readBody(req *http.Request, limit int64) ([]byte, error) {
+	tooLarge := newError(http.StatusRequestEntityTooLarge, "too-large", "Request body too large",
+		"The body exceeds this API root's max_content_length of %d bytes; split the envelope.", limit)
+	if req.ContentLength > limit {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "Reading the body failed: %v", err)
+	}
+	if int64(len(body)) > limit {
+		return nil, tooLarge
+	}
+	return body, nil
+}

@@ -1,0 +1,153 @@
+// Package taxii serves the TAXII 2.1 API (OASIS TAXII Version 2.1) over
+// HTTP with echo, on top of a Store.
+package taxii
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// Store is what the TAXII API needs from storage. *store.DB implements it.
+type Store interface {
+	APIRoots(ctx context.Context) ([]store.APIRoot, error)
+	APIRoot(ctx context.Context, name string) (store.APIRoot, error)
+	Collections(ctx context.Context, root string) ([]store.Collection, error)
+	Collection(ctx context.Context, root, idOrAlias string) (store.Collection, error)
+	Query(ctx context.Context, collection string, q store.Query) (store.Page, error)
+	AddObjects(ctx context.Context, req store.AddRequest) (store.Status, error)
+	DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string) (int, error)
+	Status(ctx context.Context, root, id string) (store.Status, string, error)
+}
+
+// Server is the TAXII 2.1 HTTP API. Set the fields, then call Handler.
+type Server struct {
+	Store     Store
+	Validator *stix.Validator
+	Access    Access
+	Logger    *slog.Logger
+	// Title, Description and Contact describe the server in discovery.
+	Title, Description, Contact string
+	// PublicURL is the base URL clients reach the server at (scheme, host,
+	// optional path prefix); discovery builds absolute API root URLs on it.
+	PublicURL string
+	// CursorKey signs next tokens; it must be stable across restarts.
+	CursorKey []byte
+}
+
+// NewServer returns a Server with default settings on st.
+func NewServer(st Store, cursorKey []byte) *Server {
+	return &Server{
+		Store:     st,
+		Validator: stix.NewValidator(),
+		Access:    PublicAccess{},
+		Logger:    slog.New(slog.DiscardHandler),
+		Title:     "Liaison TAXII 2.1 server",
+		CursorKey: cursorKey,
+	}
+}
+
+// Handler returns the HTTP handler with every TAXII route registered.
+func (s *Server) Handler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// Paths without the trailing slash are served as if they had it; no
+	// redirect, since clients drop credentials on redirects.
+	e.Pre(middleware.AddTrailingSlash())
+	e.Use(s.logRequests, s.recoverPanics, taxiiContentType, negotiate, s.authenticate)
+
+	e.GET("/taxii2/", s.getDiscovery)
+	e.GET("/:root/", s.getAPIRoot)
+	e.GET("/:root/status/:status/", s.getStatus)
+	e.GET("/:root/collections/", s.getCollections)
+	e.GET("/:root/collections/:coll/", s.getCollection)
+	e.GET("/:root/collections/:coll/manifest/", s.getManifest)
+	e.GET("/:root/collections/:coll/objects/", s.getObjects)
+	e.POST("/:root/collections/:coll/objects/", s.postObjects)
+	e.GET("/:root/collections/:coll/objects/:object/", s.getObject)
+	e.DELETE("/:root/collections/:coll/objects/:object/", s.deleteObject)
+	e.GET("/:root/collections/:coll/objects/:object/versions/", s.getVersions)
+	return e
+}
+
+// taxiiContentType gives every response, whatever writes it, the TAXII
+// media type (TAXII 2.1 §3.1: errors and body-less responses too).
+func taxiiContentType(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderContentType, MediaType)
+		return next(c)
+	}
+}
+
+// negotiate answers 406 when the Accept header admits no TAXII 2.1 body.
+func negotiate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		accept := strings.Join(c.Request().Header.Values(echo.HeaderAccept), ",")
+		if !Acceptable(accept) {
+			return newError(http.StatusNotAcceptable, "not-acceptable", "Not acceptable",
+				"This server speaks TAXII 2.1 only and cannot answer with %q; %s.", trunc(accept), acceptHint)
+		}
+		return next(c)
+	}
+}
+
+
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, err := s.Access.Authenticate(c.Request())
+		if err != nil {
+			return err
+		}
+		c.Set("principal", p)
+		return next(c)
+	}
+}
+
+func principal(c echo.Context) Principal {
+	p, _ := c.Get("principal").(Principal)
+	return p
+}
+
+// recoverPanics turns a panic into a logged 500 error resource; the client
+// never sees a stack.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.Logger.Error("panic in handler", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req, res := c.Request(), c.Response()
+		s.Logger.LogAttrs(req.Context(), slog.LevelInfo, "request",
+			slog.String("method", req.Method), slog.String("path", req.URL.Path),
+			slog.Int("status", res.Status), slog.Int64("bytes", res.Size),
+			slog.Duration("duration", time.Since(start)), slog.String("remote", c.RealIP()))
+		return nil
+	}
+}
