@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"liaison/stix"
+	"liaison/testdata/coopfeed"
+)
+
+// MustRunMain starts the real serve program on a loopback port chosen by
+// the kernel, with the demo data, and stops it when the test ends.
+func MustRunMain(tb testing.TB, args ...string) *Main {
+	tb.Helper()
+	m := NewMain()
+	var out bytes.Buffer
+	m.Stdout, m.Stderr = &out, io.Discard
+	args = append([]string{"--db", filepath.Join(tb.TempDir(), "liaison.db"), "--listen", "127.0.0.1:0"}, args...)
+	if err := m.ParseFlags(context.Background(), args); err != nil {
+		tb.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return m
+}
+
+func getJSON(tb testing.TB, u string, v any) http.Header {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Accept", "application/taxii+json;version=2.1")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d %s", u, res.StatusCode, body)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/taxii+json;version=2.1" {
+		tb.Fatalf("GET %s: Content-Type %q", u, ct)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		tb.Fatalf("GET %s: %v in %s", u, err, body)
+	}
+	return res.Header
+}
+
+// TestMain_Demo runs the binary's Main with --demo on port 0, then walks
+// discovery to the feed collection and pages through it by next, as
+// taxii2-client does, checking that every object of the demo sample is
+// served exactly once in its latest version.
+func TestMain_Demo(t *testing.T) {
+	m := MustRunMain(t, "--demo")
+
+	var disc struct {
+		Default  string   `json:"default"`
+		APIRoots []string `json:"api_roots"`
+	}
+	getJSON(t, m.URL+"/taxii2/", &disc)
+	if want := m.URL + "/cooperation/"; disc.Default != want || len(disc.APIRoots) != 1 || disc.APIRoots[0] != want {
+		t.Fatalf("discovery = %+v, want default and single root %s", disc, want)
+	}
+	var colls struct {
+		Collections []struct {
+			ID, Alias         string
+			CanRead, CanWrite bool `json:"-"`
+		} `json:"collections"`
+	}
+	getJSON(t, disc.Default+"collections/", &colls)
+	var feedID string
+	for _, c := range colls.Collections {
+		if c.Alias == demoFeedAlias {
+			feedID = c.ID
+		}
+	}
+	if len(colls.Collections) != 3 || feedID == "" {
+		t.Fatalf("collections = %+v", colls)
+	}
+
+	// The expected result: the latest version of every object of the sample.
+	raws, err := stix.DecodeEnvelope(coopfeed.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := map[string]string{}
+	for i, raw := range raws {
+		o, err := stix.Peek(i, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev, ok := latest[o.ID]; !ok || prev < o.VersionText {
+			latest[o.ID] = o.VersionText
+		}
+	}
+
+	seen := map[string]int{}
+	next, pages, lastAdded := "", 0, ""
+	for {
+		q := url.Values{"limit": {"7"}}
+		if next != "" {
+			q.Set("next", next) // only next and limit, as clients do
+		}
+		var env struct {
+			More    bool              `json:"more"`
+			Next    string            `json:"next"`
+			Objects []json.RawMessage `json:"objects"`
+		}
+		h := getJSON(t, disc.Default+"collections/"+feedID+"/objects/?"+q.Encode(), &env)
+		pages++
+		if first := h.Get("X-TAXII-Date-Added-First"); first <= lastAdded {
+			t.Fatalf("page %d starts at %s, not after the previous page's last %s", pages, first, lastAdded)
+		}
+		lastAdded = h.Get("X-TAXII-Date-Added-Last")
+		for i, raw := range env.Objects {
+			o, err := stix.Peek(i, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen[o.ID]++
+			if o.VersionText != latest[o.ID] {
+				t.Errorf("%s served in version %s, want latest %s", o.ID, o.VersionText, latest[o.ID])
+			}
+		}
+		if !env.More {
+			break
+		}
+		if env.Next == "" || len(env.Objects) != 7 {
+			t.Fatalf("page %d: more with next %q and %d objects", pages, env.Next, len(env.Objects))
+		}
+		next = env.Next
+	}
+	if len(seen) != len(latest) {
+		t.Fatalf("served %d distinct objects, want %d", len(seen), len(latest))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s served %d times", id, n)
+		}
+	}
+	if want := (len(latest) + 6) / 7; pages != want {
+		t.Errorf("%d pages, want %d", pages, want)
+	}
+}
+
+// TestMain_DemoTwice checks that --demo on a database that already has data
+// leaves it alone, and that data and cursors survive a restart.
+func TestMain_DemoTwice(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "liaison.db")
+	start := func() *Main {
+		m := NewMain()
+		var out bytes.Buffer
+		m.Stdout, m.Stderr = &out, io.Discard
+		if err := m.ParseFlags(context.Background(), []string{"--db", db, "--listen", "127.0.0.1:0", "--demo"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m := start()
+	u := m.URL + "/cooperation/collections/" + demoFeedAlias + "/objects/?limit=5"
+	var page1 struct {
+		Next    string            `json:"next"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	getJSON(t, u, &page1)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m = start()
+	defer m.Close()
+	var colls struct {
+		Collections []json.RawMessage `json:"collections"`
+	}
+	getJSON(t, m.URL+"/cooperation/collections/", &colls)
+	if len(colls.Collections) != 3 {
+		t.Fatalf("after restart with --demo: %d collections, want the original 3", len(colls.Collections))
+	}
+	var page2 struct {
+		Objects []json.RawMessage `json:"objects"`
+	}
+	getJSON(t, m.URL+"/cooperation/collections/"+demoFeedAlias+"/objects/?limit=5&next="+url.QueryEscape(page1.Next), &page2)
+	if len(page2.Objects) != 5 || bytes.Equal(page2.Objects[0], page1.Objects[0]) {
+		t.Fatalf("cursor after restart gave %d objects", len(page2.Objects))
+	}
+}
+
+func TestRun_Usage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{nil, 2, "Usage"},
+		{[]string{"bogus"}, 2, "unknown command"},
+		{[]string{"serve", "--listen"}, 2, "flag needs an argument"},
+		{[]string{"serve", "--log-format", "xml"}, 2, "--log-format"},
+		{[]string{"serve", "--public-url", "ftp://x"}, 2, "--public-url"},
+		{[]string{"serve", "extra"}, 2, "unexpected argument"},
+		{[]string{"version"}, 0, "liaison"},
+	} {
+		var out bytes.Buffer
+		if code := run(context.Background(), tc.args, &out, &out); code != tc.code || !strings.Contains(out.String(), tc.out) {
+			t.Errorf("run(%q) = %d, %q; want %d and %q", tc.args, code, out.String(), tc.code, tc.out)
+		}
+	}
+}
+
+// TestRun_Locked checks the message when the database is held by another
+// process (here: another open Main).
+func TestRun_Locked(t *testing.T) {
+	m := MustRunMain(t)
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code := run(ctx, []string{"serve", "--db", m.DBPath, "--listen", "127.0.0.1:0"}, &out, &out)
+	if code != 1 || !strings.Contains(out.String(), "locked by another process") {
+		t.Fatalf("run on a locked database = %d, %q", code, out.String())
+	}
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"liaison/store"
+	"liaison/taxii"
+)
+
+// Main is the liaison serve program: flags, the store and the HTTP server.
+type Main struct {
+	DBPath    string
+	Listen    string
+	PublicURL string
+	Demo      bool
+	LogLevel  string
+	LogFormat string
+
+	Stdout, Stderr io.Writer
+
+	// URL is the base URL the server answers at, known once Run returns.
+	URL string
+
+	db     *store.DB
+	ln     net.Listener
+	srv    *http.Server
+	logger *slog.Logger
+	done   chan struct{}
+	stop   context.CancelFunc
+}
+
+// Defaults of the serve flags.
+const (
+	DefaultDBPath = "liaison.db"
+	DefaultListen = "127.0.0.1:8080"
+)
+
+// NewMain returns a Main with default settings.
+func NewMain() *Main {
+	return &Main{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text",
+		Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// ParseFlags parses the serve command's flags.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("liaison serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.DBPath, "db", m.DBPath, "database `file`; created when absent")
+	fs.StringVar(&m.Listen, "listen", m.Listen, "`address` to listen on (host:port)")
+	fs.StringVar(&m.PublicURL, "public-url", m.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>)")
+	fs.BoolVar(&m.Demo, "demo", m.Demo, "on an empty database, create the 'cooperation' API root with demo collections")
+	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log `level`: debug, info, warn or error")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log `format`: text or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return m.validate()
+}
+
+func (m *Main) validate() error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch m.LogFormat {
+	case "text":
+		m.logger = slog.New(slog.NewTextHandler(m.Stderr, opts))
+	case "json":
+		m.logger = slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	default:
+		return fmt.Errorf("--log-format: %q is neither text nor json", m.LogFormat)
+	}
+	if m.PublicURL != "" && !strings.HasPrefix(m.PublicURL, "http://") && !strings.HasPrefix(m.PublicURL, "https://") {
+		return fmt.Errorf("--public-url: %q must start with http:// or https://", m.PublicURL)
+	}
+	return nil
+}
+
+// Run opens the database, loads the demo data when asked, and starts
+// serving in the background. Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	if m.logger == nil {
+		if err := m.validate(); err != nil {
+			return err
+		}
+	}
+	m.db = store.NewDB(m.DBPath)
+	m.db.Logger = m.logger.With("component", "store")
+	if err := m.db.Open(); err != nil {
+		return err
+	}
+	if m.Demo {
+		if err := loadDemo(ctx, m.db, m.Stdout); err != nil {
+			return err
+		}
+	}
+	key, err := m.db.CursorSecret(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Listen, err)
+	}
+	m.ln = ln
+	m.URL = "http://" + ln.Addr().String()
+	public := m.PublicURL
+	if public == "" {
+		public = m.URL
+	}
+	api := taxii.NewServer(m.db, key)
+	api.Logger = m.logger.With("component", "taxii")
+	api.PublicURL = public
+	m.srv = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.logger.Error("server stopped", slog.Any("error", err))
+		}
+	}()
+	bg, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	go m.purgeStatuses(bg)
+	if m.Demo {
+		printDemoHelp(m.Stdout, public)
+	}
+	m.logger.Info("serving TAXII 2.1", slog.String("discovery", public+"/taxii2/"), slog.String("db", m.DBPath))
+	return nil
+}
+
+// purgeStatuses deletes expired status resources every few minutes.
+func (m *Main) purgeStatuses(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := m.db.PurgeStatuses(ctx); err != nil {
+				m.logger.Error("purge statuses", slog.Any("error", err))
+			} else if n > 0 {
+				m.logger.Info("purged expired statuses", slog.Int("count", n))
+			}
+		}
+	}
+}
+
+// Close stops the server, letting requests in flight finish, and closes
+// the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.stop != nil {
+		m.stop()
+	}
+	if m.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down server: %w", err))
+		}
+		<-m.done
+	}
+	if m.db != nil {
+		if err := m.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
