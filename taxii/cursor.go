@@ -23,7 +23,7 @@ type cursor struct {
 	// FilterHash binds the cursor to it instead.
 	Filter     *filter `json:"f,omitempty"`
 	FilterHash string  `json:"fh,omitempty"`
-	Position   uint64 `json:"pos"` // date_added of the last item served, unix microseconds
+	Position   uint64  `json:"pos"` // date_added of the last item served, unix microseconds
 }
 
 const (

@@ -102,7 +102,6 @@ func negotiate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p, err := s.Access.Authenticate(c.Request())
