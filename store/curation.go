@@ -208,7 +208,7 @@ func createCollectionBuckets(tx *bbolt.Tx, id string) error {
 	if err != nil {
 		return fmt.Errorf("create collection bucket: %w", err)
 	}
-	for _, name := range [][]byte{bucketObjects, bucketByID, bucketByType, bucketByVer, bucketSCOHash} {
+	for _, name := range [][]byte{bucketObjects, bucketByID, bucketByType, bucketSCOHash} {
 		if _, err := b.CreateBucket(name); err != nil {
 			return fmt.Errorf("create collection bucket %s: %w", name, err)
 		}

@@ -93,7 +93,6 @@ func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
 	}{
 		{bucketByID, indexKey(id, dkb)},
 		{bucketByType, indexKey(typeOf(id), dkb)},
-		{bucketByVer, indexKey(id, v.version)},
 		{bucketObjects, dkb},
 	} {
 		if err := cb.Bucket(del.bucket).Delete(del.k); err != nil {

@@ -20,7 +20,6 @@ var (
 	bucketObjects = []byte("objects")  // dateAdded(8) -> record
 	bucketByID    = []byte("by_id")    // id 0 dateAdded(8) -> version(12) spec
 	bucketByType  = []byte("by_type")  // type 0 dateAdded(8) -> empty
-	bucketByVer   = []byte("by_ver")   // id 0 version(12) -> dateAdded(8)
 	bucketSCOHash = []byte("sco_hash") // id 0 sha256[:16] -> dateAdded(8)
 
 	keySecret  = []byte("cursor_secret")

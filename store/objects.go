@@ -57,6 +57,9 @@ func (db *DB) AddObjects(ctx context.Context, req AddRequest) (Status, error) {
 		if err != nil {
 			return err
 		}
+		// date_added keys only ever grow: pack the objects bucket's pages
+		// instead of bbolt's default half-full split.
+		cb.Bucket(bucketObjects).FillPercent = 0.9
 		w := collectionWriter{b: cb, last: getUint(cb, keyLastAdd), now: timeMicros(now)}
 		for i := range req.Objects {
 			if i%1024 == 0 && ctx.Err() != nil {
@@ -104,12 +107,13 @@ type collectionWriter struct {
 // string of o ("" if a different object holds that version) and whether it
 // was stored.
 func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err error) {
-	byVer := w.b.Bucket(bucketByVer)
 	objects := w.b.Bucket(bucketObjects)
 	var scoKey []byte
 	if o.Versioned() {
+		// The object's versions sit together in the by-id index, which the
+		// insert below touches anyway: no separate version index to update.
 		vk := versionKey(o.Version)
-		if dk := byVer.Get(indexKey(o.ID, vk[:])); dk != nil {
+		if dk := findVersion(w.b.Bucket(bucketByID), o.ID, vk[:]); dk != nil {
 			same, err := sameContent(objects.Get(dk), o.Raw)
 			if err != nil || !same {
 				return "", false, err
@@ -149,7 +153,6 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 		{bucketObjects, dkb, r.encode()},
 		{bucketByID, indexKey(o.ID, dkb), idVal},
 		{bucketByType, indexKey(o.Type, dkb), []byte{}},
-		{bucketByVer, indexKey(o.ID, r.Version[:]), dkb},
 	} {
 		if err := w.b.Bucket(put.bucket).Put(put.k, put.v); err != nil {
 			return "", false, err
@@ -161,6 +164,19 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 		}
 	}
 	return r.VersionText, true, nil
+}
+
+// findVersion returns the date_added key of the version of id whose version
+// key is vk, or nil.
+func findVersion(byID *bbolt.Bucket, id string, vk []byte) []byte {
+	prefix := indexKey(id, nil)
+	c := byID.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) >= 12 && bytes.Equal(v[:12], vk) {
+			return k[len(prefix):]
+		}
+	}
+	return nil
 }
 
 // sameContent reports whether a stored record holds the same JSON as raw:
