@@ -80,38 +80,47 @@ func Peek(index int, raw []byte) (Object, error) {
 		return fail("", "", "not a JSON object")
 	}
 	o := Object{}
+	// The version a failure reports: modified, else created, as written.
+	version := ""
+	for _, name := range []string{"created", "modified"} {
+		if s, err := stringProp(props, name); err == nil {
+			if _, err := ParseTimestamp(s); err == nil {
+				version = s
+			}
+		}
+	}
 	id, err := stringProp(props, "id")
 	if err != nil {
-		return fail("", "", "id: %v", err)
-	}
-	typ, err := stringProp(props, "type")
-	if err != nil {
-		return fail(id, "", "type: %v", err)
+		return fail("", version, "id: %v", err)
 	}
 	idType, _, ok := SplitID(id)
 	if !ok {
-		return fail("", "", "id: %q is not a STIX identifier (<type>--<RFC 4122 UUID>)", truncate(id))
+		return fail("", version, "id: %q is not a STIX identifier (<type>--<RFC 4122 UUID>)", truncate(id))
+	}
+	typ, err := stringProp(props, "type")
+	if err != nil {
+		return fail(id, version, "type: %v", err)
 	}
 	o.ID = id
 	if !validType(typ) {
-		return fail(id, "", "type: %q is not a STIX type name", truncate(typ))
+		return fail(id, version, "type: %q is not a STIX type name", truncate(typ))
 	}
 	if typ != idType {
-		return fail(id, "", "type: %q does not match the identifier's prefix %q", typ, idType)
+		return fail(id, version, "type: %q does not match the identifier's prefix %q", truncate(typ), idType)
 	}
 	o.Type = typ
 
 	var created, modified time.Time
 	createdText, hasCreated, err := timestampProp(props, "created")
 	if err != nil {
-		return fail(id, "", "created: %v", err)
+		return fail(id, version, "created: %v", err)
 	}
 	if hasCreated {
 		created, _ = ParseTimestamp(createdText)
 	}
 	modifiedText, hasModified, err := timestampProp(props, "modified")
 	if err != nil {
-		return fail(id, createdText, "modified: %v", err)
+		return fail(id, version, "modified: %v", err)
 	}
 	if hasModified {
 		modified, _ = ParseTimestamp(modifiedText)

@@ -16,7 +16,7 @@ var ErrBadTimestamp = errors.New("not an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:M
 // is refused because both specifications require UTC.
 func ParseTimestamp(s string) (time.Time, error) {
 	n := len(s)
-	if n < 20 {
+	if n < 20 || n > 40 {
 		return time.Time{}, fmt.Errorf("%q: %w", s, ErrBadTimestamp)
 	}
 	num := func(i, width int) (int, bool) {
@@ -71,8 +71,13 @@ func ParseTimestamp(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q: %w: day %d does not exist in %04d-%02d", s, ErrBadTimestamp, day, year, month)
 	}
 	// A leap second (:60) is allowed by RFC 3339; time.Date normalises it to
-	// the next minute, which is the closest instant Go can represent.
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC), nil
+	// the next minute, which is the closest instant Go can represent. That
+	// must not leave the four-digit years timestamps can express.
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC)
+	if t.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("%q: %w: past year 9999", s, ErrBadTimestamp)
+	}
+	return t, nil
 }
 
 func daysIn(month, year int) int {

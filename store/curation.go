@@ -208,7 +208,7 @@ func createCollectionBuckets(tx *bbolt.Tx, id string) error {
 	if err != nil {
 		return fmt.Errorf("create collection bucket: %w", err)
 	}
-	for _, name := range [][]byte{bucketObjects, bucketByID, bucketByType, bucketSCOHash} {
+	for _, name := range [][]byte{bucketObjects, bucketByID, bucketByType, bucketSCOHash, bucketByVer, bucketLatest, bucketCurrent, bucketCurrentType} {
 		if _, err := b.CreateBucket(name); err != nil {
 			return fmt.Errorf("create collection bucket %s: %w", name, err)
 		}
@@ -256,6 +256,9 @@ func (db *DB) Collection(ctx context.Context, root, idOrAlias string) (Collectio
 
 func findCollection(tx *bbolt.Tx, root, idOrAlias string) (Collection, error) {
 	var c Collection
+	if idOrAlias == "" {
+		return c, fmt.Errorf("collection %q: %w", idOrAlias, ErrCollectionNotFound)
+	}
 	cb := tx.Bucket(bucketCollections)
 	if v := cb.Get([]byte(idOrAlias)); v != nil {
 		if err := json.Unmarshal(v, &c); err != nil {

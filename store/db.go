@@ -109,10 +109,13 @@ func (db *DB) CursorSecret(ctx context.Context) ([]byte, error) {
 // Check runs bbolt's consistency check and returns the first problem found.
 func (db *DB) Check() error {
 	return db.bolt.View(func(tx *bbolt.Tx) error {
-		for err := range tx.Check() {
-			return err
+		var first error
+		for err := range tx.Check() { // drain: the checker blocks until read
+			if first == nil {
+				first = err
+			}
 		}
-		return nil
+		return first
 	})
 }
 

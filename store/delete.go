@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"slices"
 
@@ -23,8 +22,7 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 		if err != nil {
 			return err
 		}
-		sel := selector{byID: cb.Bucket(bucketByID)}
-		all := sel.versionsOf(id)
+		all := versionsOf(cb.Bucket(bucketByID), id, nil)
 		if len(all) == 0 {
 			return fmt.Errorf("object %q: %w", id, ErrObjectNotFound)
 		}
@@ -52,7 +50,7 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 			}
 		}
 		n = len(doomed)
-		return nil
+		return refreshCurrent(cb, id)
 	})
 	return n, err
 }
@@ -80,8 +78,7 @@ func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
 	if err != nil {
 		return err
 	}
-	h := sha256.Sum256(r.Raw)
-	scoKey := indexKey(id, h[:16])
+	scoKey := indexKey(id, contentHash(r.Raw))
 	if sk := cb.Bucket(bucketSCOHash).Get(scoKey); sk != nil && dateFromKey(sk) == v.dk {
 		if err := cb.Bucket(bucketSCOHash).Delete(scoKey); err != nil {
 			return err
@@ -93,6 +90,7 @@ func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
 	}{
 		{bucketByID, indexKey(id, dkb)},
 		{bucketByType, indexKey(typeOf(id), dkb)},
+		{bucketByVer, indexKey(id, v.version)},
 		{bucketObjects, dkb},
 	} {
 		if err := cb.Bucket(del.bucket).Delete(del.k); err != nil {
@@ -100,4 +98,17 @@ func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
 		}
 	}
 	return nil
+}
+
+// refreshCurrent recomputes an object's current version from the versions
+// it has left.
+func refreshCurrent(cb *bbolt.Bucket, id string) error {
+	var best *versionInfo
+	vs := versionsOf(cb.Bucket(bucketByID), id, nil)
+	for i := range vs {
+		if best == nil || currentLess(best, &vs[i]) {
+			best = &vs[i]
+		}
+	}
+	return setCurrent(cb, id, best)
 }

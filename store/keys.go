@@ -21,6 +21,12 @@ var (
 	bucketByID    = []byte("by_id")    // id 0 dateAdded(8) -> version(12) spec
 	bucketByType  = []byte("by_type")  // type 0 dateAdded(8) -> empty
 	bucketSCOHash = []byte("sco_hash") // id 0 sha256[:16] -> dateAdded(8)
+	bucketByVer   = []byte("by_ver")   // id 0 version(12) -> dateAdded(8)
+	// The current version of each object: its latest version in its latest
+	// spec version, which is what a query with default filters returns.
+	bucketLatest      = []byte("latest")       // id -> dateAdded(8)
+	bucketCurrent     = []byte("current")      // dateAdded(8) -> empty
+	bucketCurrentType = []byte("current_type") // type 0 dateAdded(8) -> empty
 
 	keySecret  = []byte("cursor_secret")
 	keyCollSeq = []byte("collection_seq")

@@ -105,15 +105,14 @@ type collectionWriter struct {
 
 // add stores o unless its version is present. It returns the TAXII version
 // string of o ("" if a different object holds that version) and whether it
-// was stored.
+// was stored. Every step is an index lookup: the cost does not grow with
+// the object's number of versions.
 func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err error) {
 	objects := w.b.Bucket(bucketObjects)
 	var scoKey []byte
 	if o.Versioned() {
-		// The object's versions sit together in the by-id index, which the
-		// insert below touches anyway: no separate version index to update.
 		vk := versionKey(o.Version)
-		if dk := findVersion(w.b.Bucket(bucketByID), o.ID, vk[:]); dk != nil {
+		if dk := w.b.Bucket(bucketByVer).Get(indexKey(o.ID, vk[:])); dk != nil {
 			same, err := sameContent(objects.Get(dk), o.Raw)
 			if err != nil || !same {
 				return "", false, err
@@ -124,8 +123,7 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 		// SCOs carry no version: identical content is the same version,
 		// whose version string is the date_added it first got (TAXII 2.1
 		// §3.4.1 leaves the value to the server).
-		h := sha256.Sum256(o.Raw)
-		scoKey = indexKey(o.ID, h[:16])
+		scoKey = indexKey(o.ID, contentHash(o.Raw))
 		if dk := w.b.Bucket(bucketSCOHash).Get(scoKey); dk != nil {
 			r, err := decodeRecord(objects.Get(dk))
 			if err != nil {
@@ -146,37 +144,108 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 	}
 	dkb := dateKey(dk)
 	idVal := append(r.Version[:], r.SpecVersion...)
-	for _, put := range []struct {
+	puts := []struct {
 		bucket []byte
 		k, v   []byte
 	}{
 		{bucketObjects, dkb, r.encode()},
 		{bucketByID, indexKey(o.ID, dkb), idVal},
 		{bucketByType, indexKey(o.Type, dkb), []byte{}},
-	} {
+		{bucketByVer, indexKey(o.ID, r.Version[:]), dkb},
+	}
+	if scoKey != nil {
+		puts = append(puts, struct {
+			bucket []byte
+			k, v   []byte
+		}{bucketSCOHash, scoKey, dkb})
+	}
+	for _, put := range puts {
 		if err := w.b.Bucket(put.bucket).Put(put.k, put.v); err != nil {
 			return "", false, err
 		}
 	}
-	if scoKey != nil {
-		if err := w.b.Bucket(bucketSCOHash).Put(scoKey, dkb); err != nil {
-			return "", false, err
-		}
+	// The new version becomes the object's current one unless the current
+	// one has a later spec version or a later version.
+	newest := versionInfo{dk: dk, version: r.Version[:], spec: r.SpecVersion}
+	if cur, ok := currentVersion(w.b, o.ID); ok && currentLess(&newest, &cur) {
+		return r.VersionText, true, nil
+	}
+	if err := setCurrent(w.b, o.ID, &newest); err != nil {
+		return "", false, err
 	}
 	return r.VersionText, true, nil
 }
 
-// findVersion returns the date_added key of the version of id whose version
-// key is vk, or nil.
-func findVersion(byID *bbolt.Bucket, id string, vk []byte) []byte {
-	prefix := indexKey(id, nil)
-	c := byID.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if len(v) >= 12 && bytes.Equal(v[:12], vk) {
-			return k[len(prefix):]
+// currentLess orders versions for the choice of an object's current
+// version: by spec version, then version, then date_added.
+func currentLess(a, b *versionInfo) bool {
+	if a.spec != b.spec {
+		return specLess(a.spec, b.spec)
+	}
+	return versionLess(a, b)
+}
+
+// currentVersion returns the object's current version, if it has one.
+func currentVersion(cb *bbolt.Bucket, id string) (versionInfo, bool) {
+	dk := cb.Bucket(bucketLatest).Get([]byte(id))
+	if len(dk) != 8 {
+		return versionInfo{}, false
+	}
+	v := cb.Bucket(bucketByID).Get(indexKey(id, dk))
+	if len(v) < 12 {
+		return versionInfo{}, false
+	}
+	return versionInfo{dk: dateFromKey(dk), version: append([]byte(nil), v[:12]...), spec: string(v[12:])}, true
+}
+
+// setCurrent makes v the object's current version (nil: it has none left),
+// moving its entries in the current indexes.
+func setCurrent(cb *bbolt.Bucket, id string, v *versionInfo) error {
+	latest, current, byType := cb.Bucket(bucketLatest), cb.Bucket(bucketCurrent), cb.Bucket(bucketCurrentType)
+	typ := typeOf(id)
+	if old := latest.Get([]byte(id)); len(old) == 8 {
+		oldKey := append([]byte(nil), old...)
+		if err := current.Delete(oldKey); err != nil {
+			return err
+		}
+		if err := byType.Delete(indexKey(typ, oldKey)); err != nil {
+			return err
 		}
 	}
-	return nil
+	if v == nil {
+		return latest.Delete([]byte(id))
+	}
+	dkb := dateKey(v.dk)
+	if err := latest.Put([]byte(id), dkb); err != nil {
+		return err
+	}
+	if err := current.Put(dkb, []byte{}); err != nil {
+		return err
+	}
+	return byType.Put(indexKey(typ, dkb), []byte{})
+}
+
+// contentHash identifies an SCO's content whatever its key order and
+// spacing: the hash of its canonical JSON (keys sorted, numbers as written).
+func contentHash(raw []byte) []byte {
+	canon := raw
+	if v, err := decodeExact(raw); err == nil {
+		if b, err := json.Marshal(v); err == nil {
+			canon = b
+		}
+	}
+	h := sha256.Sum256(canon)
+	return h[:16]
+}
+
+// decodeExact decodes JSON keeping numbers as their text, so that large
+// integers and decimals compare exactly.
+func decodeExact(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
 }
 
 // sameContent reports whether a stored record holds the same JSON as raw:
@@ -189,8 +258,9 @@ func sameContent(stored, raw []byte) (bool, error) {
 	if bytes.Equal(r.Raw, raw) {
 		return true, nil
 	}
-	var a, b any
-	if json.Unmarshal(r.Raw, &a) != nil || json.Unmarshal(raw, &b) != nil {
+	a, errA := decodeExact(r.Raw)
+	b, errB := decodeExact(raw)
+	if errA != nil || errB != nil {
 		return false, nil
 	}
 	return reflect.DeepEqual(a, b), nil

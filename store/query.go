@@ -29,9 +29,12 @@ func (v VersionSelect) IsZero() bool {
 //
 // Filters apply in this order (TAXII 2.1 leaves it open, errata #114):
 // match[spec_version] (default: the latest spec version held for each
-// object), then added_after, match[id] and match[type], and last the version
-// selection among what remains. So with added_after, "last" is the latest
-// version added after that time.
+// object), then the version selection (match[version], default last) among
+// all the versions that remain, and then added_after, match[id] and
+// match[type]. So "last" is always the object's current version, and a
+// client paging with added_after sees each object once, in its latest
+// version, even when an older version was added after a newer one.
+// (medallion applies added_after before choosing the version instead.)
 type Query struct {
 	// ObjectID restricts the query to one object; Query then returns
 	// ErrObjectNotFound if the collection holds no version of it.
@@ -89,6 +92,13 @@ func (db *DB) Query(ctx context.Context, collection string, q Query) (Page, erro
 	return page, err
 }
 
+// currentOnly reports whether q selects exactly each object's current
+// version (the default filters), which the current indexes hold.
+func (q *Query) currentOnly() bool {
+	v := q.Versions
+	return len(q.SpecVersions) == 0 && !v.All && !v.First && len(v.At) == 0
+}
+
 func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 	var page Page
 	objects := cb.Bucket(bucketObjects)
@@ -101,11 +111,16 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		ids = []string{q.ObjectID}
 	}
 	start := max(q.After, timeMicros(q.AddedAfter))
-	it, err := newIterator(cb, ids, q.Types, start)
-	if err != nil {
-		return page, err
+	var it iterator
+	var sel *selector
+	if q.currentOnly() {
+		// Every entry the current indexes yield is a result: the cost of a
+		// page is the page, whatever the number of versions.
+		it = newCurrentIterator(cb, ids, q.Types, start)
+	} else {
+		it = newIndexIterator(cb, ids, q.Types, start)
+		sel = &selector{q: q, byID: byID, versions: map[string][]versionInfo{}}
 	}
-	sel := selector{q: q, byID: byID, addedAfter: timeMicros(q.AddedAfter), hasAddedAfter: !q.AddedAfter.IsZero()}
 	for dk, ok := it.next(); ok; dk, ok = it.next() {
 		page.Scanned++
 		if page.Scanned%1024 == 0 && ctx.Err() != nil {
@@ -119,11 +134,7 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		if err != nil {
 			return page, err
 		}
-		include, err := sel.include(&r, dk)
-		if err != nil {
-			return page, err
-		}
-		if !include {
+		if sel != nil && !sel.include(&r, dk) {
 			continue
 		}
 		if len(page.Records) == q.Limit {
@@ -136,18 +147,21 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		}
 		page.Records = append(page.Records, rec)
 	}
-	page.Scanned += sel.scanned
+	if sel != nil {
+		page.Scanned += sel.scanned
+	}
 	return page, nil
 }
 
-// selector decides whether one version belongs to the result, applying
-// the spec_version, added_after and version filters.
+// selector decides whether one version belongs to the result of a query
+// with explicit spec_version or version filters (added_after, id and type
+// are the iteration's business). An object's versions are read once per
+// query.
 type selector struct {
-	q             Query
-	byID          *bbolt.Bucket
-	addedAfter    uint64
-	hasAddedAfter bool
-	scanned       int
+	q        Query
+	byID     *bbolt.Bucket
+	versions map[string][]versionInfo
+	scanned  int
 }
 
 type versionInfo struct {
@@ -156,22 +170,30 @@ type versionInfo struct {
 	spec    string
 }
 
-func (s *selector) include(r *record, dk uint64) (bool, error) {
+func (s *selector) include(r *record, dk uint64) bool {
 	q := &s.q
 	if len(q.Types) > 0 && !slices.Contains(q.Types, typeOf(r.ID)) {
-		return false, nil
+		return false
 	}
 	if len(q.SpecVersions) > 0 && !slices.Contains(q.SpecVersions, r.SpecVersion) {
-		return false, nil
+		return false
 	}
-	if q.Versions.All && len(q.SpecVersions) > 0 {
-		return true, nil
+	vs := q.Versions
+	if vs.IsZero() {
+		vs.Last = true
 	}
-	if len(q.Versions.At) > 0 && !q.Versions.All && !q.Versions.First && !q.Versions.Last && len(q.SpecVersions) > 0 {
-		return matchesAt(r.Version[:], q.Versions.At), nil
+	if vs.All && len(q.SpecVersions) > 0 {
+		return true
+	}
+	if !vs.All && !vs.First && !vs.Last && len(q.SpecVersions) > 0 {
+		return matchesAt(r.Version[:], vs.At)
 	}
 	// The remaining cases need the object's other versions.
-	versions := s.versionsOf(r.ID)
+	versions, ok := s.versions[r.ID]
+	if !ok {
+		versions = versionsOf(s.byID, r.ID, &s.scanned)
+		s.versions[r.ID] = versions
+	}
 	spec := q.SpecVersions
 	if len(spec) == 0 {
 		latest := ""
@@ -181,29 +203,22 @@ func (s *selector) include(r *record, dk uint64) (bool, error) {
 			}
 		}
 		if r.SpecVersion != latest {
-			return false, nil
+			return false
 		}
 		spec = []string{latest}
 	}
-	vs := q.Versions
-	if vs.IsZero() {
-		vs.Last = true
-	}
-	if vs.All {
-		return true, nil
-	}
-	if matchesAt(r.Version[:], vs.At) {
-		return true, nil
+	if vs.All || matchesAt(r.Version[:], vs.At) {
+		return true
 	}
 	if !vs.First && !vs.Last {
-		return false, nil
+		return false
 	}
-	// Candidates: this object's versions that pass spec_version and
-	// added_after. Order by (version, date_added).
+	// Candidates: this object's versions that pass spec_version, whenever
+	// they were added. Order by (version, date_added).
 	var first, last *versionInfo
 	for i := range versions {
 		v := &versions[i]
-		if !slices.Contains(spec, v.spec) || (s.hasAddedAfter && v.dk <= s.addedAfter) {
+		if !slices.Contains(spec, v.spec) {
 			continue
 		}
 		if first == nil || versionLess(v, first) {
@@ -213,15 +228,19 @@ func (s *selector) include(r *record, dk uint64) (bool, error) {
 			last = v
 		}
 	}
-	return (vs.First && first != nil && first.dk == dk) || (vs.Last && last != nil && last.dk == dk), nil
+	return (vs.First && first != nil && first.dk == dk) || (vs.Last && last != nil && last.dk == dk)
 }
 
-func (s *selector) versionsOf(id string) []versionInfo {
+// versionsOf returns every version of an object, in date_added order,
+// adding the index entries it reads to *scanned when scanned is not nil.
+func versionsOf(byID *bbolt.Bucket, id string, scanned *int) []versionInfo {
 	var out []versionInfo
 	prefix := indexKey(id, nil)
-	c := s.byID.Cursor()
+	c := byID.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		s.scanned++
+		if scanned != nil {
+			*scanned++
+		}
 		if len(k) != len(prefix)+8 || len(v) < 12 {
 			continue
 		}
@@ -268,10 +287,14 @@ func hasPrefix(b *bbolt.Bucket, prefix []byte) bool {
 	return k != nil && bytes.HasPrefix(k, prefix)
 }
 
-// iterator yields date_added keys in ascending order from one or more
-// cursors: the objects bucket itself, or one index prefix per requested id
-// or type, merged.
-type iterator struct {
+// iterator yields date_added keys in ascending order.
+type iterator interface {
+	next() (uint64, bool)
+}
+
+// mergeIterator merges cursors over one or more index prefixes (or the
+// objects bucket itself, with an empty prefix), each ordered by date_added.
+type mergeIterator struct {
 	h sourceHeap
 }
 
@@ -303,51 +326,101 @@ func (h *sourceHeap) Pop() any {
 	return x
 }
 
-// newIterator picks the narrowest index: the by-id index when ids are given
-// (types then only filter which ids are worth reading, since an id's prefix
-// is its type), the by-type index for types alone, else the objects bucket.
-// Iteration starts after the date_added start.
-func newIterator(cb *bbolt.Bucket, ids, types []string, start uint64) (*iterator, error) {
-	it := &iterator{}
-	add := func(bucket *bbolt.Bucket, prefix []byte) {
-		if start == ^uint64(0) {
-			return
-		}
-		s := &source{c: bucket.Cursor(), prefix: prefix}
-		seek := append(append([]byte(nil), prefix...), dateKey(start+1)...)
-		if s.load(firstKey(s.c.Seek(seek))) {
-			it.h = append(it.h, s)
+// add starts a cursor over bucket's keys with the prefix, after start.
+func (it *mergeIterator) add(bucket *bbolt.Bucket, prefix []byte, start uint64) {
+	if start == ^uint64(0) {
+		return
+	}
+	s := &source{c: bucket.Cursor(), prefix: prefix}
+	seek := append(append([]byte(nil), prefix...), dateKey(start+1)...)
+	if s.load(firstKey(s.c.Seek(seek))) {
+		it.h = append(it.h, s)
+	}
+}
+
+// uniq returns the values of list not seen before and passing keep.
+func uniq(list []string, keep func(string) bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range list {
+		if !seen[v] && keep(v) {
+			seen[v] = true
+			out = append(out, v)
 		}
 	}
+	return out
+}
+
+// newIndexIterator yields every version that can match, from the narrowest
+// index: by id when ids are given (types then only filter which ids are
+// worth reading, since an id's prefix is its type), by type for types
+// alone, else the objects bucket.
+func newIndexIterator(cb *bbolt.Bucket, ids, types []string, start uint64) iterator {
+	it := &mergeIterator{}
 	switch {
 	case len(ids) > 0:
-		seen := map[string]bool{}
-		for _, id := range ids {
-			if seen[id] || (len(types) > 0 && !slices.Contains(types, typeOf(id))) {
-				continue
-			}
-			seen[id] = true
-			add(cb.Bucket(bucketByID), indexKey(id, nil))
+		for _, id := range uniq(ids, typeIn(types)) {
+			it.add(cb.Bucket(bucketByID), indexKey(id, nil), start)
 		}
 	case len(types) > 0:
-		seen := map[string]bool{}
-		for _, t := range types {
-			if !seen[t] {
-				seen[t] = true
-				add(cb.Bucket(bucketByType), indexKey(t, nil))
-			}
+		for _, t := range uniq(types, func(string) bool { return true }) {
+			it.add(cb.Bucket(bucketByType), indexKey(t, nil), start)
 		}
 	default:
-		add(cb.Bucket(bucketObjects), nil)
+		it.add(cb.Bucket(bucketObjects), nil, start)
 	}
 	heap.Init(&it.h)
-	return it, nil
+	return it
+}
+
+// newCurrentIterator yields only current versions, from the current
+// indexes: one lookup per requested id, the current-by-type index for
+// types, else the current index.
+func newCurrentIterator(cb *bbolt.Bucket, ids, types []string, start uint64) iterator {
+	if len(ids) > 0 {
+		var dks listIterator
+		latest := cb.Bucket(bucketLatest)
+		for _, id := range uniq(ids, typeIn(types)) {
+			if v := latest.Get([]byte(id)); len(v) == 8 {
+				if dk := dateFromKey(v); dk > start {
+					dks = append(dks, dk)
+				}
+			}
+		}
+		slices.Sort(dks)
+		return &dks
+	}
+	it := &mergeIterator{}
+	if len(types) > 0 {
+		for _, t := range uniq(types, func(string) bool { return true }) {
+			it.add(cb.Bucket(bucketCurrentType), indexKey(t, nil), start)
+		}
+	} else {
+		it.add(cb.Bucket(bucketCurrent), nil, start)
+	}
+	heap.Init(&it.h)
+	return it
+}
+
+func typeIn(types []string) func(string) bool {
+	return func(id string) bool { return len(types) == 0 || slices.Contains(types, typeOf(id)) }
+}
+
+// listIterator yields a sorted list of keys.
+type listIterator []uint64
+
+func (l *listIterator) next() (uint64, bool) {
+	if len(*l) == 0 {
+		return 0, false
+	}
+	dk := (*l)[0]
+	*l = (*l)[1:]
+	return dk, true
 }
 
 func firstKey(k, _ []byte) []byte { return k }
 
-// next returns the next date_added key, or false when all sources are done.
-func (it *iterator) next() (uint64, bool) {
+func (it *mergeIterator) next() (uint64, bool) {
 	if len(it.h) == 0 {
 		return 0, false
 	}

@@ -74,7 +74,10 @@ func (db *DB) Status(ctx context.Context, root, id string) (Status, string, erro
 		}
 		return nil
 	})
-	return s.Status, s.Owner, err
+	if err != nil {
+		return Status{}, "", err
+	}
+	return s.Status, s.Owner, nil
 }
 
 // PurgeStatuses deletes the status resources completed longer than

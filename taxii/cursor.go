@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strings"
 )
 
 // cursor is the state a next token carries: where the previous page ended
@@ -47,11 +48,14 @@ func encodeCursor(key []byte, c cursor) string {
 func decodeCursor(key []byte, token string) (cursor, error) {
 	var c cursor
 	p, m, ok := bytes.Cut([]byte(token), []byte("."))
-	if !ok || len(token) > 64<<10 {
+	// Strict decoding, and no line breaks (which the decoder skips): one
+	// cursor has exactly one token.
+	if !ok || len(token) > 64<<10 || strings.ContainsAny(token, "\r\n") {
 		return c, errBadCursor
 	}
-	payload, err1 := base64.RawURLEncoding.DecodeString(string(p))
-	sum, err2 := base64.RawURLEncoding.DecodeString(string(m))
+	b64 := base64.RawURLEncoding.Strict()
+	payload, err1 := b64.DecodeString(string(p))
+	sum, err2 := b64.DecodeString(string(m))
 	if err1 != nil || err2 != nil || len(sum) != macLen {
 		return c, errBadCursor
 	}

@@ -36,7 +36,9 @@ func Acceptable(header string) bool {
 			continue
 		}
 		if q, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(q, 64); err != nil || f <= 0 {
+			// RFC 9110 §12.4.2: a qvalue is 0 to 1 with at most three
+			// decimals; 0 means "not acceptable".
+			if f, err := strconv.ParseFloat(q, 64); err != nil || !(f > 0 && f <= 1) || len(q) > 5 {
 				continue
 			}
 		}

@@ -67,7 +67,10 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 		}
 		pos = cur.Position
 	}
-	q := f.storeQuery()
+	q, err := f.storeQuery()
+	if err != nil {
+		return store.Page{}, "", err
+	}
 	q.ObjectID, q.After, q.Limit = objectID, pos, limit
 	switch ep {
 	case epVersions:
@@ -227,8 +230,11 @@ func (s *Server) deleteObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"),
-		versionSelect(p.filter.Versions), p.filter.SpecVersions); err != nil {
+	vs, err := versionSelect(p.filter.Versions)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"), vs, p.filter.SpecVersions); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusOK)

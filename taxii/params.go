@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -72,6 +73,9 @@ func parseParams(rawQuery string, allowed []string) (params, error) {
 		return p, paramError("query string", "cannot be decoded: %v", err)
 	}
 	for name, vs := range values {
+		if name == "" {
+			return p, paramError("query string", "has a value without a parameter name")
+		}
 		if !slices.Contains(allowed, name) {
 			if len(allowed) == 0 {
 				return p, paramError(name, "this endpoint takes no query parameters")
@@ -93,8 +97,11 @@ func parseParams(rawQuery string, allowed []string) (params, error) {
 			}
 			p.filter.AddedAfter = t.Format(time.RFC3339Nano)
 		case pLimit:
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if errors.Is(err, strconv.ErrRange) {
+				n, err = 1<<31-1, nil // huge: the API root's maximum applies
+			}
+			if err != nil || n == 0 {
 				return p, paramError(name, "%q is not a positive integer", trunc(v))
 			}
 			p.limit = int(min(n, 1<<31-1))
@@ -192,7 +199,7 @@ func parseVersions(v string) ([]string, error) {
 }
 
 // versionSelect converts normalised match[version] values for the store.
-func versionSelect(vs []string) store.VersionSelect {
+func versionSelect(vs []string) (store.VersionSelect, error) {
 	var sel store.VersionSelect
 	for _, v := range vs {
 		switch v {
@@ -203,20 +210,31 @@ func versionSelect(vs []string) store.VersionSelect {
 		case "last":
 			sel.Last = true
 		default:
-			t, _ := time.Parse(time.RFC3339Nano, v)
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return sel, paramError(pMatchVer, "%q is not a timestamp", trunc(v))
+			}
 			sel.At = append(sel.At, t)
 		}
 	}
-	return sel
+	return sel, nil
 }
 
-// storeQuery builds the store query of a filter.
-func (f *filter) storeQuery() store.Query {
-	q := store.Query{IDs: f.IDs, Types: f.Types, Versions: versionSelect(f.Versions), SpecVersions: f.SpecVersions}
-	if f.AddedAfter != "" {
-		q.AddedAfter, _ = time.Parse(time.RFC3339Nano, f.AddedAfter)
+// storeQuery builds the store query of a filter. The filter comes from
+// parseParams or a signed cursor, so errors are not expected; they are
+// reported rather than ignored all the same.
+func (f *filter) storeQuery() (store.Query, error) {
+	vs, err := versionSelect(f.Versions)
+	if err != nil {
+		return store.Query{}, err
 	}
-	return q
+	q := store.Query{IDs: f.IDs, Types: f.Types, Versions: vs, SpecVersions: f.SpecVersions}
+	if f.AddedAfter != "" {
+		if q.AddedAfter, err = time.Parse(time.RFC3339Nano, f.AddedAfter); err != nil {
+			return q, paramError(pAddedAfter, "%q is not a timestamp", trunc(f.AddedAfter))
+		}
+	}
+	return q, nil
 }
 
 func trunc(s string) string {

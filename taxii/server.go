@@ -64,21 +64,36 @@ func (s *Server) Handler() http.Handler {
 	e.HTTPErrorHandler = s.handleError
 	// Paths without the trailing slash are served as if they had it; no
 	// redirect, since clients drop credentials on redirects.
-	e.Pre(middleware.AddTrailingSlash())
+	e.Pre(decodePath, middleware.AddTrailingSlash())
 	e.Use(s.logRequests, s.recoverPanics, taxiiContentType, negotiate, s.authenticate)
 
-	e.GET("/taxii2/", s.getDiscovery)
-	e.GET("/:root/", s.getAPIRoot)
-	e.GET("/:root/status/:status/", s.getStatus)
-	e.GET("/:root/collections/", s.getCollections)
-	e.GET("/:root/collections/:coll/", s.getCollection)
-	e.GET("/:root/collections/:coll/manifest/", s.getManifest)
-	e.GET("/:root/collections/:coll/objects/", s.getObjects)
+	// GET routes answer HEAD too (RFC 9110 §9.3.2); net/http drops the body.
+	get := func(path string, h echo.HandlerFunc) { e.Match([]string{http.MethodGet, http.MethodHead}, path, h) }
+	get("/taxii2/", s.getDiscovery)
+	get("/:root/", s.getAPIRoot)
+	get("/:root/status/:status/", s.getStatus)
+	get("/:root/collections/", s.getCollections)
+	get("/:root/collections/:coll/", s.getCollection)
+	get("/:root/collections/:coll/manifest/", s.getManifest)
+	get("/:root/collections/:coll/objects/", s.getObjects)
 	e.POST("/:root/collections/:coll/objects/", s.postObjects)
-	e.GET("/:root/collections/:coll/objects/:object/", s.getObject)
+	get("/:root/collections/:coll/objects/:object/", s.getObject)
 	e.DELETE("/:root/collections/:coll/objects/:object/", s.deleteObject)
-	e.GET("/:root/collections/:coll/objects/:object/versions/", s.getVersions)
+	get("/:root/collections/:coll/objects/:object/versions/", s.getVersions)
 	return e
+}
+
+// decodePath routes on the decoded path: echo matches the raw path when the
+// request has one, so "high%2Dvalue" would not reach the alias
+// "high-value". An encoded slash stays encoded, as it cannot be a segment
+// boundary of ours.
+func decodePath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := c.Request().URL; u.RawPath != "" && !strings.Contains(strings.ToLower(u.RawPath), "%2f") {
+			u.RawPath = ""
+		}
+		return next(c)
+	}
 }
 
 // taxiiContentType gives every response, whatever writes it, the TAXII
