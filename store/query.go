@@ -119,7 +119,7 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		it = newCurrentIterator(cb, ids, q.Types, start)
 	} else {
 		it = newIndexIterator(cb, ids, q.Types, start)
-		sel = &selector{q: q, byID: byID, versions: map[string][]versionInfo{}}
+		sel = &selector{q: q, cb: cb, versions: map[string][]versionInfo{}}
 	}
 	for dk, ok := it.next(); ok; dk, ok = it.next() {
 		page.Scanned++
@@ -159,7 +159,7 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 // query.
 type selector struct {
 	q        Query
-	byID     *bbolt.Bucket
+	cb       *bbolt.Bucket
 	versions map[string][]versionInfo
 	scanned  int
 }
@@ -182,36 +182,27 @@ func (s *selector) include(r *record, dk uint64) bool {
 	if vs.IsZero() {
 		vs.Last = true
 	}
-	if vs.All && len(q.SpecVersions) > 0 {
-		return true
-	}
-	if !vs.All && !vs.First && !vs.Last && len(q.SpecVersions) > 0 {
-		return matchesAt(r.Version[:], vs.At)
-	}
-	// The remaining cases need the object's other versions.
-	versions, ok := s.versions[r.ID]
-	if !ok {
-		versions = versionsOf(s.byID, r.ID, &s.scanned)
-		s.versions[r.ID] = versions
-	}
 	spec := q.SpecVersions
 	if len(spec) == 0 {
-		latest := ""
-		for _, v := range versions {
-			if specLess(latest, v.spec) {
-				latest = v.spec
-			}
-		}
-		if r.SpecVersion != latest {
+		// The latest spec version held is the current version's: the
+		// current version is chosen by spec version first.
+		s.scanned++
+		cur, ok := currentVersion(s.cb, r.ID)
+		if !ok || r.SpecVersion != cur.spec {
 			return false
 		}
-		spec = []string{latest}
+		spec = []string{cur.spec}
 	}
 	if vs.All || matchesAt(r.Version[:], vs.At) {
 		return true
 	}
 	if !vs.First && !vs.Last {
 		return false
+	}
+	versions, ok := s.versions[r.ID]
+	if !ok {
+		versions = versionsOf(s.cb.Bucket(bucketByID), r.ID, &s.scanned)
+		s.versions[r.ID] = versions
 	}
 	// Candidates: this object's versions that pass spec_version, whenever
 	// they were added. Order by (version, date_added).
