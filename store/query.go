@@ -119,7 +119,7 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		it = newCurrentIterator(cb, ids, q.Types, start)
 	} else {
 		it = newIndexIterator(cb, ids, q.Types, start)
-		sel = &selector{q: q, cb: cb, versions: map[string][]versionInfo{}}
+		sel = &selector{q: q, cb: cb, versions: map[string][]versionInfo{}, specs: map[string]string{}}
 	}
 	for dk, ok := it.next(); ok; dk, ok = it.next() {
 		page.Scanned++
@@ -161,6 +161,7 @@ type selector struct {
 	q        Query
 	cb       *bbolt.Bucket
 	versions map[string][]versionInfo
+	specs    map[string]string // latest spec version per object
 	scanned  int
 }
 
@@ -186,12 +187,17 @@ func (s *selector) include(r *record, dk uint64) bool {
 	if len(spec) == 0 {
 		// The latest spec version held is the current version's: the
 		// current version is chosen by spec version first.
-		s.scanned++
-		cur, ok := currentVersion(s.cb, r.ID)
-		if !ok || r.SpecVersion != cur.spec {
+		latest, ok := s.specs[r.ID]
+		if !ok {
+			s.scanned++
+			cur, _ := currentVersion(s.cb, r.ID)
+			latest = cur.spec
+			s.specs[r.ID] = latest
+		}
+		if r.SpecVersion != latest {
 			return false
 		}
-		spec = []string{cur.spec}
+		spec = []string{latest}
 	}
 	if vs.All || matchesAt(r.Version[:], vs.At) {
 		return true
