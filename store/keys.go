@@ -24,7 +24,7 @@ var (
 	bucketByVer   = []byte("by_ver")   // id 0 version(12) -> dateAdded(8)
 	// The current version of each object: its latest version in its latest
 	// spec version, which is what a query with default filters returns.
-	bucketLatest      = []byte("latest")       // id -> dateAdded(8)
+	bucketLatest      = []byte("latest")       // id -> dateAdded(8) spec
 	bucketCurrent     = []byte("current")      // dateAdded(8) -> empty
 	bucketCurrentType = []byte("current_type") // type 0 dateAdded(8) -> empty
 

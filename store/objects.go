@@ -187,10 +187,11 @@ func currentLess(a, b *versionInfo) bool {
 
 // currentVersion returns the object's current version, if it has one.
 func currentVersion(cb *bbolt.Bucket, id string) (versionInfo, bool) {
-	dk := cb.Bucket(bucketLatest).Get([]byte(id))
-	if len(dk) != 8 {
+	cur := cb.Bucket(bucketLatest).Get([]byte(id))
+	if len(cur) < 8 {
 		return versionInfo{}, false
 	}
+	dk := cur[:8]
 	v := cb.Bucket(bucketByID).Get(indexKey(id, dk))
 	if len(v) < 12 {
 		return versionInfo{}, false
@@ -198,13 +199,22 @@ func currentVersion(cb *bbolt.Bucket, id string) (versionInfo, bool) {
 	return versionInfo{dk: dateFromKey(dk), version: append([]byte(nil), v[:12]...), spec: string(v[12:])}, true
 }
 
+// currentSpec returns the spec version of the object's current version,
+// which is the latest spec version the collection holds for it.
+func currentSpec(cb *bbolt.Bucket, id string) string {
+	if cur := cb.Bucket(bucketLatest).Get([]byte(id)); len(cur) >= 8 {
+		return string(cur[8:])
+	}
+	return ""
+}
+
 // setCurrent makes v the object's current version (nil: it has none left),
 // moving its entries in the current indexes.
 func setCurrent(cb *bbolt.Bucket, id string, v *versionInfo) error {
 	latest, current, byType := cb.Bucket(bucketLatest), cb.Bucket(bucketCurrent), cb.Bucket(bucketCurrentType)
 	typ := typeOf(id)
-	if old := latest.Get([]byte(id)); len(old) == 8 {
-		oldKey := append([]byte(nil), old...)
+	if old := latest.Get([]byte(id)); len(old) >= 8 {
+		oldKey := append([]byte(nil), old[:8]...)
 		if err := current.Delete(oldKey); err != nil {
 			return err
 		}
@@ -216,7 +226,7 @@ func setCurrent(cb *bbolt.Bucket, id string, v *versionInfo) error {
 		return latest.Delete([]byte(id))
 	}
 	dkb := dateKey(v.dk)
-	if err := latest.Put([]byte(id), dkb); err != nil {
+	if err := latest.Put([]byte(id), append(dkb, v.spec...)); err != nil {
 		return err
 	}
 	if err := current.Put(dkb, []byte{}); err != nil {

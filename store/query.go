@@ -119,7 +119,7 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		it = newCurrentIterator(cb, ids, q.Types, start)
 	} else {
 		it = newIndexIterator(cb, ids, q.Types, start)
-		sel = &selector{q: q, cb: cb, versions: map[string][]versionInfo{}, specs: map[string]string{}}
+		sel = &selector{q: q, cb: cb, versions: map[string][]versionInfo{}}
 	}
 	for dk, ok := it.next(); ok; dk, ok = it.next() {
 		page.Scanned++
@@ -161,7 +161,6 @@ type selector struct {
 	q        Query
 	cb       *bbolt.Bucket
 	versions map[string][]versionInfo
-	specs    map[string]string // latest spec version per object
 	scanned  int
 }
 
@@ -187,13 +186,8 @@ func (s *selector) include(r *record, dk uint64) bool {
 	if len(spec) == 0 {
 		// The latest spec version held is the current version's: the
 		// current version is chosen by spec version first.
-		latest, ok := s.specs[r.ID]
-		if !ok {
-			s.scanned++
-			cur, _ := currentVersion(s.cb, r.ID)
-			latest = cur.spec
-			s.specs[r.ID] = latest
-		}
+		s.scanned++
+		latest := currentSpec(s.cb, r.ID)
 		if r.SpecVersion != latest {
 			return false
 		}
@@ -378,8 +372,8 @@ func newCurrentIterator(cb *bbolt.Bucket, ids, types []string, start uint64) ite
 		var dks listIterator
 		latest := cb.Bucket(bucketLatest)
 		for _, id := range uniq(ids, typeIn(types)) {
-			if v := latest.Get([]byte(id)); len(v) == 8 {
-				if dk := dateFromKey(v); dk > start {
+			if v := latest.Get([]byte(id)); len(v) >= 8 {
+				if dk := dateFromKey(v[:8]); dk > start {
 					dks = append(dks, dk)
 				}
 			}
