@@ -142,7 +142,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in := bytes.Clone(body)
-		objects, err := DecodeEnvelope(body)
+		objects, err := DecodeEnvelope(body, 0)
 		if !bytes.Equal(in, body) {
 			t.Fatalf("DecodeEnvelope modified its input")
 		}
@@ -165,6 +165,15 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			if !json.Valid(o) {
 				t.Fatalf("DecodeEnvelope(%q): objects[%d] = %q is not valid JSON", body, i, o)
 			}
+		}
+		// A limit below the count refuses the body; one at the count
+		// returns the same objects.
+		if _, err := DecodeEnvelope(body, len(objects)-1); len(objects) > 1 && !errors.Is(err, ErrTooManyObjects) {
+			t.Fatalf("DecodeEnvelope(%q, %d) = %v, want ErrTooManyObjects", body, len(objects)-1, err)
+		}
+		again, err := DecodeEnvelope(body, len(objects))
+		if err != nil || len(again) != len(objects) {
+			t.Fatalf("DecodeEnvelope(%q, %d) = %d objects, %v", body, len(objects), len(again), err)
 		}
 	})
 }

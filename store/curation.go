@@ -22,6 +22,9 @@ const (
 	DefaultPageLimit = 100
 	// DefaultMaxPageLimit caps the limit a client may ask for.
 	DefaultMaxPageLimit = 1000
+	// DefaultMaxObjects caps the objects of one POST, which bounds the work
+	// and the status resource of one request.
+	DefaultMaxObjects = 20_000
 )
 
 // APIRoot is an API root: a path segment under the server root with its own
@@ -31,6 +34,7 @@ type APIRoot struct {
 	Title            string `json:"title"`
 	Description      string `json:"description,omitempty"`
 	MaxContentLength int64  `json:"max_content_length"`
+	MaxObjects       int    `json:"max_objects"` // objects per POST
 	DefaultLimit     int    `json:"default_limit"`
 	MaxLimit         int    `json:"max_limit"`
 	// Default marks the API root discovery names as default; at most one is.
@@ -83,6 +87,9 @@ func (db *DB) CreateAPIRoot(ctx context.Context, r APIRoot) (APIRoot, error) {
 	}
 	if r.MaxLimit <= 0 {
 		r.MaxLimit = DefaultMaxPageLimit
+	}
+	if r.MaxObjects <= 0 {
+		r.MaxObjects = DefaultMaxObjects
 	}
 	if r.DefaultLimit <= 0 {
 		r.DefaultLimit = min(DefaultPageLimit, r.MaxLimit)

@@ -22,27 +22,27 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 			{
 				name:   "AllZero",
 				given:  store.APIRoot{Name: "r", Title: "T"},
-				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, DefaultLimit: store.DefaultPageLimit, MaxLimit: store.DefaultMaxPageLimit},
+				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, MaxObjects: store.DefaultMaxObjects, DefaultLimit: store.DefaultPageLimit, MaxLimit: store.DefaultMaxPageLimit},
 			},
 			{
 				name:   "SmallMaxCapsDefaultLimit",
 				given:  store.APIRoot{Name: "r", Title: "T", MaxLimit: 50},
-				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, DefaultLimit: 50, MaxLimit: 50},
+				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, MaxObjects: store.DefaultMaxObjects, DefaultLimit: 50, MaxLimit: 50},
 			},
 			{
 				name:   "ExplicitKept",
-				given:  store.APIRoot{Name: "r", Title: "T", Description: "d", MaxContentLength: 1234, DefaultLimit: 7, MaxLimit: 9, Default: true},
-				expect: store.APIRoot{Name: "r", Title: "T", Description: "d", MaxContentLength: 1234, DefaultLimit: 7, MaxLimit: 9, Default: true},
+				given:  store.APIRoot{Name: "r", Title: "T", Description: "d", MaxContentLength: 1234, MaxObjects: 5, DefaultLimit: 7, MaxLimit: 9, Default: true},
+				expect: store.APIRoot{Name: "r", Title: "T", Description: "d", MaxContentLength: 1234, MaxObjects: 5, DefaultLimit: 7, MaxLimit: 9, Default: true},
 			},
 			{
 				name:   "DefaultLimitEqualsMax",
 				given:  store.APIRoot{Name: "r", Title: "T", DefaultLimit: 9, MaxLimit: 9},
-				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, DefaultLimit: 9, MaxLimit: 9},
+				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, MaxObjects: store.DefaultMaxObjects, DefaultLimit: 9, MaxLimit: 9},
 			},
 			{
 				name:   "NegativeMeansDefault",
-				given:  store.APIRoot{Name: "r", Title: "T", MaxContentLength: -1, DefaultLimit: -1, MaxLimit: -1},
-				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, DefaultLimit: store.DefaultPageLimit, MaxLimit: store.DefaultMaxPageLimit},
+				given:  store.APIRoot{Name: "r", Title: "T", MaxContentLength: -1, MaxObjects: -1, DefaultLimit: -1, MaxLimit: -1},
+				expect: store.APIRoot{Name: "r", Title: "T", MaxContentLength: store.DefaultMaxContentLength, MaxObjects: store.DefaultMaxObjects, DefaultLimit: store.DefaultPageLimit, MaxLimit: store.DefaultMaxPageLimit},
 			},
 		}
 		for _, tt := range tests {

@@ -9,10 +9,11 @@ import (
 )
 
 // DeleteObject deletes versions of an object from a collection (TAXII 2.1
-// §5.7) and returns how many it deleted. versions selects among the versions
-// whose spec version is in specVersions (all of them when empty); a zero
-// versions deletes every such version, so that a bare DELETE removes the
-// object. Deleted versions vanish from every query at once. Returns
+// §5.7) and returns how many it deleted. A zero versions deletes every
+// version whose spec version is in specVersions (every version when empty),
+// so that a bare DELETE removes the object. Otherwise versions selects among
+// the versions of specVersions, or of the object's latest spec version when
+// specVersions is empty, as queries do. Deleted versions vanish from every query at once. Returns
 // ErrCollectionNotFound, or ErrObjectNotFound when the object is absent or
 // nothing matches.
 func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions VersionSelect, specVersions []string) (int, error) {
@@ -26,18 +27,33 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 		if len(all) == 0 {
 			return fmt.Errorf("object %q: %w", id, ErrObjectNotFound)
 		}
+		// With match[version] but no match[spec_version], versions are
+		// chosen among the latest spec version's, as GET chooses them.
+		spec := specVersions
+		if len(spec) == 0 && !versions.IsZero() && !versions.All {
+			spec = []string{currentSpec(cb, id)}
+		}
 		var candidates []versionInfo
 		for _, v := range all {
-			if len(specVersions) == 0 || slices.Contains(specVersions, v.spec) {
+			if len(spec) == 0 || slices.Contains(spec, v.spec) {
 				candidates = append(candidates, v)
+			}
+		}
+		var first, last *versionInfo
+		for i := range candidates {
+			v := &candidates[i]
+			if first == nil || versionLess(v, first) {
+				first = v
+			}
+			if last == nil || versionLess(last, v) {
+				last = v
 			}
 		}
 		var doomed []versionInfo
 		for i := range candidates {
 			v := &candidates[i]
 			if versions.IsZero() || versions.All || matchesAt(v.version, versions.At) ||
-				(versions.First && isExtreme(v, candidates, false)) ||
-				(versions.Last && isExtreme(v, candidates, true)) {
+				(versions.First && v == first) || (versions.Last && v == last) {
 				doomed = append(doomed, *v)
 			}
 		}
@@ -53,21 +69,6 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 		return refreshCurrent(cb, id)
 	})
 	return n, err
-}
-
-// isExtreme reports whether v is the latest (or, with last false, the
-// earliest) of vs by version.
-func isExtreme(v *versionInfo, vs []versionInfo, last bool) bool {
-	for i := range vs {
-		o := &vs[i]
-		if o.dk == v.dk {
-			continue
-		}
-		if (last && versionLess(v, o)) || (!last && versionLess(o, v)) {
-			return false
-		}
-	}
-	return true
 }
 
 // deleteVersion removes one version from the objects bucket and every index.

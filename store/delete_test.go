@@ -44,11 +44,15 @@ func TestDB_DeleteObject(t *testing.T) {
 		{name: "ZeroDeletesAll", expectN: 3},
 		{name: "All", givenVer: allVer, expectN: 3},
 		{name: "Last", givenVer: lastVer, expectN: 1, expectRemain: []string{v1, v2}},
-		{name: "First", givenVer: firstVer, expectN: 1, expectRemain: []string{v2, v3}},
-		{name: "FirstAndLast", givenVer: store.VersionSelect{First: true, Last: true}, expectN: 2, expectRemain: []string{v2}},
+		// Without a spec version filter, first, last and explicit versions
+		// are chosen among the latest spec version's (2.1), as GET does.
+		{name: "First", givenVer: firstVer, expectN: 1, expectRemain: []string{v1, v3}},
+		{name: "FirstAndLast", givenVer: store.VersionSelect{First: true, Last: true}, expectN: 2, expectRemain: []string{v1}},
 		{name: "At", givenVer: store.VersionSelect{At: vs(v2)}, expectN: 1, expectRemain: []string{v1, v3}},
 		{name: "AtSameInstantOtherText", givenVer: store.VersionSelect{At: vs("2018-06-01T00:00:00Z")}, expectN: 1, expectRemain: []string{v1, v3}},
-		{name: "AtTwo", givenVer: store.VersionSelect{At: vs(v1, v3)}, expectN: 2, expectRemain: []string{v2}},
+		{name: "AtTwo", givenVer: store.VersionSelect{At: vs(v2, v3)}, expectN: 2, expectRemain: []string{v1}},
+		{name: "AtOfOlderSpecNeedsSpec", givenVer: store.VersionSelect{At: vs(v1, v3)}, expectN: 1, expectRemain: []string{v1, v2}},
+		{name: "AtOfOlderSpecWithSpec", givenVer: store.VersionSelect{At: vs(v1)}, givenSpec: []string{"2.0"}, expectN: 1, expectRemain: []string{v2, v3}},
 		{name: "Spec20", givenSpec: []string{"2.0"}, expectN: 1, expectRemain: []string{v2, v3}},
 		{name: "Spec21", givenSpec: []string{"2.1"}, expectN: 2, expectRemain: []string{v1}},
 		{name: "Spec21First", givenVer: firstVer, givenSpec: []string{"2.1"}, expectN: 1, expectRemain: []string{v1, v3}},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
@@ -51,7 +52,19 @@ type Query struct {
 	Limit int
 	// NoBody leaves Record.Raw nil (manifest and versions need no objects).
 	NoBody bool
+	// MaxScan bounds the index entries one page may visit, and MaxBytes the
+	// object bytes it may hold (0: DefaultMaxScan, DefaultMaxPageBytes). A
+	// page that reaches either ends early with More set, so that a sparse
+	// filter or huge objects cannot make one request arbitrarily costly.
+	MaxScan  int
+	MaxBytes int
 }
+
+// Defaults of Query.MaxScan and Query.MaxBytes.
+const (
+	DefaultMaxScan      = 100_000
+	DefaultMaxPageBytes = 32 << 20
+)
 
 // Record is one object version in a query's result.
 type Record struct {
@@ -66,8 +79,13 @@ type Record struct {
 // Page is one page of a query's result.
 type Page struct {
 	Records []Record
-	// More reports whether more versions match after the last record.
+	// More reports whether more versions may match after this page: exact
+	// when the page is full (one more was found), possibly false when the
+	// page ended at MaxScan or MaxBytes.
 	More bool
+	// Resume is the position to continue from when More is set: the last
+	// record's, or the last entry visited when the page ended at MaxScan.
+	Resume uint64
 	// Scanned counts the index entries the query visited, a measure of its
 	// cost that tests use to show it does not grow with the collection.
 	Scanned int
@@ -121,10 +139,16 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		it = newIndexIterator(cb, ids, q.Types, start)
 		sel = &selector{q: q, cb: cb, versions: map[string][]versionInfo{}}
 	}
+	maxScan, maxBytes := cmp.Or(q.MaxScan, DefaultMaxScan), cmp.Or(q.MaxBytes, DefaultMaxPageBytes)
+	size := 0
 	for dk, ok := it.next(); ok; dk, ok = it.next() {
 		page.Scanned++
 		if page.Scanned%1024 == 0 && ctx.Err() != nil {
 			return page, ctx.Err()
+		}
+		if sel != nil && page.Scanned+sel.scanned > maxScan {
+			page.More, page.Resume = true, dk-1 // resume at this entry
+			break
 		}
 		v := objects.Get(dateKey(dk))
 		if v == nil {
@@ -137,10 +161,12 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 		if sel != nil && !sel.include(&r, dk) {
 			continue
 		}
-		if len(page.Records) == q.Limit {
-			page.More = true // one past the page: there is more
+		if len(page.Records) == q.Limit || (len(page.Records) > 0 && size+len(r.Raw) > maxBytes && !q.NoBody) {
+			// One past the page: there is more.
+			page.More, page.Resume = true, page.Records[len(page.Records)-1].Position
 			break
 		}
+		size += len(r.Raw)
 		rec := Record{DateAdded: microsTime(dk), Position: dk, ID: r.ID, VersionText: r.VersionText, SpecVersion: r.SpecVersion}
 		if !q.NoBody {
 			rec.Raw = append([]byte(nil), r.Raw...)

@@ -23,7 +23,7 @@ func benchFeed(tb testing.TB, n int) []json.RawMessage {
 	if err := coopfeed.Generate(&buf, coopfeed.Options{Objects: n, Seed: 7}); err != nil {
 		tb.Fatal(err)
 	}
-	raws, err := stix.DecodeEnvelope(buf.Bytes())
+	raws, err := stix.DecodeEnvelope(buf.Bytes(), 0)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -36,6 +36,9 @@ func (s *Server) getDiscovery(c echo.Context) error {
 	}
 	d := discovery{Title: s.Title, Description: s.Description, Contact: s.Contact}
 	base := strings.TrimRight(s.PublicURL, "/")
+	if base == "" {
+		base = c.Scheme() + "://" + c.Request().Host
+	}
 	for _, r := range roots {
 		u := base + "/" + r.Name + "/"
 		d.APIRoots = append(d.APIRoots, u)

@@ -12,10 +12,12 @@ import (
 // TestDiscovery: Server Discovery (TAXII 2.1 §4.1) at /taxii2/.
 func TestDiscovery(t *testing.T) {
 	f := newFixture(t)
-	relative := map[string]any{
+	// Without a public URL, API root URLs are built on the request's Host
+	// (httptest's is example.com), e.g. behind a wildcard listen address.
+	fromHost := map[string]any{
 		"title":     "Liaison TAXII 2.1 server",
-		"default":   "/api1/",
-		"api_roots": []any{"/api1/", "/api2/", "/small/"},
+		"default":   "http://example.com/api1/",
+		"api_roots": []any{"http://example.com/api1/", "http://example.com/api2/", "http://example.com/small/"},
 	}
 	tests := []struct {
 		name   string
@@ -23,8 +25,8 @@ func TestDiscovery(t *testing.T) {
 		when   string
 		expect map[string]any
 	}{
-		{"relative API root URLs", nil, "/taxii2/", relative},
-		{"without trailing slash", nil, "/taxii2", relative},
+		{"API root URLs from the Host header", nil, "/taxii2/", fromHost},
+		{"without trailing slash", nil, "/taxii2", fromHost},
 		{"absolute API root URLs and descriptions", func(s *taxii.Server) {
 			s.PublicURL = "https://taxii.example.com/base/"
 			s.Title, s.Description, s.Contact = "Example", "An example server.", "soc@example.com"

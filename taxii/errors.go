@@ -66,6 +66,7 @@ var errorTable = []struct {
 	{store.ErrObjectNotFound, http.StatusNotFound, "object-not-found", "Object not found"},
 	{store.ErrStatusNotFound, http.StatusNotFound, "status-not-found", "Status not found"},
 	{stix.ErrBadEnvelope, http.StatusBadRequest, "bad-envelope", "Malformed request body"},
+	{stix.ErrTooManyObjects, http.StatusRequestEntityTooLarge, "too-many-objects", "Too many objects"},
 }
 
 // describe turns any error into a status and an error resource, and says
@@ -139,16 +140,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	req := c.Request()
+	if errors.Is(err, context.Canceled) && req.Context().Err() != nil {
+		return // the client went away; nobody reads an answer
+	}
 	status, res, internal := describe(err)
 	res.HTTPStatus = strconv.Itoa(status)
 	res.ErrorID = newErrorID()
-	req := c.Request()
-	switch {
-	case internal:
+	if internal {
 		s.Logger.Error("request failed", slog.String("error_id", res.ErrorID), slog.String("method", req.Method),
 			slog.String("path", req.URL.Path), slog.Any("error", err))
-	case errors.Is(err, context.Canceled):
-		return
 	}
 	body, mErr := json.Marshal(res)
 	if mErr != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,9 +29,10 @@ const (
 	epVersions = "versions"
 )
 
-// maxCursorFilter is the largest filter (as JSON) a cursor carries; a longer
-// one is bound by its hash, and the client must repeat it with next.
-const maxCursorFilter = 2048
+// maxCursorFilter is the largest filter (as JSON) a cursor carries, about
+// 300 ids; a longer one is bound by its hash, and the client must repeat it
+// with next.
+const maxCursorFilter = 16 << 10
 
 // pagedRequest resolves, authorises and runs a paged query. It returns the
 // page and the next token when there is more.
@@ -44,6 +46,9 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 		return store.Page{}, "", err
 	}
 	objectID := c.Param("object")
+	if objectID != "" && !stix.ValidID(objectID) {
+		return store.Page{}, "", fmt.Errorf("object %q: %w", objectID, store.ErrObjectNotFound)
+	}
 	limit := p.limit
 	if limit == 0 {
 		limit = root.DefaultLimit
@@ -53,6 +58,9 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 	limit = min(limit, root.MaxLimit)
 
 	f, pos := p.filter, uint64(0)
+	if slices.Equal(f.Versions, []string{"last"}) {
+		f.Versions = nil // the default spelled out: the same query
+	}
 	who := principal(c).Name
 	if p.next != "" {
 		cur, err := decodeCursor(s.CursorKey, p.next)
@@ -84,9 +92,9 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 		return page, "", err
 	}
 	next := ""
-	if page.More && len(page.Records) > 0 {
-		cur := cursor{Collection: coll.ID, Endpoint: ep, Object: objectID, Principal: who,
-			Position: page.Records[len(page.Records)-1].Position}
+	if page.More {
+		// Sent whenever more is true (taxii2-client loops on more alone).
+		cur := cursor{Collection: coll.ID, Endpoint: ep, Object: objectID, Principal: who, Position: page.Resume}
 		if fj, _ := json.Marshal(f); len(fj) > maxCursorFilter {
 			cur.FilterHash = filterHash(&f)
 		} else {

@@ -449,7 +449,7 @@ func TestPagingLimits(t *testing.T) {
 func TestPagingLongFilter(t *testing.T) {
 	f := newFixture(t)
 	ids := []string{idA, idB}
-	for i := range 60 {
+	for i := range 400 { // about 19 KiB of filter, more than a token carries
 		ids = append(ids, "indicator--a1a1a1a1-0000-4000-8000-"+strconv.Itoa(100000000000+i))
 	}
 	filters := "match[id]=" + strings.Join(ids, ",") + "&match[version]=all"

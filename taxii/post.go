@@ -32,7 +32,7 @@ func (s *Server) postObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	raws, err := stix.DecodeEnvelope(body)
+	raws, err := stix.DecodeEnvelope(body, root.MaxObjects)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ type Server struct {
 	Title, Description, Contact string
 	// PublicURL is the base URL clients reach the server at (scheme, host,
 	// optional path prefix); discovery builds absolute API root URLs on it.
+	// When empty, the request's scheme and Host are used.
 	PublicURL string
 	// CursorKey signs next tokens; it must be stable across restarts.
 	CursorKey []byte
@@ -62,6 +63,8 @@ func (s *Server) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	// Log the peer's address; X-Forwarded-For is the client's to forge.
+	e.IPExtractor = echo.ExtractIPDirect()
 	// Paths without the trailing slash are served as if they had it; no
 	// redirect, since clients drop credentials on redirects.
 	e.Pre(decodePath, middleware.AddTrailingSlash())

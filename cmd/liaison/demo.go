@@ -50,7 +50,7 @@ func loadDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	raws, err := stix.DecodeEnvelope(coopfeed.Sample())
+	raws, err := stix.DecodeEnvelope(coopfeed.Sample(), 0)
 	if err != nil {
 		return fmt.Errorf("demo: sample bundle: %w", err)
 	}
@@ -92,7 +92,7 @@ Liaison is serving TAXII 2.1 at %[1]s/taxii2/
 Try:
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/taxii2/
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/%[2]s/collections/
-  curl -H 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/objects/?limit=5&match[type]=indicator'
-  curl -H 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/manifest/?limit=5'
+  curl -gH 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/objects/?limit=5&match[type]=indicator'
+  curl -gH 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/manifest/?limit=5'
 `, base, demoRoot, demoFeedAlias)
 }

@@ -92,7 +92,7 @@ func TestMain_Demo(t *testing.T) {
 	}
 
 	// The expected result: the latest version of every object of the sample.
-	raws, err := stix.DecodeEnvelope(coopfeed.Sample())
+	raws, err := stix.DecodeEnvelope(coopfeed.Sample(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -57,7 +58,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&m.DBPath, "db", m.DBPath, "database `file`; created when absent")
 	fs.StringVar(&m.Listen, "listen", m.Listen, "`address` to listen on (host:port)")
-	fs.StringVar(&m.PublicURL, "public-url", m.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>)")
+	fs.StringVar(&m.PublicURL, "public-url", m.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>, or the request's Host when listening on all addresses)")
 	fs.BoolVar(&m.Demo, "demo", m.Demo, "on an empty database, create the 'cooperation' API root with demo collections")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log `level`: debug, info, warn or error")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log `format`: text or json")
@@ -119,7 +120,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.ln = ln
 	m.URL = "http://" + ln.Addr().String()
 	public := m.PublicURL
-	if public == "" {
+	if host, _, _ := net.SplitHostPort(m.Listen); public == "" && !unspecified(host) {
 		public = m.URL
 	}
 	api := taxii.NewServer(m.db, key)
@@ -144,10 +145,17 @@ func (m *Main) Run(ctx context.Context) error {
 	m.stop = stop
 	go m.purgeStatuses(bg)
 	if m.Demo {
-		printDemoHelp(m.Stdout, public)
+		printDemoHelp(m.Stdout, cmp.Or(public, m.URL))
 	}
-	m.logger.Info("serving TAXII 2.1", slog.String("discovery", public+"/taxii2/"), slog.String("db", m.DBPath))
+	m.logger.Info("serving TAXII 2.1", slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", m.DBPath))
 	return nil
+}
+
+// unspecified reports whether a listen host means every address; the URL
+// clients use is then unknown, and discovery follows each request's Host.
+func unspecified(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || (ip != nil && ip.IsUnspecified())
 }
 
 // purgeStatuses deletes expired status resources every few minutes.
