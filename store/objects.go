@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"time"
 
@@ -44,7 +45,7 @@ func (db *DB) AddObjects(ctx context.Context, req AddRequest) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	now := db.now()
+	now, started := db.now(), time.Now()
 	st := Status{
 		ID:               id,
 		Status:           StatusComplete,
@@ -92,6 +93,9 @@ func (db *DB) AddObjects(ctx context.Context, req AddRequest) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("add objects to collection %s: %w", req.Collection, err)
 	}
+	db.Logger.LogAttrs(ctx, slog.LevelDebug, "objects added", slog.String("collection", req.Collection),
+		slog.Int("total", st.TotalCount), slog.Int("successes", st.SuccessCount), slog.Int("failures", st.FailureCount),
+		slog.Duration("duration", time.Since(started)))
 	return st, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -230,8 +231,39 @@ func TestRun_Locked(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	code := run(ctx, []string{"serve", "--db", m.DBPath, "--listen", "127.0.0.1:0"}, &out, &out)
+	code := run(ctx, []string{"serve", "--db", m.Config.DBPath, "--listen", "127.0.0.1:0"}, &out, &out)
 	if code != 1 || !strings.Contains(out.String(), "locked by another process") {
 		t.Fatalf("run on a locked database = %d, %q", code, out.String())
+	}
+}
+
+func TestConfig_Validate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*Config)
+		flag   string // "" when valid
+	}{
+		{"default", func(*Config) {}, ""},
+		{"https public URL with path", func(c *Config) { c.PublicURL = "https://taxii.example.org/base/" }, ""},
+		{"empty db", func(c *Config) { c.DBPath = "" }, "db"},
+		{"empty listen", func(c *Config) { c.Listen = "" }, "listen"},
+		{"ftp public URL", func(c *Config) { c.PublicURL = "ftp://x" }, "public-url"},
+		{"public URL without host", func(c *Config) { c.PublicURL = "https://" }, "public-url"},
+		{"public URL with query", func(c *Config) { c.PublicURL = "https://x.test/?a=b" }, "public-url"},
+		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log-level"},
+		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log-format"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultConfig()
+			tc.change(&c)
+			err := c.Validate()
+			var ce *ConfigError
+			switch {
+			case tc.flag == "" && err != nil:
+				t.Fatalf("Validate() = %v, want nil", err)
+			case tc.flag != "" && (!errors.As(err, &ce) || ce.Flag != tc.flag || !errors.Is(err, ErrInvalidConfig)):
+				t.Fatalf("Validate() = %v, want a ConfigError for --%s", err, tc.flag)
+			}
+		})
 	}
 }

@@ -20,12 +20,7 @@ import (
 
 // Main is the liaison serve program: flags, the store and the HTTP server.
 type Main struct {
-	DBPath    string
-	Listen    string
-	PublicURL string
-	Demo      bool
-	LogLevel  string
-	LogFormat string
+	Config Config
 
 	Stdout, Stderr io.Writer
 
@@ -40,71 +35,45 @@ type Main struct {
 	stop   context.CancelFunc
 }
 
-// Defaults of the serve flags.
-const (
-	DefaultDBPath = "liaison.db"
-	DefaultListen = "127.0.0.1:8080"
-)
-
-// NewMain returns a Main with default settings.
+// NewMain returns a Main with the default configuration.
 func NewMain() *Main {
-	return &Main{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text",
-		Stdout: os.Stdout, Stderr: os.Stderr}
+	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
-// ParseFlags parses the serve command's flags.
+// ParseFlags parses the serve command's flags into m.Config and validates it.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	c := &m.Config
 	fs := flag.NewFlagSet("liaison serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	fs.StringVar(&m.DBPath, "db", m.DBPath, "database `file`; created when absent")
-	fs.StringVar(&m.Listen, "listen", m.Listen, "`address` to listen on (host:port)")
-	fs.StringVar(&m.PublicURL, "public-url", m.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>, or the request's Host when listening on all addresses)")
-	fs.BoolVar(&m.Demo, "demo", m.Demo, "on an empty database, create the 'cooperation' API root with demo collections")
-	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log `level`: debug, info, warn or error")
-	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log `format`: text or json")
+	fs.StringVar(&c.DBPath, "db", c.DBPath, "database `file`; created when absent")
+	fs.StringVar(&c.Listen, "listen", c.Listen, "`address` to listen on (host:port)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>, or the request's Host when listening on all addresses)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "on an empty database, create the 'cooperation' API root with demo collections")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	return m.validate()
-}
-
-func (m *Main) validate() error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch m.LogFormat {
-	case "text":
-		m.logger = slog.New(slog.NewTextHandler(m.Stderr, opts))
-	case "json":
-		m.logger = slog.New(slog.NewJSONHandler(m.Stderr, opts))
-	default:
-		return fmt.Errorf("--log-format: %q is neither text nor json", m.LogFormat)
-	}
-	if m.PublicURL != "" && !strings.HasPrefix(m.PublicURL, "http://") && !strings.HasPrefix(m.PublicURL, "https://") {
-		return fmt.Errorf("--public-url: %q must start with http:// or https://", m.PublicURL)
-	}
-	return nil
+	return c.Validate()
 }
 
 // Run opens the database, loads the demo data when asked, and starts
 // serving in the background. Close stops it.
 func (m *Main) Run(ctx context.Context) error {
-	if m.logger == nil {
-		if err := m.validate(); err != nil {
-			return err
-		}
+	c := m.Config
+	if err := c.Validate(); err != nil {
+		return err
 	}
-	m.db = store.NewDB(m.DBPath)
+	m.logger = c.Logger(m.Stderr)
+	m.db = store.NewDB(c.DBPath)
 	m.db.Logger = m.logger.With("component", "store")
 	if err := m.db.Open(); err != nil {
 		return err
 	}
-	if m.Demo {
+	if c.Demo {
 		if err := loadDemo(ctx, m.db, m.Stdout); err != nil {
 			return err
 		}
@@ -113,14 +82,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", m.Listen)
+	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Listen, err)
+		return fmt.Errorf("listen on %s: %w", c.Listen, err)
 	}
 	m.ln = ln
 	m.URL = "http://" + ln.Addr().String()
-	public := m.PublicURL
-	if host, _, _ := net.SplitHostPort(m.Listen); public == "" && !unspecified(host) {
+	public := strings.TrimRight(c.PublicURL, "/")
+	if host, _, _ := net.SplitHostPort(c.Listen); public == "" && !unspecified(host) {
 		public = m.URL
 	}
 	api := taxii.NewServer(m.db, key)
@@ -144,10 +113,10 @@ func (m *Main) Run(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.Background())
 	m.stop = stop
 	go m.purgeStatuses(bg)
-	if m.Demo {
+	if c.Demo {
 		printDemoHelp(m.Stdout, cmp.Or(public, m.URL))
 	}
-	m.logger.Info("serving TAXII 2.1", slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", m.DBPath))
+	m.logger.Info("serving TAXII 2.1", slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath))
 	return nil
 }
 

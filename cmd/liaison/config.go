@@ -1,0 +1,82 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+)
+
+// Config is the configuration of liaison serve. It is read only here, in
+// cmd; the packages get plain fields.
+type Config struct {
+	DBPath    string
+	Listen    string
+	PublicURL string
+	Demo      bool
+	LogLevel  string
+	LogFormat string
+}
+
+// Defaults of the serve configuration.
+const (
+	DefaultDBPath = "liaison.db"
+	DefaultListen = "127.0.0.1:8080"
+)
+
+// DefaultConfig returns the configuration used when no flag is given.
+func DefaultConfig() Config {
+	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text"}
+}
+
+// ErrInvalidConfig is wrapped by every *ConfigError.
+var ErrInvalidConfig = errors.New("invalid configuration")
+
+// ConfigError names the setting (as its flag) that is wrong and why.
+type ConfigError struct {
+	Flag   string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "--" + e.Flag + ": " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+
+// Validate checks every setting and returns the first problem as a
+// *ConfigError.
+func (c *Config) Validate() error {
+	if c.DBPath == "" {
+		return &ConfigError{"db", "must name a file"}
+	}
+	if c.Listen == "" {
+		return &ConfigError{"listen", "must be host:port"}
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			return &ConfigError{"public-url", fmt.Sprintf("%q must be an http:// or https:// URL without a query", c.PublicURL)}
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return &ConfigError{"log-level", fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel)}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return &ConfigError{"log-format", fmt.Sprintf("%q is neither text nor json", c.LogFormat)}
+	}
+	return nil
+}
+
+// Logger returns the logger the configuration asks for, writing to w. The
+// configuration must be valid.
+func (c *Config) Logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
