@@ -62,7 +62,7 @@ func (db *DB) Open() error {
 	}
 	db.bolt = b
 	err = b.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketRoots, bucketCollections, bucketStatus, bucketStatusTime} {
+		for _, name := range [][]byte{bucketMeta, bucketRoots, bucketCollections, bucketStatus, bucketStatusTime, bucketUsers, bucketAPIKeys} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -13,6 +13,9 @@ type Principal struct {
 	Name      string
 	Anonymous bool
 	Admin     bool
+	// Grants are the principal's rights by collection id, for Access
+	// implementations that resolve them at authentication.
+	Grants map[string]Rights
 }
 
 // Rights are a principal's rights on one collection; they are the
@@ -31,6 +34,15 @@ type Access interface {
 	// Rights returns the principal's rights on a collection. A collection
 	// with neither right is treated as absent.
 	Rights(ctx context.Context, p Principal, c store.Collection) (Rights, error)
+}
+
+// Challenger is implemented by an Access that can authenticate clients.
+// The server then answers an anonymous request for something it cannot
+// see with 401 and these WWW-Authenticate challenges, instead of 404 or
+// 403: authenticating might help, and the answer does not depend on whether
+// the thing exists.
+type Challenger interface {
+	Challenges() []string
 }
 
 // PublicAccess admits every request as the anonymous principal, with the

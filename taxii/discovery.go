@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -40,6 +41,12 @@ func (s *Server) getDiscovery(c echo.Context) error {
 		base = c.Scheme() + "://" + c.Request().Host
 	}
 	for _, r := range roots {
+		// API roots where the principal sees no collection are not listed.
+		if visible, err := s.rootVisible(c, r.Name); err != nil {
+			return err
+		} else if !visible {
+			continue
+		}
 		u := base + "/" + r.Name + "/"
 		d.APIRoots = append(d.APIRoots, u)
 		if r.Default {
@@ -53,7 +60,7 @@ func (s *Server) getAPIRoot(c echo.Context) error {
 	if _, err := parseParams(c.Request().URL.RawQuery, paramsNone); err != nil {
 		return err
 	}
-	r, err := s.Store.APIRoot(c.Request().Context(), c.Param("root"))
+	r, err := s.apiRoot(c)
 	if err != nil {
 		return err
 	}
@@ -63,7 +70,40 @@ func (s *Server) getAPIRoot(c echo.Context) error {
 	})
 }
 
-// apiRoot returns the API root of the request's path.
+// apiRoot returns the API root of the request's path, if the principal may
+// see it: an API root where it sees no collection is reported as absent.
 func (s *Server) apiRoot(c echo.Context) (store.APIRoot, error) {
-	return s.Store.APIRoot(c.Request().Context(), c.Param("root"))
+	r, err := s.Store.APIRoot(c.Request().Context(), c.Param("root"))
+	if err != nil {
+		return r, err
+	}
+	if visible, err := s.rootVisible(c, r.Name); err != nil {
+		return r, err
+	} else if !visible {
+		return r, fmt.Errorf("API root %q: %w", r.Name, store.ErrAPIRootNotFound)
+	}
+	return r, nil
+}
+
+// rootVisible reports whether the principal is an admin or has a right on
+// a collection of the API root.
+func (s *Server) rootVisible(c echo.Context, root string) (bool, error) {
+	p := principal(c)
+	if p.Admin {
+		return true, nil
+	}
+	colls, err := s.Store.Collections(c.Request().Context(), root)
+	if err != nil {
+		return false, err
+	}
+	for _, coll := range colls {
+		r, err := s.Access.Rights(c.Request().Context(), p, coll)
+		if err != nil {
+			return false, err
+		}
+		if r.Read || r.Write {
+			return true, nil
+		}
+	}
+	return false, nil
 }

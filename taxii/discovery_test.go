@@ -127,8 +127,11 @@ func TestCollections(t *testing.T) {
 		{"without trailing slash", "/api1/collections", map[string]any{"collections": api1}},
 		{"api2", "/api2/collections/", map[string]any{"collections": []any{coll("other", "Other root's collection", true, true)}}},
 		{"small", "/small/collections/", map[string]any{"collections": []any{coll("tiny", "Tiny", true, true)}}},
-		{"no collections", "/bare/collections/", map[string]any{}},
 	}
+	// An API root where the principal sees no collection (here: one with
+	// none at all) is absent for it, like a root that does not exist.
+	expectError(t, f.get(t, "/bare/collections/"), wantError{status: http.StatusNotFound, code: "api-root-not-found"})
+	expectError(t, f.get(t, "/bare/"), wantError{status: http.StatusNotFound, code: "api-root-not-found"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := f.get(t, tt.when)

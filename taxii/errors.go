@@ -37,6 +37,7 @@ type Error struct {
 	Title       string
 	Description string
 	Details     map[string]any
+	Header      http.Header // extra response headers (WWW-Authenticate, Retry-After)
 }
 
 func (e *Error) Error() string { return e.Title + ": " + e.Description }
@@ -144,6 +145,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if errors.Is(err, context.Canceled) && req.Context().Err() != nil {
 		return // the client went away; nobody reads an answer
 	}
+	err = s.challenge(c, err)
 	status, res, internal := describe(err)
 	res.HTTPStatus = strconv.Itoa(status)
 	res.ErrorID = newErrorID()
@@ -157,6 +159,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, MediaType)
+	var te *Error
+	if errors.As(err, &te) {
+		for k, vs := range te.Header {
+			h[k] = vs
+		}
+	}
 	if req.Method == http.MethodHead {
 		c.Response().WriteHeader(status)
 		return
@@ -170,4 +178,36 @@ func newErrorID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// challenge turns the answer to an anonymous request for something it may
+// not see (an API root, collection or status it has no access to, or a
+// right it lacks) into 401 with the Access's challenges, when the Access
+// can authenticate clients at all.
+func (s *Server) challenge(c echo.Context, err error) error {
+	ch, ok := s.Access.(Challenger)
+	if !ok || !principal(c).Anonymous {
+		return err
+	}
+	var te *Error
+	hidden := errors.Is(err, store.ErrAPIRootNotFound) || errors.Is(err, store.ErrCollectionNotFound) ||
+		errors.Is(err, store.ErrStatusNotFound) || (errors.As(err, &te) && te.Status == http.StatusForbidden)
+	if !hidden {
+		return err
+	}
+	return Unauthorized(ch.Challenges(), "Authentication is required: send HTTP Basic credentials or an API key.")
+}
+
+// Unauthorized returns a 401 error with WWW-Authenticate challenges.
+func Unauthorized(challenges []string, description string) *Error {
+	e := newError(http.StatusUnauthorized, "unauthorized", "Unauthorized", "%s", description)
+	e.Header = http.Header{"Www-Authenticate": challenges}
+	return e
+}
+
+// TooManyRequests returns a 429 error telling the client when to retry.
+func TooManyRequests(retryAfter int, description string) *Error {
+	e := newError(http.StatusTooManyRequests, "too-many-requests", "Too many requests", "%s", description)
+	e.Header = http.Header{"Retry-After": {strconv.Itoa(retryAfter)}}
+	return e
 }

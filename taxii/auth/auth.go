@@ -1,0 +1,285 @@
+// Package auth authenticates TAXII requests against Liaison's accounts and
+// decides what each principal may do on each collection.
+//
+// Accepted credentials (RFC 7235 Authorization header):
+//   - Basic with a user name and password;
+//   - Basic with an API key as the password and any user name, even empty
+//     (SIEM connectors such as Sentinel, QRadar and Sumo Logic can only send
+//     Basic);
+//   - Bearer <key>, and Token <key> (taxii2-client's TokenAuth).
+//
+// A request without credentials is anonymous: it may read public-read
+// collections and nothing else.
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"liaison/store"
+	"liaison/taxii"
+)
+
+// Store is what authentication needs from storage.
+type Store interface {
+	User(ctx context.Context, name string) (store.User, error)
+	VerifyPassword(ctx context.Context, name, password string) (store.User, error)
+	VerifyAPIKey(ctx context.Context, token string) (store.User, store.APIKey, error)
+	TouchAPIKeys(ctx context.Context, used map[string]time.Time) error
+}
+
+// Realm is the authentication realm of the challenges.
+const Realm = "liaison"
+
+// Accounts is a taxii.Access backed by the store's users and API keys. Set
+// the fields, then use it; call Close to flush the keys' last-used times.
+type Accounts struct {
+	Store  Store
+	Logger *slog.Logger
+	Now    func() time.Time
+	// CacheTTL is how long a verified password stays verified: Basic
+	// clients send the password with every request, and argon2id costs tens
+	// of milliseconds by design. The cache is keyed by a hash of name and
+	// password and dropped when the user's password hash changes.
+	CacheTTL time.Duration
+	// KeyCacheTTL is how long a verified API key and its user's rights are
+	// reused without reading the store; revoking a key, removing a user or
+	// changing grants takes effect within it (Invalidate makes it
+	// immediate).
+	KeyCacheTTL time.Duration
+	// Limiter slows down guessing: failed authentications per client
+	// address and per user name.
+	Limiter *Limiter
+
+	mu       sync.Mutex
+	verified map[[32]byte]cacheEntry
+	keys     map[[32]byte]keyEntry
+	used     map[string]time.Time // API key id -> last use, not yet stored
+}
+
+type keyEntry struct {
+	principal taxii.Principal
+	keyID     string
+	expires   time.Time
+}
+
+type cacheEntry struct {
+	user    string
+	hash    string // the password hash verified against
+	expires time.Time
+}
+
+// NewAccounts returns Accounts on st with default settings.
+func NewAccounts(st Store) *Accounts {
+	return &Accounts{
+		Store:    st,
+		Logger:   slog.New(slog.DiscardHandler),
+		Now:      time.Now,
+		CacheTTL:    time.Minute,
+		KeyCacheTTL: 10 * time.Second,
+		Limiter:     NewLimiter(10, time.Minute),
+		verified:    map[[32]byte]cacheEntry{},
+		keys:        map[[32]byte]keyEntry{},
+		used:        map[string]time.Time{},
+	}
+}
+
+var _ taxii.Access = (*Accounts)(nil)
+var _ taxii.Challenger = (*Accounts)(nil)
+
+// Challenges returns the WWW-Authenticate challenges of a 401.
+func (a *Accounts) Challenges() []string {
+	return []string{`Basic realm="` + Realm + `", charset="UTF-8"`, `Bearer realm="` + Realm + `"`}
+}
+
+var errBadCredentials = errors.New("bad credentials")
+
+// Authenticate resolves the principal of a request from its Authorization
+// header. Bad credentials are a 401 (never a fall back to anonymous), and
+// too many recent failures from the client's address or for the user name
+// a 429. Failures are logged with the user name and address, never the
+// secret.
+func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return taxii.Principal{Name: taxii.AnonymousName, Anonymous: true}, nil
+	}
+	ctx := r.Context()
+	addr := clientAddr(r)
+	scheme, cred, _ := strings.Cut(header, " ")
+	cred = strings.TrimSpace(cred)
+	name, secret, isKey := "", "", false
+	switch strings.ToLower(scheme) {
+	case "basic":
+		raw, err := base64.StdEncoding.DecodeString(cred)
+		if err != nil {
+			return a.fail(addr, "", "malformed Basic credentials")
+		}
+		var ok bool
+		if name, secret, ok = strings.Cut(string(raw), ":"); !ok {
+			return a.fail(addr, "", "malformed Basic credentials")
+		}
+		isKey = store.IsAPIKey(secret)
+	case "bearer", "token":
+		secret, isKey = cred, true
+	default:
+		return a.fail(addr, "", "unsupported authorization scheme "+scheme)
+	}
+	limitName := name
+	if isKey {
+		limitName = "" // keys are not guessable; only the address is limited
+	}
+	if wait := a.Limiter.Blocked(a.Now(), addr, limitName); wait > 0 {
+		a.Logger.Warn("authentication refused: too many failures", slog.String("remote", addr), slog.String("user", name))
+		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
+	}
+
+	var u store.User
+	var err error
+	if isKey {
+		if p, ok := a.cachedKey(secret); ok {
+			return p, nil
+		}
+		var key store.APIKey
+		u, key, err = a.Store.VerifyAPIKey(ctx, secret)
+		if err == nil {
+			a.cacheKey(secret, principalOf(u), key)
+		}
+	} else {
+		u, err = a.verifyPassword(ctx, name, secret)
+	}
+	switch {
+	case errors.Is(err, store.ErrBadAPIKey), errors.Is(err, store.ErrBadPassword), errors.Is(err, store.ErrUserNotFound):
+		a.Limiter.Fail(a.Now(), addr, limitName)
+		what := "wrong user name or password"
+		if isKey {
+			what = "unknown, revoked or expired API key"
+		}
+		return a.fail(addr, name, what)
+	case err != nil:
+		return taxii.Principal{}, err
+	}
+	return principalOf(u), nil
+}
+
+func (a *Accounts) fail(addr, name, reason string) (taxii.Principal, error) {
+	a.Logger.Warn("authentication failed", slog.String("remote", addr), slog.String("user", name), slog.String("reason", reason))
+	return taxii.Principal{}, taxii.Unauthorized(a.Challenges(), "Authentication failed: "+reason+".")
+}
+
+// verifyPassword checks a password, from the cache when it was verified
+// recently against the user's current password hash.
+func (a *Accounts) verifyPassword(ctx context.Context, name, password string) (store.User, error) {
+	key := sha256.Sum256([]byte(name + "\x00" + password))
+	now := a.Now()
+	a.mu.Lock()
+	e, ok := a.verified[key]
+	a.mu.Unlock()
+	if ok && now.Before(e.expires) && e.user == name {
+		u, err := a.Store.User(ctx, name)
+		if err != nil {
+			return u, err
+		}
+		if u.PasswordHash == e.hash && u.PasswordHash != "" {
+			return u, nil
+		}
+	}
+	u, err := a.Store.VerifyPassword(ctx, name, password)
+	if err != nil {
+		return u, err
+	}
+	a.mu.Lock()
+	if len(a.verified) > 10_000 {
+		clear(a.verified) // bounded: a flood of distinct credentials only costs re-verification
+	}
+	a.verified[key] = cacheEntry{user: name, hash: u.PasswordHash, expires: now.Add(a.CacheTTL)}
+	a.mu.Unlock()
+	return u, nil
+}
+
+// cachedKey returns the principal of a key verified less than KeyCacheTTL
+// ago, and records the key's use.
+func (a *Accounts) cachedKey(token string) (taxii.Principal, bool) {
+	h := sha256.Sum256([]byte(token))
+	now := a.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.keys[h]
+	if !ok || !now.Before(e.expires) {
+		return taxii.Principal{}, false
+	}
+	a.used[e.keyID] = now
+	return e.principal, true
+}
+
+func (a *Accounts) cacheKey(token string, p taxii.Principal, key store.APIKey) {
+	h := sha256.Sum256([]byte(token))
+	now := a.Now()
+	expires := now.Add(a.KeyCacheTTL)
+	if !key.Expires.IsZero() && key.Expires.Before(expires) {
+		expires = key.Expires
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.keys) > 10_000 {
+		clear(a.keys)
+	}
+	a.keys[h] = keyEntry{principal: p, keyID: key.ID, expires: expires}
+	a.used[key.ID] = now
+}
+
+// Invalidate forgets every cached verification, so that a change of
+// password, key, user or grant takes effect on the next request.
+func (a *Accounts) Invalidate() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	clear(a.verified)
+	clear(a.keys)
+}
+
+func principalOf(u store.User) taxii.Principal {
+	p := taxii.Principal{Name: u.Name, Admin: u.Admin, Grants: make(map[string]taxii.Rights, len(u.Grants))}
+	for id, g := range u.Grants {
+		p.Grants[id] = taxii.Rights{Read: g.Read, Write: g.Write}
+	}
+	return p
+}
+
+// Rights returns a principal's rights on a collection: everything for an
+// admin, its grant otherwise, plus reading for everyone on a public-read
+// collection. Nothing else is anonymous: PublicWrite is not honoured.
+func (a *Accounts) Rights(_ context.Context, p taxii.Principal, c store.Collection) (taxii.Rights, error) {
+	if p.Admin {
+		return taxii.Rights{Read: true, Write: true}, nil
+	}
+	r := p.Grants[c.ID]
+	r.Read = r.Read || c.PublicRead
+	return r, nil
+}
+
+// Flush stores the last-used times of API keys used since the last flush.
+func (a *Accounts) Flush(ctx context.Context) error {
+	a.mu.Lock()
+	used := a.used
+	a.used = map[string]time.Time{}
+	a.mu.Unlock()
+	return a.Store.TouchAPIKeys(ctx, used)
+}
+
+// clientAddr is the peer's IP address (not X-Forwarded-For, which the
+// client controls).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
