@@ -80,9 +80,9 @@ type cacheEntry struct {
 // NewAccounts returns Accounts on st with default settings.
 func NewAccounts(st Store) *Accounts {
 	return &Accounts{
-		Store:    st,
-		Logger:   slog.New(slog.DiscardHandler),
-		Now:      time.Now,
+		Store:       st,
+		Logger:      slog.New(slog.DiscardHandler),
+		Now:         time.Now,
 		CacheTTL:    time.Minute,
 		KeyCacheTTL: 10 * time.Second,
 		Limiter:     NewLimiter(10, time.Minute),
