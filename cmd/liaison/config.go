@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,11 @@ type Config struct {
 	Demo      bool
 	LogLevel  string
 	LogFormat string
+	// TLSCert and TLSKey are PEM files; with them the server speaks HTTPS.
+	TLSCert, TLSKey string
+	// InsecureHTTP allows plain HTTP on an address other than loopback,
+	// for a server behind a TLS-terminating proxy.
+	InsecureHTTP bool
 }
 
 // Defaults of the serve configuration.
@@ -59,6 +65,12 @@ func (c *Config) Validate() error {
 			return &ConfigError{"public-url", fmt.Sprintf("%q must be an http:// or https:// URL without a query", c.PublicURL)}
 		}
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return &ConfigError{"tls-cert", "--tls-cert and --tls-key go together"}
+	}
+	if c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
+		return &ConfigError{"listen", fmt.Sprintf("%s is not a loopback address: serve HTTPS with --tls-cert and --tls-key, or, behind a TLS-terminating proxy, pass --insecure-http (and --public-url https://...)", c.Listen)}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return &ConfigError{"log-level", fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel)}
@@ -79,4 +91,18 @@ func (c *Config) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loopback reports whether a listen address is on the loopback interface
+// only (127.0.0.0/8, ::1 or localhost).
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

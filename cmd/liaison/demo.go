@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
+	"time"
 
 	"liaison/stix"
 	"liaison/store"
@@ -18,46 +21,63 @@ const (
 	demoInboxAlias    = "partner-inbox"
 )
 
-// loadDemo creates the demo API root on an empty database: two read-only
-// collections built from the committed cooperation feed sample, and a
-// writable inbox. A database that already has API roots is left alone.
-func loadDemo(ctx context.Context, db *store.DB, out io.Writer) error {
+// demoCredentials are the demo user's secrets, shown once.
+type demoCredentials struct {
+	User, Password, APIKey string
+}
+
+// demoUser is the account --demo creates.
+const demoUser = "demo"
+
+// loadDemo creates the demo API root on an empty database: two public-read
+// collections built from the committed cooperation feed sample, a private
+// inbox, and the user "demo" who may read and write all three. A database
+// that already has API roots is left alone (nil credentials).
+func loadDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredentials, error) {
 	roots, err := db.APIRoots(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(roots) > 0 {
-		fmt.Fprintln(out, "demo: the database already has API roots; not loading demo data")
-		return nil
+		fmt.Fprintln(out, "demo: the database already has API roots; not loading demo data (use a new --db file for a fresh demo)")
+		return nil, nil
 	}
+	creds, err := createDemo(ctx, db, out)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	return creds, nil
+}
+
+func createDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredentials, error) {
 	if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: demoRoot, Default: true,
 		Title:       "Operation cooperation feed",
 		Description: "Botnet C2 and compromised-site intelligence shared between a security vendor, INTERPOL, Europol, national CERTs and partner companies (demo data)."}); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, err
 	}
 	feed, err := db.CreateCollection(ctx, store.Collection{APIRoot: demoRoot, Alias: demoFeedAlias, PublicRead: true,
 		Title: "Operation feed", Description: "Everything shared in the operation: identities, campaign, report, malware, infrastructure, indicators, relationships and sightings. Read-only."})
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, err
 	}
 	indicators, err := db.CreateCollection(ctx, store.Collection{APIRoot: demoRoot, Alias: demoIndicatorsAls, PublicRead: true,
 		Title: "C2 indicators", Description: "Indicators of the botnet's command-and-control servers and compromised websites, with their markings. Read-only."})
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, err
 	}
-	inbox, err := db.CreateCollection(ctx, store.Collection{APIRoot: demoRoot, Alias: demoInboxAlias, PublicRead: true, PublicWrite: true,
-		Title: "Partner inbox", Description: "Where partners post new intelligence. Readable and writable."})
+	inbox, err := db.CreateCollection(ctx, store.Collection{APIRoot: demoRoot, Alias: demoInboxAlias,
+		Title: "Partner inbox", Description: "Where partners post new intelligence. Private to the partners."})
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, err
 	}
 	raws, err := stix.DecodeEnvelope(coopfeed.Sample(), 0)
 	if err != nil {
-		return fmt.Errorf("demo: sample bundle: %w", err)
+		return nil, fmt.Errorf("sample bundle: %w", err)
 	}
 	var all, inds []stix.Object
 	for _, r := range stix.NewValidator().Check(raws) {
 		if r.Err != nil {
-			return fmt.Errorf("demo: sample bundle: %w", r.Err)
+			return nil, fmt.Errorf("sample bundle: %w", r.Err)
 		}
 		all = append(all, r.Object)
 		switch r.Object.Type {
@@ -71,28 +91,54 @@ func loadDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	}{{feed, all}, {indicators, inds}} {
 		st, err := db.AddObjects(ctx, store.AddRequest{APIRoot: demoRoot, Collection: load.coll.ID, Owner: "demo", Total: len(load.objs), Objects: load.objs})
 		if err != nil {
-			return fmt.Errorf("demo: %w", err)
+			return nil, err
 		}
 		if st.FailureCount > 0 {
-			return fmt.Errorf("demo: %d sample objects refused, first: %s", st.FailureCount, st.Failures[0].Message)
+			return nil, fmt.Errorf("%d sample objects refused, first: %s", st.FailureCount, st.Failures[0].Message)
 		}
 	}
+	creds := &demoCredentials{User: demoUser, Password: randomSecret()}
+	if _, err := db.CreateUser(ctx, demoUser, false, creds.Password); err != nil {
+		return nil, err
+	}
+	for _, c := range []store.Collection{feed, indicators, inbox} {
+		if err := db.SetGrant(ctx, demoUser, c.ID, store.Grant{Read: true, Write: true}); err != nil {
+			return nil, err
+		}
+	}
+	if _, creds.APIKey, err = db.CreateAPIKey(ctx, demoUser, time.Time{}); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(out, `demo: created API root %q with collections
-  %s  %-16s %d objects, read-only
-  %s  %-16s %d objects, read-only
-  %s  %-16s empty, read-write
-`, demoRoot, feed.ID, feed.Alias, len(all), indicators.ID, indicators.Alias, len(inds), inbox.ID, inbox.Alias)
-	return nil
+  %s  %-16s %d objects, public-read
+  %s  %-16s %d objects, public-read
+  %s  %-16s empty, private
+and the user %q, who may read and write all three.
+`, demoRoot, feed.ID, feed.Alias, len(all), indicators.ID, indicators.Alias, len(inds), inbox.ID, inbox.Alias, demoUser)
+	return creds, nil
 }
 
-// printDemoHelp shows how to query the demo collections.
-func printDemoHelp(out io.Writer, base string) {
+// randomSecret returns 18 random bytes in base64url (24 characters).
+func randomSecret() string {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// printDemoHelp shows the demo credentials, once, and how to query the
+// demo collections.
+func printDemoHelp(out io.Writer, base string, creds *demoCredentials) {
 	fmt.Fprintf(out, `
 Liaison is serving TAXII 2.1 at %[1]s/taxii2/
+Demo user (shown once): %[4]s / %[5]s
+Demo API key (shown once): %[6]s
 Try:
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/taxii2/
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/%[2]s/collections/
   curl -gH 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/objects/?limit=5&match[type]=indicator'
-  curl -gH 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/manifest/?limit=5'
-`, base, demoRoot, demoFeedAlias)
+  curl -H 'Accept: application/taxii+json;version=2.1' -u '%[4]s:%[5]s' %[1]s/%[2]s/collections/%[7]s/objects/
+  curl -H 'Accept: application/taxii+json;version=2.1' -H 'Authorization: Bearer %[6]s' %[1]s/%[2]s/collections/
+`, base, demoRoot, demoFeedAlias, creds.User, creds.Password, creds.APIKey, demoInboxAlias)
 }

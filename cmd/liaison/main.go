@@ -20,21 +20,23 @@ var version = ""
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 const usage = `liaison: a STIX/TAXII 2.1 threat-intelligence feed server
 
 Usage:
   liaison serve [--db FILE] [--listen ADDR] [--public-url URL] [--demo]
+                [--tls-cert FILE --tls-key FILE | --insecure-http]
   liaison version
 
+` + accountsUsage + `
 Run 'liaison serve -h' for the server's flags.
 `
 
 // run dispatches a command line and returns the process exit status: 0 on
 // success, 1 when the command failed, 2 for a usage error.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -55,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			m.Close()
 			return 1
 		}
-		<-ctx.Done()
+		m.Wait(ctx)
 		if err := m.Close(); err != nil {
 			fmt.Fprintln(stderr, "liaison serve:", err)
 			return 1
@@ -63,6 +65,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "liaison", buildVersion())
+		return 0
+	case "user", "grant", "revoke", "apikey":
+		c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+		var err error
+		switch args[0] {
+		case "user":
+			err = c.user(ctx, args[1:])
+		case "grant":
+			err = c.grant(ctx, args[1:], false)
+		case "revoke":
+			err = c.grant(ctx, args[1:], true)
+		case "apikey":
+			err = c.apikey(ctx, args[1:])
+		}
+		var ue *usageError
+		switch {
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "liaison %s: %v\n\n%s", args[0], err, accountsUsage)
+			return 2
+		case err != nil:
+			fmt.Fprintf(stderr, "liaison %s: %v\n", args[0], err)
+			return 1
+		}
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

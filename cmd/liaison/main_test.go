@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -40,8 +41,18 @@ func MustRunMain(tb testing.TB, args ...string) *Main {
 
 func getJSON(tb testing.TB, u string, v any) http.Header {
 	tb.Helper()
+	return getJSONAs(tb, u, "", v)
+}
+
+// getJSONAs GETs u with an Authorization header (none when empty) and
+// decodes the TAXII response into v.
+func getJSONAs(tb testing.TB, u, authorization string, v any) http.Header {
+	tb.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	req.Header.Set("Accept", "application/taxii+json;version=2.1")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatal(err)
@@ -88,8 +99,19 @@ func TestMain_Demo(t *testing.T) {
 			feedID = c.ID
 		}
 	}
-	if len(colls.Collections) != 3 || feedID == "" {
+	// Anonymous clients see the two public-read collections; the demo user
+	// sees the private inbox too.
+	if len(colls.Collections) != 2 || feedID == "" {
 		t.Fatalf("collections = %+v", colls)
+	}
+	var mine struct{ Collections []json.RawMessage }
+	getJSONAs(t, disc.Default+"collections/", "Bearer "+m.Demo.APIKey, &mine)
+	if len(mine.Collections) != 3 {
+		t.Fatalf("the demo user sees %d collections, want 3", len(mine.Collections))
+	}
+	getJSONAs(t, disc.Default+"collections/", "Basic "+base64.StdEncoding.EncodeToString([]byte(m.Demo.User+":"+m.Demo.Password)), &mine)
+	if len(mine.Collections) != 3 {
+		t.Fatalf("the demo user (Basic) sees %d collections, want 3", len(mine.Collections))
 	}
 
 	// The expected result: the latest version of every object of the sample.
@@ -191,8 +213,8 @@ func TestMain_DemoTwice(t *testing.T) {
 		Collections []json.RawMessage `json:"collections"`
 	}
 	getJSON(t, m.URL+"/cooperation/collections/", &colls)
-	if len(colls.Collections) != 3 {
-		t.Fatalf("after restart with --demo: %d collections, want the original 3", len(colls.Collections))
+	if len(colls.Collections) != 2 || m.Demo != nil {
+		t.Fatalf("after restart with --demo: %d public collections (want the original 2), new credentials %v", len(colls.Collections), m.Demo)
 	}
 	var page2 struct {
 		Objects []json.RawMessage `json:"objects"`
@@ -218,7 +240,7 @@ func TestRun_Usage(t *testing.T) {
 		{[]string{"version"}, 0, "liaison"},
 	} {
 		var out bytes.Buffer
-		if code := run(context.Background(), tc.args, &out, &out); code != tc.code || !strings.Contains(out.String(), tc.out) {
+		if code := run(context.Background(), tc.args, strings.NewReader(""), &out, &out); code != tc.code || !strings.Contains(out.String(), tc.out) {
 			t.Errorf("run(%q) = %d, %q; want %d and %q", tc.args, code, out.String(), tc.code, tc.out)
 		}
 	}
@@ -231,7 +253,7 @@ func TestRun_Locked(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	code := run(ctx, []string{"serve", "--db", m.Config.DBPath, "--listen", "127.0.0.1:0"}, &out, &out)
+	code := run(ctx, []string{"serve", "--db", m.Config.DBPath, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &out)
 	if code != 1 || !strings.Contains(out.String(), "locked by another process") {
 		t.Fatalf("run on a locked database = %d, %q", code, out.String())
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,11 +12,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"liaison/store"
 	"liaison/taxii"
+	"liaison/taxii/auth"
 )
 
 // Main is the liaison serve program: flags, the store and the HTTP server.
@@ -27,12 +32,18 @@ type Main struct {
 	// URL is the base URL the server answers at, known once Run returns.
 	URL string
 
-	db     *store.DB
-	ln     net.Listener
-	srv    *http.Server
-	logger *slog.Logger
-	done   chan struct{}
-	stop   context.CancelFunc
+	// Demo holds the demo user's credentials when --demo created them.
+	Demo *demoCredentials
+
+	db       *store.DB
+	accounts *auth.Accounts
+	cert     *certificate
+	ln       net.Listener
+	srv      *http.Server
+	logger   *slog.Logger
+	done     chan struct{}
+	stop     context.CancelFunc
+	bg       sync.WaitGroup
 }
 
 // NewMain returns a Main with the default configuration.
@@ -51,6 +62,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "on an empty database, create the 'cooperation' API root with demo collections")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate `file` (PEM); serve HTTPS (reloaded on SIGHUP)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
+	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,15 +82,25 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.logger = c.Logger(m.Stderr)
+	var err error
 	m.db = store.NewDB(c.DBPath)
 	m.db.Logger = m.logger.With("component", "store")
 	if err := m.db.Open(); err != nil {
 		return err
 	}
 	if c.Demo {
-		if err := loadDemo(ctx, m.db, m.Stdout); err != nil {
+		creds, err := loadDemo(ctx, m.db, m.Stdout)
+		if err != nil {
 			return err
 		}
+		m.Demo = creds
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		if m.cert, err = loadCertificate(c.TLSCert, c.TLSKey); err != nil {
+			return err
+		}
+		scheme = "https"
 	}
 	key, err := m.db.CursorSecret(ctx)
 	if err != nil {
@@ -86,15 +110,21 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Listen, err)
 	}
+	if m.cert != nil {
+		ln = tls.NewListener(ln, tlsConfig(m.cert))
+	}
 	m.ln = ln
-	m.URL = "http://" + ln.Addr().String()
+	m.URL = scheme + "://" + ln.Addr().String()
 	public := strings.TrimRight(c.PublicURL, "/")
 	if host, _, _ := net.SplitHostPort(c.Listen); public == "" && !unspecified(host) {
 		public = m.URL
 	}
+	m.accounts = auth.NewAccounts(m.db)
+	m.accounts.Logger = m.logger.With("component", "auth")
 	api := taxii.NewServer(m.db, key)
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
+	api.Access = m.accounts
 	m.srv = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -112,9 +142,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	bg, stop := context.WithCancel(context.Background())
 	m.stop = stop
-	go m.purgeStatuses(bg)
-	if c.Demo {
-		printDemoHelp(m.Stdout, cmp.Or(public, m.URL))
+	m.bg.Add(2)
+	go m.every(bg, 10*time.Minute, "purge statuses", func(ctx context.Context) error {
+		n, err := m.db.PurgeStatuses(ctx)
+		if n > 0 {
+			m.logger.Info("purged expired statuses", slog.Int("count", n))
+		}
+		return err
+	})
+	go m.every(bg, time.Minute, "record API key use", m.accounts.Flush)
+	if m.Demo != nil {
+		printDemoHelp(m.Stdout, cmp.Or(public, m.URL), m.Demo)
 	}
 	m.logger.Info("serving TAXII 2.1", slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath))
 	return nil
@@ -127,22 +165,49 @@ func unspecified(host string) bool {
 	return host == "" || (ip != nil && ip.IsUnspecified())
 }
 
-// purgeStatuses deletes expired status resources every few minutes.
-func (m *Main) purgeStatuses(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
+// every runs f every period until ctx ends, logging its errors.
+func (m *Main) every(ctx context.Context, period time.Duration, what string, f func(context.Context) error) {
+	defer m.bg.Done()
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := m.db.PurgeStatuses(ctx); err != nil {
-				m.logger.Error("purge statuses", slog.Any("error", err))
-			} else if n > 0 {
-				m.logger.Info("purged expired statuses", slog.Int("count", n))
+			if err := f(ctx); err != nil {
+				m.logger.Error(what, slog.Any("error", err))
 			}
 		}
 	}
+}
+
+// Wait blocks until ctx ends, reloading the TLS certificate on SIGHUP.
+func (m *Main) Wait(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			m.ReloadCertificate()
+		}
+	}
+}
+
+// ReloadCertificate reads the TLS certificate files again; on failure the
+// server keeps the certificate it has.
+func (m *Main) ReloadCertificate() {
+	if m.cert == nil {
+		return
+	}
+	if err := m.cert.reload(); err != nil {
+		m.logger.Error("reload TLS certificate; keeping the current one", slog.Any("error", err))
+		return
+	}
+	m.logger.Info("reloaded TLS certificate", slog.String("cert", m.Config.TLSCert))
 }
 
 // Close stops the server, letting requests in flight finish, and closes
@@ -151,6 +216,7 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.stop != nil {
 		m.stop()
+		m.bg.Wait()
 	}
 	if m.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -159,6 +225,11 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("shut down server: %w", err))
 		}
 		<-m.done
+	}
+	if m.accounts != nil {
+		if err := m.accounts.Flush(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("record API key use: %w", err))
+		}
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {

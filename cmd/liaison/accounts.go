@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"liaison/store"
+)
+
+// Account commands work offline on the database file. bbolt lets one
+// process open it at a time, so they refuse, in one line, while a server
+// holds it.
+
+const accountsUsage = `Accounts (offline, on the database file):
+  liaison user add NAME [--admin] [--password-stdin]
+  liaison user list
+  liaison user remove NAME
+  liaison user passwd NAME --password-stdin
+  liaison grant NAME --collection ID|ALIAS [--read] [--write]
+  liaison revoke NAME --collection ID|ALIAS
+  liaison apikey create NAME [--expires DURATION]
+  liaison apikey list NAME
+  liaison apikey revoke KEYID
+Each takes --db FILE (default ./liaison.db).
+`
+
+// cli holds what a command needs from its process.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// usageError is a command line the program cannot run (exit status 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// parseArgs parses flags that may come before or after the positional
+// arguments, and checks the positional count.
+func parseArgs(fs *flag.FlagSet, args []string, positional ...string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usagef("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != len(positional) {
+		return nil, usagef("expected %s", strings.Join(positional, " "))
+	}
+	return pos, nil
+}
+
+// openDB opens the database file for an offline command.
+func openDB(path string) (*store.DB, error) {
+	db := store.NewDB(path)
+	db.OpenTimeout = 500 * time.Millisecond
+	if err := db.Open(); err != nil {
+		if errors.Is(err, store.ErrDatabaseLocked) {
+			return nil, fmt.Errorf("%s is in use by a running liaison server; stop it, or change accounts through the server's admin API", path)
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+// withDB runs f on the database named by the --db flag of fs.
+func withDB(dbPath *string, f func(db *store.DB) error) error {
+	db, err := openDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(db)
+}
+
+func readPassword(in io.Reader) (string, error) {
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", usagef("--password-stdin: standard input holds no password")
+	}
+	return pw, nil
+}
+
+func (c *cli) user(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usagef("user: expected add, list, remove or passwd")
+	}
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
+	dbPath := fs.String("db", DefaultDBPath, "database file")
+	switch args[0] {
+	case "add":
+		admin := fs.Bool("admin", false, "make the user an admin")
+		pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+		pos, err := parseArgs(fs, args[1:], "NAME")
+		if err != nil {
+			return err
+		}
+		pw := ""
+		if *pwStdin {
+			if pw, err = readPassword(c.stdin); err != nil {
+				return err
+			}
+		}
+		return withDB(dbPath, func(db *store.DB) error {
+			if _, err := db.CreateUser(ctx, pos[0], *admin, pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "created user %s\n", pos[0])
+			if pw == "" {
+				fmt.Fprintf(c.stdout, "it has no password; create an API key with: liaison apikey create %s\n", pos[0])
+			}
+			return nil
+		})
+	case "list":
+		if _, err := parseArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		return withDB(dbPath, func(db *store.DB) error { return c.listUsers(ctx, db) })
+	case "remove":
+		pos, err := parseArgs(fs, args[1:], "NAME")
+		if err != nil {
+			return err
+		}
+		return withDB(dbPath, func(db *store.DB) error {
+			if err := db.RemoveUser(ctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "removed user %s and its API keys\n", pos[0])
+			return nil
+		})
+	case "passwd":
+		pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+		pos, err := parseArgs(fs, args[1:], "NAME")
+		if err != nil {
+			return err
+		}
+		if !*pwStdin {
+			return usagef("user passwd: --password-stdin is required (passwords are never taken as arguments)")
+		}
+		pw, err := readPassword(c.stdin)
+		if err != nil {
+			return err
+		}
+		return withDB(dbPath, func(db *store.DB) error {
+			if err := db.SetPassword(ctx, pos[0], pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "password of %s changed\n", pos[0])
+			return nil
+		})
+	}
+	return usagef("user: unknown command %q", args[0])
+}
+
+func (c *cli) listUsers(ctx context.Context, db *store.DB) error {
+	users, err := db.Users(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tGRANTS")
+	for _, u := range users {
+		keys, err := db.APIKeys(ctx, u.Name)
+		if err != nil {
+			return err
+		}
+		active := 0
+		for _, k := range keys {
+			if !k.Revoked && (k.Expires.IsZero() || k.Expires.After(time.Now())) {
+				active++
+			}
+		}
+		var grants []string
+		for id, g := range u.Grants {
+			grants = append(grants, id+":"+rightsText(g))
+		}
+		sort.Strings(grants)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", u.Name, yesNo(u.Admin), yesNo(u.PasswordHash != ""), active, orDash(strings.Join(grants, " ")))
+	}
+	return w.Flush()
+}
+
+func rightsText(g store.Grant) string {
+	switch {
+	case g.Read && g.Write:
+		return "rw"
+	case g.Read:
+		return "r"
+	case g.Write:
+		return "w"
+	}
+	return "-"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// findCollection resolves a collection id, an alias unique across API
+// roots, or ROOT/ALIAS.
+func findCollection(ctx context.Context, db *store.DB, ref string) (store.Collection, error) {
+	roots, err := db.APIRoots(ctx)
+	if err != nil {
+		return store.Collection{}, err
+	}
+	if root, alias, ok := strings.Cut(ref, "/"); ok {
+		return db.Collection(ctx, root, alias)
+	}
+	var found []store.Collection
+	for _, r := range roots {
+		if c, err := db.Collection(ctx, r.Name, ref); err == nil {
+			found = append(found, c)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrCollectionNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return store.Collection{}, usagef("collection alias %q exists in several API roots; use ROOT/ALIAS or the id", ref)
+}
+
+func (c *cli) grant(ctx context.Context, args []string, revoke bool) error {
+	fs := flag.NewFlagSet("grant", flag.ContinueOnError)
+	dbPath := fs.String("db", DefaultDBPath, "database file")
+	coll := fs.String("collection", "", "collection id or alias")
+	read := fs.Bool("read", false, "grant reading")
+	write := fs.Bool("write", false, "grant writing")
+	pos, err := parseArgs(fs, args, "NAME")
+	if err != nil {
+		return err
+	}
+	if *coll == "" {
+		return usagef("--collection is required")
+	}
+	if !revoke && !*read && !*write {
+		return usagef("grant: give --read, --write or both")
+	}
+	return withDB(dbPath, func(db *store.DB) error {
+		col, err := findCollection(ctx, db, *coll)
+		if err != nil {
+			return err
+		}
+		g := store.Grant{Read: *read, Write: *write}
+		if revoke {
+			g = store.Grant{}
+		}
+		if err := db.SetGrant(ctx, pos[0], col.ID, g); err != nil {
+			return err
+		}
+		if revoke {
+			fmt.Fprintf(c.stdout, "%s has no rights on collection %s any more\n", pos[0], col.ID)
+		} else {
+			fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s)\n", pos[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(g)], col.ID, col.Title)
+		}
+		return nil
+	})
+}
+
+func (c *cli) apikey(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usagef("apikey: expected create, list or revoke")
+	}
+	fs := flag.NewFlagSet("apikey", flag.ContinueOnError)
+	dbPath := fs.String("db", DefaultDBPath, "database file")
+	switch args[0] {
+	case "create":
+		expires := fs.Duration("expires", 0, "lifetime of the key, e.g. 720h (default: no expiry)")
+		pos, err := parseArgs(fs, args[1:], "NAME")
+		if err != nil {
+			return err
+		}
+		if *expires < 0 {
+			return usagef("--expires must be positive")
+		}
+		return withDB(dbPath, func(db *store.DB) error {
+			var until time.Time
+			if *expires > 0 {
+				until = time.Now().Add(*expires)
+			}
+			key, token, err := db.CreateAPIKey(ctx, pos[0], until)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stderr, "API key %s for %s created; it is shown once, store it now:\n", key.ID, pos[0])
+			fmt.Fprintln(c.stdout, token)
+			return nil
+		})
+	case "list":
+		pos, err := parseArgs(fs, args[1:], "NAME")
+		if err != nil {
+			return err
+		}
+		return withDB(dbPath, func(db *store.DB) error {
+			keys, err := db.APIKeys(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "KEY ID\tCREATED\tEXPIRES\tLAST USED\tSTATE")
+			for _, k := range keys {
+				state := "active"
+				switch {
+				case k.Revoked:
+					state = "revoked"
+				case !k.Expires.IsZero() && !k.Expires.After(time.Now()):
+					state = "expired"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", k.ID, stamp(k.Created), stamp(k.Expires), stamp(k.LastUsed), state)
+			}
+			return w.Flush()
+		})
+	case "revoke":
+		pos, err := parseArgs(fs, args[1:], "KEYID")
+		if err != nil {
+			return err
+		}
+		return withDB(dbPath, func(db *store.DB) error {
+			if err := db.RevokeAPIKey(ctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "revoked API key %s\n", pos[0])
+			return nil
+		})
+	}
+	return usagef("apikey: unknown command %q", args[0])
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}

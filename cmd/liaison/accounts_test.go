@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"liaison/store"
+)
+
+// cmdline runs the liaison command line with stdin and returns the exit
+// status, standard output and standard error.
+func cmdline(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestAccountCommands drives every account command on a database file and
+// checks its effect through the store.
+func TestAccountCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	ctx := context.Background()
+	{ // an API root and a collection to grant on
+		s := store.NewDB(db)
+		if err := s.Open(); err != nil {
+			t.Fatal(err)
+		}
+		s.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
+		s.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "Inbox", Alias: "inbox"})
+		s.Close()
+	}
+	steps := []struct {
+		stdin  string
+		args   []string
+		code   int
+		stdout string // regexp
+	}{
+		{"s3cret-pw\n", []string{"user", "add", "alice", "--password-stdin", "--db", db}, 0, "created user alice"},
+		{"", []string{"user", "add", "--db", db, "bob", "--admin"}, 0, "no password"},
+		{"", []string{"user", "add", "alice", "--db", db}, 1, ""},
+		{"", []string{"user", "add", "bad name", "--db", db}, 1, ""},
+		{"", []string{"user", "add", "--db", db}, 2, ""},
+		{"", []string{"user", "add", "carol", "--password-stdin", "--db", db}, 2, ""}, // empty stdin
+		{"", []string{"grant", "alice", "--collection", "inbox", "--read", "--write", "--db", db}, 0, "alice may now read and write"},
+		{"", []string{"grant", "alice", "--collection", "nope", "--read", "--db", db}, 1, ""},
+		{"", []string{"grant", "alice", "--collection", "inbox", "--db", db}, 2, ""},
+		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +GRANTS\nalice +no +yes +0 +[0-9a-f-]{36}:rw\nbob +yes +no +0 +-\n$`},
+		{"", []string{"apikey", "create", "alice", "--expires", "24h", "--db", db}, 0, `^lsn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$`},
+		{"", []string{"apikey", "create", "ghost", "--db", db}, 1, ""},
+		{"", []string{"apikey", "list", "alice", "--db", db}, 0, `(?m)^KEY ID +CREATED +EXPIRES +LAST USED +STATE\n[0-9a-f]{16} .* active\n$`},
+		{"new-pw\n", []string{"user", "passwd", "alice", "--password-stdin", "--db", db}, 0, "password of alice changed"},
+		{"", []string{"user", "passwd", "alice", "--db", db}, 2, ""},
+		{"", []string{"revoke", "alice", "--collection", "r/inbox", "--db", db}, 0, "no rights"},
+		{"", []string{"user", "remove", "bob", "--db", db}, 0, "removed user bob"},
+		{"", []string{"user", "remove", "bob", "--db", db}, 1, ""},
+		{"", []string{"user", "frobnicate", "--db", db}, 2, ""},
+	}
+	for _, st := range steps {
+		code, out, errOut := cmdline(t, st.stdin, st.args...)
+		if code != st.code || (st.stdout != "" && !regexp.MustCompile(st.stdout).MatchString(out)) {
+			t.Fatalf("liaison %s = %d\nstdout: %s\nstderr: %s\nwant %d and %s", strings.Join(st.args, " "), code, out, errOut, st.code, st.stdout)
+		}
+		if strings.Contains(out+errOut, "s3cret-pw") || strings.Contains(out+errOut, "new-pw") {
+			t.Fatalf("a password was printed: %s %s", out, errOut)
+		}
+	}
+
+	s := store.NewDB(db)
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.VerifyPassword(ctx, "alice", "new-pw"); err != nil {
+		t.Errorf("alice's new password: %v", err)
+	}
+	u, _ := s.User(ctx, "alice")
+	if len(u.Grants) != 0 {
+		t.Errorf("alice's grants after revoke: %v", u.Grants)
+	}
+	keys, _ := s.APIKeys(ctx, "alice")
+	if len(keys) != 1 || keys[0].Expires.Before(time.Now().Add(23*time.Hour)) {
+		t.Errorf("alice's keys: %+v", keys)
+	}
+	s.Close()
+	code, out, _ := cmdline(t, "", "apikey", "revoke", keys[0].ID, "--db", db)
+	if code != 0 || !strings.Contains(out, "revoked") {
+		t.Errorf("apikey revoke = %d %s", code, out)
+	}
+}
+
+// TestAccountCommandsWhileServing: the database of a running server is
+// locked; the command says so in one line.
+func TestAccountCommandsWhileServing(t *testing.T) {
+	m := MustRunMain(t)
+	code, _, errOut := cmdline(t, "", "user", "list", "--db", m.Config.DBPath)
+	if code != 1 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "in use by a running liaison server") {
+		t.Fatalf("user list on a served database = %d %q", code, errOut)
+	}
+}
