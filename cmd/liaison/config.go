@@ -1,11 +1,11 @@
 package main
 
 import (
-	"net"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 )
 
