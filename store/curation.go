@@ -49,7 +49,9 @@ type Collection struct {
 	Description string   `json:"description,omitempty"`
 	Alias       string   `json:"alias,omitempty"`
 	MediaTypes  []string `json:"media_types"`
-	// PublicRead and PublicWrite are the rights of an anonymous client.
+	// PublicRead lets anyone, anonymous clients included, read the
+	// collection. PublicWrite lets anyone write; only taxii.PublicAccess
+	// (tests, trusted single-user setups) honours it, never the accounts.
 	PublicRead  bool      `json:"public_read"`
 	PublicWrite bool      `json:"public_write"`
 	Created     time.Time `json:"created"`

@@ -53,6 +53,11 @@ func (s *Server) getDiscovery(c echo.Context) error {
 			d.Default = u
 		}
 	}
+	if ch, ok := s.Access.(Challenger); ok && len(d.APIRoots) == 0 && principal(c).Anonymous {
+		// Nothing is public: ask for credentials rather than answer with an
+		// empty server (clients that wait for a challenge then send them).
+		return Unauthorized(ch.Challenges(), "Authentication is required: send HTTP Basic credentials or an API key.")
+	}
 	return writeResource(c, http.StatusOK, d)
 }
 

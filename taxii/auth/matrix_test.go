@@ -405,3 +405,36 @@ func TestKeyCache(t *testing.T) {
 	}
 	acc.Invalidate()
 }
+
+// TestDiscoveryChallenge: when nothing is public, an anonymous discovery
+// request is asked for credentials instead of getting an empty server.
+func TestDiscoveryChallenge(t *testing.T) {
+	ctx := context.Background()
+	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
+	db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "Private"})
+	db.CreateUser(ctx, "u", false, "pw")
+	srv := taxii.NewServer(db, []byte("k"))
+	srv.Access = auth.NewAccounts(db)
+	for _, tc := range []struct {
+		authorization string
+		code          int
+	}{
+		{"", 401},
+		{"Basic " + base64.StdEncoding.EncodeToString([]byte("u:pw")), 200}, // a user without rights sees an empty server
+	} {
+		req := httptest.NewRequest("GET", "/taxii2/", nil)
+		if tc.authorization != "" {
+			req.Header.Set("Authorization", tc.authorization)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != tc.code || (tc.code == 401 && len(rec.Header().Values("WWW-Authenticate")) != 2) {
+			t.Errorf("%q: %d %v %s", tc.authorization, rec.Code, rec.Header(), rec.Body)
+		}
+	}
+}
