@@ -52,10 +52,13 @@ type Collection struct {
 	// PublicRead lets anyone, anonymous clients included, read the
 	// collection. PublicWrite lets anyone write; only taxii.PublicAccess
 	// (tests, trusted single-user setups) honours it, never the accounts.
-	PublicRead  bool      `json:"public_read"`
-	PublicWrite bool      `json:"public_write"`
-	Created     time.Time `json:"created"`
-	Seq         uint64    `json:"seq"` // creation order, for a stable listing
+	PublicRead  bool `json:"public_read"`
+	PublicWrite bool `json:"public_write"`
+	// RejectCustom makes validation refuse custom object types and
+	// properties in this collection.
+	RejectCustom bool      `json:"reject_custom,omitempty"`
+	Created      time.Time `json:"created"`
+	Seq          uint64    `json:"seq"` // creation order, for a stable listing
 }
 
 // reservedRoots are path segments that cannot name an API root because the
@@ -172,16 +175,16 @@ func (db *DB) CreateCollection(ctx context.Context, c Collection) (Collection, e
 	if c.Title == "" {
 		return Collection{}, fmt.Errorf("collection: %w: title is required", ErrInvalid)
 	}
-	if c.Alias != "" && (stix.ValidUUID(c.Alias) || !validRootName(c.Alias)) {
-		return Collection{}, fmt.Errorf("collection alias %q: %w: use 1-64 characters of a-z, 0-9, '-', '_' and '.', not shaped like an id", c.Alias, ErrInvalid)
+	if c.Alias != "" {
+		if err := checkAlias(c.Alias); err != nil {
+			return Collection{}, err
+		}
 	}
 	if len(c.MediaTypes) == 0 {
 		c.MediaTypes = []string{stix.MediaType(stix.SpecVersion21)}
 	}
-	for _, mt := range c.MediaTypes {
-		if mt != stix.MediaType(stix.SpecVersion21) && mt != stix.MediaType(stix.SpecVersion20) {
-			return Collection{}, fmt.Errorf("collection media type %q: %w: use %s or %s", mt, ErrInvalid, stix.MediaType(stix.SpecVersion21), stix.MediaType(stix.SpecVersion20))
-		}
+	if err := checkMediaTypes(c.MediaTypes); err != nil {
+		return Collection{}, err
 	}
 	id, err := newUUID()
 	if err != nil {
@@ -210,6 +213,25 @@ func (db *DB) CreateCollection(ctx context.Context, c Collection) (Collection, e
 		return createCollectionBuckets(tx, c.ID)
 	})
 	return c, err
+}
+
+func checkAlias(alias string) error {
+	if stix.ValidUUID(alias) || !validRootName(alias) {
+		return fmt.Errorf("collection alias %q: %w: use 1-64 characters of a-z, 0-9, '-', '_' and '.', not shaped like an id", alias, ErrInvalid)
+	}
+	return nil
+}
+
+func checkMediaTypes(mts []string) error {
+	if len(mts) == 0 {
+		return fmt.Errorf("collection media types: %w: give at least one", ErrInvalid)
+	}
+	for _, mt := range mts {
+		if mt != stix.MediaType(stix.SpecVersion21) && mt != stix.MediaType(stix.SpecVersion20) {
+			return fmt.Errorf("collection media type %q: %w: use %s or %s", mt, ErrInvalid, stix.MediaType(stix.SpecVersion21), stix.MediaType(stix.SpecVersion20))
+		}
+	}
+	return nil
 }
 
 func createCollectionBuckets(tx *bbolt.Tx, id string) error {
