@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -29,6 +31,34 @@ type AddRequest struct {
 	Objects []stix.Object
 	// Failures are the objects refused by validation.
 	Failures []StatusDetail
+}
+
+// NewAddRequest turns the validation results of a request's objects into
+// the AddRequest for collection c: valid objects of a spec version among
+// the collection's media types are to be stored, every other object is a
+// failure that names it and says why. The POST endpoint and imports both
+// go through it.
+func NewAddRequest(c Collection, owner string, results []stix.Result) AddRequest {
+	add := AddRequest{APIRoot: c.APIRoot, Collection: c.ID, Owner: owner, Total: len(results)}
+	for _, r := range results {
+		if r.Err != nil {
+			d := StatusDetail{Message: r.Err.Error()}
+			var oe *stix.ObjectError
+			if errors.As(r.Err, &oe) {
+				d.ID, d.Version = oe.Subject(), oe.Version
+			}
+			add.Failures = append(add.Failures, d)
+			continue
+		}
+		if mt := stix.MediaType(r.Object.SpecVersion); !slices.Contains(c.MediaTypes, mt) {
+			add.Failures = append(add.Failures, StatusDetail{ID: r.Object.ID, Version: r.Object.VersionText,
+				Message: fmt.Sprintf("%s: spec_version %s (%s) is not among the collection's media types %v",
+					r.Object.ID, r.Object.SpecVersion, mt, c.MediaTypes)})
+			continue
+		}
+		add.Objects = append(add.Objects, r.Object)
+	}
+	return add
 }
 
 // AddObjects stores the valid objects of a request and its status resource

@@ -1,10 +1,8 @@
 package taxii
 
 import (
-	"fmt"
 	"io"
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,33 +34,12 @@ func (s *Server) postObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	add := store.AddRequest{APIRoot: root.Name, Collection: coll.ID, Owner: principal(c).Name, Total: len(raws)}
-	for _, r := range s.Validator.Check(raws) {
-		if r.Err != nil {
-			add.Failures = append(add.Failures, failure(r.Err))
-			continue
-		}
-		if mt := stix.MediaType(r.Object.SpecVersion); !slices.Contains(coll.MediaTypes, mt) {
-			add.Failures = append(add.Failures, store.StatusDetail{ID: r.Object.ID, Version: r.Object.VersionText,
-				Message: fmt.Sprintf("%s: spec_version %s (%s) is not among the collection's media types %v",
-					r.Object.ID, r.Object.SpecVersion, mt, coll.MediaTypes)})
-			continue
-		}
-		add.Objects = append(add.Objects, r.Object)
-	}
+	add := store.NewAddRequest(coll, principal(c).Name, s.Validator.Check(raws))
 	status, err := s.Store.AddObjects(req.Context(), add)
 	if err != nil {
 		return err
 	}
 	return writeResource(c, http.StatusAccepted, status)
-}
-
-func failure(err error) store.StatusDetail {
-	d := store.StatusDetail{Message: err.Error()}
-	if oe, ok := err.(*stix.ObjectError); ok {
-		d.ID, d.Version = oe.Subject(), oe.Version
-	}
-	return d
 }
 
 // readBody reads a request body of at most limit bytes; a larger one is
