@@ -1,0 +1,179 @@
+package admin_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"liaison/stix"
+	"liaison/store"
+	"liaison/store/admin"
+	"liaison/testdata/coopfeed"
+)
+
+func newService(t *testing.T) (*admin.Service, store.Collection) {
+	t.Helper()
+	ctx := context.Background()
+	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(); err != nil {
+			t.Error(err)
+		}
+		db.Close()
+	})
+	if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "C", Alias: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return admin.New(db, stix.NewValidator()), c
+}
+
+// TestImportExport imports the generated feed as a stream, then exports it
+// and checks that every version comes back byte for byte.
+func TestImportExport(t *testing.T) {
+	ctx := context.Background()
+	s, c := newService(t)
+	s.BatchSize = 700
+	var feed bytes.Buffer
+	if err := coopfeed.Generate(&feed, coopfeed.Options{Objects: 3000, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	raws, err := stix.DecodeEnvelope(feed.Bytes(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress []admin.ImportProgress
+	res, err := s.Import(ctx, "c", "admin", bytes.NewReader(feed.Bytes()), func(p admin.ImportProgress) { progress = append(progress, p) })
+	if err != nil || res.Objects != len(raws) || res.Successes != len(raws) || res.Failures != 0 {
+		t.Fatalf("Import = %+v, %v; want %d successes", res.ImportProgress, err, len(raws))
+	}
+	if want := (len(raws) + 699) / 700; len(progress) != want || progress[len(progress)-1].Objects != len(raws) {
+		t.Errorf("%d progress reports, want %d", len(progress), want)
+	}
+
+	var out bytes.Buffer
+	n, err := s.Export(ctx, c.ID, admin.ExportOptions{AllVersions: true}, &out)
+	if err != nil || n != len(raws) {
+		t.Fatalf("Export = %d, %v; want %d", n, err, len(raws))
+	}
+	var bundle struct {
+		Type    string            `json:"type"`
+		ID      string            `json:"id"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &bundle); err != nil || bundle.Type != "bundle" || !stix.ValidID(bundle.ID) {
+		t.Fatalf("export is not a bundle: %v %s", err, bundle.ID)
+	}
+	for i := range raws {
+		var want bytes.Buffer
+		json.Compact(&want, raws[i])
+		if !bytes.Equal(bundle.Objects[i], want.Bytes()) {
+			t.Fatalf("object %d differs after the round trip", i)
+		}
+	}
+
+	// Filters: current versions of indicators only, as an envelope.
+	out.Reset()
+	n, err = s.Export(ctx, "r/c", admin.ExportOptions{Types: []string{"indicator"}, Envelope: true}, &out)
+	var env struct{ Objects []map[string]any }
+	if err != nil || json.Unmarshal(out.Bytes(), &env) != nil || len(env.Objects) != n || n == 0 {
+		t.Fatalf("filtered export: %d, %v", n, err)
+	}
+	for _, o := range env.Objects {
+		if o["type"] != "indicator" {
+			t.Fatalf("filtered export holds a %v", o["type"])
+		}
+	}
+
+	// Re-importing is all duplicates: nothing new is stored.
+	before, _ := s.Collection(ctx, "c")
+	res, err = s.Import(ctx, "c", "admin", bytes.NewReader(feed.Bytes()), nil)
+	after, _ := s.Collection(ctx, "c")
+	if err != nil || res.Successes != len(raws) || after.Stats.Versions != before.Stats.Versions {
+		t.Errorf("re-import: %+v %v, versions %d -> %d", res.ImportProgress, err, before.Stats.Versions, after.Stats.Versions)
+	}
+}
+
+func TestImportFailures(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t)
+	in := `{"type":"bundle","id":"bundle--6d6e6f70-0000-4000-8000-000000000000","objects":[` +
+		`{"type":"malware","spec_version":"2.1","id":"malware--6d6e6f70-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"m","is_family":true},` +
+		`{"type":"malware","id":"bad"},42]}`
+	res, err := s.Import(ctx, "c", "admin", strings.NewReader(in), nil)
+	if err != nil || res.Successes != 1 || res.Failures != 2 || len(res.FailureDetails) != 2 {
+		t.Fatalf("Import = %+v, %v", res, err)
+	}
+	// A stream broken half way keeps what came before and says where.
+	res, err = s.Import(ctx, "c", "admin", strings.NewReader(`{"objects":[{"type":"x"},{`), nil)
+	if !errors.Is(err, stix.ErrBadEnvelope) || res.Objects != 1 {
+		t.Fatalf("broken stream: %+v, %v", res.ImportProgress, err)
+	}
+	if _, err := s.Import(ctx, "nope", "admin", strings.NewReader(in), nil); !errors.Is(err, store.ErrCollectionNotFound) {
+		t.Errorf("unknown collection: %v", err)
+	}
+}
+
+func TestRevokeAndDelete(t *testing.T) {
+	ctx := context.Background()
+	s, c := newService(t)
+	now := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	const id = "indicator--6d6e6f70-0000-4000-8000-0000000000aa"
+	obj := `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"}`
+	if _, err := s.Import(ctx, "c", "admin", strings.NewReader(`{"objects":[`+obj+`]}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.RevokeObject(ctx, "c", "admin", id)
+	if err != nil || st.SuccessCount != 1 || st.Successes[0].Version != "2024-06-01T00:00:00.000Z" {
+		t.Fatalf("RevokeObject = %+v, %v", st, err)
+	}
+	page, _ := s.DB.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 10})
+	var cur map[string]any
+	json.Unmarshal(page.Records[0].Raw, &cur)
+	if cur["revoked"] != true || cur["modified"] != "2024-06-01T00:00:00.000Z" || cur["pattern"] == nil {
+		t.Fatalf("current version after revoke: %v", cur)
+	}
+	if _, err := s.RevokeObject(ctx, "c", "admin", id); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("revoking twice: %v", err)
+	}
+	if n, err := s.DeleteObject(ctx, "c", id, "2024-01-01T00:00:00Z"); err != nil || n != 1 {
+		t.Errorf("delete one version: %d %v", n, err)
+	}
+	if n, err := s.DeleteObject(ctx, "c", id, ""); err != nil || n != 1 {
+		t.Errorf("delete the rest: %d %v", n, err)
+	}
+	if _, err := s.DeleteObject(ctx, "c", id, ""); !errors.Is(err, store.ErrObjectNotFound) {
+		t.Errorf("delete again: %v", err)
+	}
+}
+
+func TestFindAndStats(t *testing.T) {
+	ctx := context.Background()
+	s, c := newService(t)
+	s.DB.CreateAPIRoot(ctx, store.APIRoot{Name: "r2", Title: "R2"})
+	s.DB.CreateCollection(ctx, store.Collection{APIRoot: "r2", Title: "C2", Alias: "c"})
+	if _, err := s.Find(ctx, "c"); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("ambiguous alias: %v", err)
+	}
+	for _, ref := range []string{c.ID, "r/c"} {
+		if got, err := s.Find(ctx, ref); err != nil || got.ID != c.ID {
+			t.Errorf("Find(%q) = %v, %v", ref, got.ID, err)
+		}
+	}
+	st, err := s.Stats(ctx)
+	if err != nil || len(st.APIRoots) != 2 || len(st.Collections) != 2 || st.File.Size == 0 {
+		t.Errorf("Stats = %+v, %v", st, err)
+	}
+}

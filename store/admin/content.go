@@ -1,0 +1,224 @@
+package admin
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// ImportProgress is reported after every committed batch.
+type ImportProgress struct {
+	Objects   int           `json:"objects"`
+	Successes int           `json:"successes"`
+	Failures  int           `json:"failures"`
+	Elapsed   time.Duration `json:"elapsed"`
+}
+
+// ImportResult is the outcome of an import.
+type ImportResult struct {
+	ImportProgress
+	// FailureDetails names each refused object and why.
+	FailureDetails []store.StatusDetail `json:"failure_details,omitempty"`
+}
+
+// maxFailureDetails bounds the failures an import reports one by one.
+const maxFailureDetails = 10_000
+
+// Import reads a STIX bundle or TAXII envelope from r as a stream, checks
+// its objects exactly as Add Objects does, and stores them in batches of
+// BatchSize, each committed in one transaction. Memory stays bounded by the
+// batch whatever the size of the input. progress, when not nil, is called
+// after every batch. An import that stops on a malformed stream keeps the
+// batches committed before.
+func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, progress func(ImportProgress)) (ImportResult, error) {
+	var res ImportResult
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return res, err
+	}
+	start := s.Now()
+	in := stix.NewEnvelopeReader(bufio.NewReaderSize(r, 1<<20))
+	batch := make([]json.RawMessage, 0, s.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		add := store.NewAddRequest(c, owner, s.Validator.Check(batch))
+		st, err := s.DB.AddObjects(ctx, add)
+		if err != nil {
+			return err
+		}
+		res.Objects += len(batch)
+		res.Successes += st.SuccessCount
+		res.Failures += st.FailureCount
+		for _, f := range st.Failures {
+			if len(res.FailureDetails) < maxFailureDetails {
+				res.FailureDetails = append(res.FailureDetails, f)
+			}
+		}
+		res.Elapsed = s.Now().Sub(start)
+		if progress != nil {
+			progress(res.ImportProgress)
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		raw, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return res, ferr
+			}
+			return res, err
+		}
+		batch = append(batch, raw)
+		if len(batch) == s.BatchSize {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, flush()
+}
+
+// ExportOptions selects what an export writes.
+type ExportOptions struct {
+	AddedAfter  time.Time
+	Types       []string
+	AllVersions bool // every version, not only the current one
+	Envelope    bool // a TAXII envelope instead of a STIX bundle
+}
+
+// Export writes the objects of a collection, in date_added order, as one
+// STIX 2.1 bundle (or TAXII envelope), streaming page by page. It returns
+// the number of objects written.
+func (s *Service) Export(ctx context.Context, ref string, o ExportOptions, w io.Writer) (int, error) {
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if o.Envelope {
+		bw.WriteString(`{"objects":[`)
+	} else {
+		id, err := newBundleID()
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(bw, `{"type":"bundle","id":"bundle--%s","objects":[`, id)
+	}
+	q := store.Query{Types: o.Types, AddedAfter: o.AddedAfter, Limit: 1000}
+	if o.AllVersions {
+		q.Versions = store.VersionSelect{All: true}
+	}
+	n := 0
+	for {
+		page, err := s.DB.Query(ctx, c.ID, q)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range page.Records {
+			if n > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('\n')
+			bw.Write(r.Raw)
+			n++
+		}
+		if !page.More {
+			break
+		}
+		q.After = page.Resume
+	}
+	bw.WriteString("\n]}\n")
+	return n, bw.Flush()
+}
+
+func newBundleID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// DeleteObject deletes versions of an object: the one whose modified is
+// version, or every version when version is empty. Returns how many.
+func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (int, error) {
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	var sel store.VersionSelect
+	if version != "" {
+		t, err := stix.ParseTimestamp(version)
+		if err != nil {
+			return 0, fmt.Errorf("version %q: %w: %v", version, store.ErrInvalid, err)
+		}
+		sel.At = []time.Time{t}
+	}
+	return s.DB.DeleteObject(ctx, c.ID, id, sel, nil)
+}
+
+// RevokeObject publishes a new version of an object with "revoked": true
+// and a modified later than the current version's (STIX 2.1 §3.6). The
+// status of the addition is returned. Consumers such as Microsoft Sentinel
+// drop an indicator only when they see it revoked, so revoking, not
+// deleting, is how a feed withdraws intelligence.
+func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (store.Status, error) {
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return store.Status{}, err
+	}
+	page, err := s.DB.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 1})
+	if err != nil {
+		return store.Status{}, err
+	}
+	if len(page.Records) == 0 {
+		return store.Status{}, fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
+	}
+	cur := page.Records[0]
+	dec := json.NewDecoder(bytes.NewReader(cur.Raw))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return store.Status{}, fmt.Errorf("decode %s: %w", id, err)
+	}
+	if _, ok := obj["created"]; !ok {
+		return store.Status{}, fmt.Errorf("object %q has no created: %w: SCOs and other unversioned objects cannot be revoked", id, store.ErrInvalid)
+	}
+	if obj["revoked"] == true {
+		return store.Status{}, fmt.Errorf("object %q: %w: already revoked", id, store.ErrInvalid)
+	}
+	prev, err := stix.ParseTimestamp(cur.VersionText)
+	if err != nil {
+		return store.Status{}, err
+	}
+	// Millisecond precision, as STIX requires at least, and always later.
+	mod := s.Now().UTC().Truncate(time.Millisecond)
+	if !mod.After(prev) {
+		mod = prev.Truncate(time.Millisecond).Add(time.Millisecond)
+	}
+	obj["modified"] = mod.Format("2006-01-02T15:04:05.000Z")
+	obj["revoked"] = true
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return store.Status{}, err
+	}
+	add := store.NewAddRequest(c, owner, s.Validator.Check([]json.RawMessage{raw}))
+	return s.DB.AddObjects(ctx, add)
+}
