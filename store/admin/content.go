@@ -3,8 +3,8 @@ package admin
 import (
 	"bufio"
 	"bytes"
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
