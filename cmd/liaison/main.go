@@ -31,6 +31,7 @@ Usage:
   liaison version
 
 ` + accountsUsage + `
+` + curateUsage + `
 Run 'liaison serve -h' for the server's flags.
 `
 
@@ -66,24 +67,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "liaison", buildVersion())
 		return 0
-	case "user", "grant", "revoke", "apikey":
+	case "user", "grant", "revoke", "apikey", "apiroot", "collection", "import", "export", "object", "stats", "backup", "restore":
 		c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
-		var err error
-		switch args[0] {
-		case "user":
-			err = c.user(ctx, args[1:])
-		case "grant":
-			err = c.grant(ctx, args[1:], false)
-		case "revoke":
-			err = c.grant(ctx, args[1:], true)
-		case "apikey":
-			err = c.apikey(ctx, args[1:])
+		commands := map[string]func(context.Context, []string) error{
+			"user":       c.user,
+			"grant":      func(ctx context.Context, a []string) error { return c.grant(ctx, a, false) },
+			"revoke":     func(ctx context.Context, a []string) error { return c.grant(ctx, a, true) },
+			"apikey":     c.apikey,
+			"apiroot":    c.apiroot,
+			"collection": c.collection,
+			"import":     c.importCmd,
+			"export":     c.exportCmd,
+			"object":     c.object,
+			"stats":      c.stats,
+			"backup":     c.backup,
+			"restore":    c.restore,
 		}
+		err := commands[args[0]](ctx, args[1:])
 		var ue *usageError
+		var se *silentError
 		switch {
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "liaison %s: %v\n\n%s", args[0], err, accountsUsage)
+			fmt.Fprintf(stderr, "liaison %s: %v\n\n%s%s", args[0], err, accountsUsage, curateUsage)
 			return 2
+		case errors.As(err, &se):
+			return 1
 		case err != nil:
 			fmt.Fprintf(stderr, "liaison %s: %v\n", args[0], err)
 			return 1

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"liaison/testdata/coopfeed"
+)
+
+var update = flag.Bool("update", false, "rewrite the CLI golden files under testdata/golden")
+
+// normalise replaces what changes from run to run (ids, times, sizes of
+// the file) with placeholders of the same width, so that golden files stay
+// stable and still show the alignment.
+func normalise(s string, ids []string) string {
+	for i, id := range ids {
+		s = strings.ReplaceAll(s, id, fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1))
+	}
+	s = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z`).ReplaceAllString(s, "YYYY-MM-DDTHH:MM:SS.ffffffZ")
+	s = regexp.MustCompile(`database: \d+ bytes, \d+ free pages of \d+ bytes`).ReplaceAllString(s, "database: <size> bytes, <n> free pages of <page> bytes")
+	return s
+}
+
+func expectGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("..", "..", "testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run with -update if intended):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestCurationCommands builds an API root with collections from the command
+// line, imports the demo sample, and checks list/show/stats against golden
+// files, the refusals, export, backup and restore.
+func TestCurationCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "liaison.db")
+	feed := filepath.Join(dir, "feed.json")
+	if err := os.WriteFile(feed, coopfeed.Sample(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok := func(stdin string, args ...string) string {
+		t.Helper()
+		code, out, errOut := cmdline(t, stdin, append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("liaison %s = %d: %s %s", strings.Join(args, " "), code, out, errOut)
+		}
+		return out
+	}
+	fails := func(want int, msg string, args ...string) {
+		t.Helper()
+		code, out, errOut := cmdline(t, "", append(args, "--db", db)...)
+		if code != want || !strings.Contains(out+errOut, msg) {
+			t.Fatalf("liaison %s = %d %q %q; want %d and %q", strings.Join(args, " "), code, out, errOut, want, msg)
+		}
+	}
+	ok("", "apiroot", "add", "intel", "--title", "Shared intelligence", "--default")
+	ok("", "apiroot", "add", "lab", "--title", "Lab", "--max-content-length", "1048576")
+	fails(1, "already exists", "apiroot", "add", "lab", "--title", "Again")
+	feedID := strings.TrimSpace(ok("", "collection", "add", "--api-root", "intel", "--title", "Operation feed", "--alias", "feed", "--public-read"))
+	inboxID := strings.TrimSpace(ok("", "collection", "add", "--api-root", "intel", "--title", "Inbox", "--alias", "inbox", "--reject-custom"))
+	fails(1, "already exists", "collection", "add", "--api-root", "intel", "--title", "Dup", "--alias", "feed")
+	fails(2, "--api-root is required", "collection", "add", "--title", "X")
+
+	out := ok("", "import", "--collection", "feed", feed)
+	if !regexp.MustCompile(`feed.json: 301 objects, 301 stored or already present, 0 failed, in .* \(\d+ objects/s\)\n$`).MatchString(out) {
+		t.Errorf("import summary: %q", out)
+	}
+	code, out, _ := cmdline(t, `{"objects":[{"type":"indicator","id":"indicator--bad"}]}`, "import", "--collection", "inbox", "--json", "-", "--db", db)
+	var res struct {
+		File     string `json:"file"`
+		Objects  int    `json:"objects"`
+		Failures int    `json:"failures"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &res) != nil || res.File != "-" || res.Failures != 1 {
+		t.Errorf("import with a failure = %d %s", code, out)
+	}
+
+	ids := []string{feedID, inboxID}
+	expectGolden(t, "cli-apiroot-list.golden.txt", normalise(ok("", "apiroot", "list"), ids))
+	expectGolden(t, "cli-collection-list.golden.txt", normalise(ok("", "collection", "list"), ids))
+	expectGolden(t, "cli-collection-show.golden.txt", normalise(ok("", "collection", "show", "intel/feed"), ids))
+	expectGolden(t, "cli-stats.golden.txt", normalise(ok("", "stats"), ids))
+
+	fails(1, "--force", "collection", "remove", "feed")
+	fails(1, "--force", "apiroot", "remove", "intel")
+
+	// Export round trip.
+	exported := filepath.Join(dir, "export.json")
+	ok("", "export", "--collection", "feed", "--all-versions", "-o", exported)
+	data, _ := os.ReadFile(exported)
+	var bundle struct {
+		Type    string            `json:"type"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(data, &bundle); err != nil || bundle.Type != "bundle" || len(bundle.Objects) != 301 {
+		t.Fatalf("export: %v, %d objects", err, len(bundle.Objects))
+	}
+
+	// Revoke and delete.
+	var first struct{ ID string }
+	for _, o := range bundle.Objects {
+		json.Unmarshal(o, &first)
+		if strings.HasPrefix(first.ID, "indicator--") {
+			break
+		}
+	}
+	if out := ok("", "object", "revoke", "--collection", "feed", first.ID); !strings.Contains(out, "revoked "+first.ID) {
+		t.Errorf("revoke: %q", out)
+	}
+	if out := ok("", "object", "delete", "--collection", "feed", first.ID); !strings.Contains(out, "deleted") {
+		t.Errorf("delete: %q", out)
+	}
+	fails(1, "not found", "object", "delete", "--collection", "feed", first.ID)
+
+	// Backup, then restore into a new file, and compare every object.
+	backup := filepath.Join(dir, "backup.db")
+	ok("", "backup", backup)
+	restored := filepath.Join(dir, "restored.db")
+	if code, out, errOut := cmdline(t, "", "restore", backup, "--db", restored); code != 0 {
+		t.Fatalf("restore = %d %s %s", code, out, errOut)
+	}
+	before := ok("", "export", "--collection", "feed", "--all-versions", "--envelope")
+	code, after, _ := cmdline(t, "", "export", "--collection", "feed", "--all-versions", "--envelope", "--db", restored)
+	if code != 0 || before != after {
+		t.Errorf("the restored database exports differently")
+	}
+
+	ok("", "collection", "update", "inbox", "--alias", "partner-inbox", "--public-read")
+	if out := ok("", "collection", "show", "partner-inbox"); !strings.Contains(out, "Public read:    yes") {
+		t.Errorf("after update: %s", out)
+	}
+	ok("", "collection", "remove", "feed", "--force")
+	ok("", "apiroot", "remove", "lab")
+	if out := ok("", "apiroot", "list"); strings.Contains(out, "lab") || !bytes.Contains([]byte(out), []byte("intel")) {
+		t.Errorf("after removals: %s", out)
+	}
+}
