@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/admin"
