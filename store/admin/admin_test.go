@@ -5,6 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"os"
+	"strconv"
+	"runtime"
+	"slices"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -175,5 +180,42 @@ func TestFindAndStats(t *testing.T) {
 	st, err := s.Stats(ctx)
 	if err != nil || len(st.APIRoots) != 2 || len(st.Collections) != 2 || st.File.Size == 0 {
 		t.Errorf("Stats = %+v, %v", st, err)
+	}
+}
+
+// TestImportBoundedMemory streams a generated feed through Import and
+// samples the Go heap after every batch: it must not grow with the input.
+// (The process's RSS also counts the pages of the memory-mapped database
+// file, which the kernel can drop at will; the heap is what imports own.)
+func TestImportBoundedMemory(t *testing.T) {
+	n := 20_000
+	if v, err := strconv.Atoi(os.Getenv("LIAISON_IMPORT_OBJECTS")); err == nil {
+		n = v // for measurements: LIAISON_IMPORT_OBJECTS=200000
+	}
+	if testing.Short() {
+		n = 10_000
+	}
+	ctx := context.Background()
+	s, _ := newService(t)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(coopfeed.Generate(pw, coopfeed.Options{Objects: n, Seed: 11})) }()
+	var peak uint64
+	var samples []uint64
+	res, err := s.Import(ctx, "c", "admin", pr, func(admin.ImportProgress) {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		samples = append(samples, m.HeapInuse)
+		peak = max(peak, m.HeapInuse)
+	})
+	if err != nil || res.Failures != 0 || res.Objects < n {
+		t.Fatalf("Import = %+v, %v", res.ImportProgress, err)
+	}
+	// The last quarter of the import must not need more heap than the
+	// first quarter did, give or take GC slack.
+	q := len(samples) / 4
+	early, late := slices.Max(samples[:q]), slices.Max(samples[len(samples)-q:])
+	t.Logf("%d objects: heap in use peaked at %.1f MiB (first quarter %.1f, last %.1f)", res.Objects, float64(peak)/(1<<20), float64(early)/(1<<20), float64(late)/(1<<20))
+	if late > 2*early+16<<20 {
+		t.Errorf("heap grows with the input: %d bytes early, %d late", early, late)
 	}
 }
