@@ -68,6 +68,12 @@ var errorTable = []struct {
 	{store.ErrStatusNotFound, http.StatusNotFound, "status-not-found", "Status not found"},
 	{stix.ErrBadEnvelope, http.StatusBadRequest, "bad-envelope", "Malformed request body"},
 	{stix.ErrTooManyObjects, http.StatusRequestEntityTooLarge, "too-many-objects", "Too many objects"},
+	// Curation errors, from the admin API.
+	{store.ErrUserNotFound, http.StatusNotFound, "user-not-found", "User not found"},
+	{store.ErrAPIKeyNotFound, http.StatusNotFound, "api-key-not-found", "API key not found"},
+	{store.ErrExists, http.StatusConflict, "exists", "Already exists"},
+	{store.ErrNotEmpty, http.StatusConflict, "not-empty", "Not empty"},
+	{store.ErrInvalid, http.StatusBadRequest, "invalid", "Invalid request"},
 }
 
 // describe turns any error into a status and an error resource, and says

@@ -44,6 +44,10 @@ type Server struct {
 	PublicURL string
 	// CursorKey signs next tokens; it must be stable across restarts.
 	CursorKey []byte
+	// Extensions register more routes (the admin API) on the same echo
+	// instance, behind the same middleware: negotiation, authentication,
+	// logging, recovery and error rendering.
+	Extensions []func(e *echo.Echo)
 }
 
 // NewServer returns a Server with default settings on st.
@@ -83,6 +87,9 @@ func (s *Server) Handler() http.Handler {
 	get("/:root/collections/:coll/objects/:object/", s.getObject)
 	e.DELETE("/:root/collections/:coll/objects/:object/", s.deleteObject)
 	get("/:root/collections/:coll/objects/:object/versions/", s.getVersions)
+	for _, ext := range s.Extensions {
+		ext(e)
+	}
 	return e
 }
 
@@ -130,6 +137,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// PrincipalOf returns the principal a request was authenticated as.
+func PrincipalOf(c echo.Context) Principal { return principal(c) }
 
 func principal(c echo.Context) Principal {
 	p, _ := c.Get("principal").(Principal)

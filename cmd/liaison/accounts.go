@@ -2,17 +2,22 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"liaison/stix"
 	"liaison/store"
+	"liaison/store/admin"
 )
 
 // Account commands work offline on the database file. bbolt lets one
@@ -29,7 +34,8 @@ const accountsUsage = `Accounts (offline, on the database file):
   liaison apikey create NAME [--expires DURATION]
   liaison apikey list NAME
   liaison apikey revoke KEYID
-Each takes --db FILE (default ./liaison.db).
+Each takes --db FILE (default ./liaison.db), or --server URL with an
+admin's API key (--api-key or LIAISON_API_KEY) to act on a running server.
 `
 
 // cli holds what a command needs from its process.
@@ -72,14 +78,14 @@ func openDB(path string) (*store.DB, error) {
 	db.OpenTimeout = 500 * time.Millisecond
 	if err := db.Open(); err != nil {
 		if errors.Is(err, store.ErrDatabaseLocked) {
-			return nil, fmt.Errorf("%s is in use by a running liaison server; stop it, or change accounts through the server's admin API", path)
+			return nil, fmt.Errorf("%s is in use by a running liaison server; act through it with --server URL (and LIAISON_API_KEY)", path)
 		}
 		return nil, err
 	}
 	return db, nil
 }
 
-// withDB runs f on the database named by the --db flag of fs.
+// withDB runs f on the database file at *dbPath.
 func withDB(dbPath *string, f func(db *store.DB) error) error {
 	db, err := openDB(*dbPath)
 	if err != nil {
@@ -87,6 +93,36 @@ func withDB(dbPath *string, f func(db *store.DB) error) error {
 	}
 	defer db.Close()
 	return f(db)
+}
+
+// target is where a curation command acts: the database file (--db), or a
+// running server's admin API (--server, with an admin's API key from
+// --api-key or LIAISON_API_KEY).
+type target struct {
+	db, server, apiKey *string
+	stdin              io.Reader
+}
+
+func addTarget(fs *flag.FlagSet) *target {
+	return &target{
+		db:     fs.String("db", DefaultDBPath, "database `file` (offline)"),
+		server: fs.String("server", "", "base `URL` of a running server to act on through its admin API"),
+		apiKey: fs.String("api-key", "", "admin API `key` for --server (default $LIAISON_API_KEY)"),
+	}
+}
+
+// run calls f with the API of the target.
+func (t *target) run(f func(api admin.API) error) error {
+	if *t.server != "" {
+		key := cmp.Or(*t.apiKey, os.Getenv("LIAISON_API_KEY"))
+		if key == "" {
+			return usagef("--server needs an admin API key: --api-key or LIAISON_API_KEY")
+		}
+		return f(&admin.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
+	}
+	return withDB(t.db, func(db *store.DB) error {
+		return f(admin.New(db, stix.NewValidator()))
+	})
 }
 
 func readPassword(in io.Reader) (string, error) {
@@ -106,7 +142,7 @@ func (c *cli) user(ctx context.Context, args []string) error {
 		return usagef("user: expected add, list, remove or passwd")
 	}
 	fs := flag.NewFlagSet("user", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	switch args[0] {
 	case "add":
 		admin := fs.Bool("admin", false, "make the user an admin")
@@ -121,8 +157,8 @@ func (c *cli) user(ctx context.Context, args []string) error {
 				return err
 			}
 		}
-		return withDB(dbPath, func(db *store.DB) error {
-			if _, err := db.CreateUser(ctx, pos[0], *admin, pw); err != nil {
+		return t.run(func(api adminAPI) error {
+			if err := api.AddUser(ctx, pos[0], *admin, pw); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "created user %s\n", pos[0])
@@ -135,14 +171,20 @@ func (c *cli) user(ctx context.Context, args []string) error {
 		if _, err := parseArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		return withDB(dbPath, func(db *store.DB) error { return c.listUsers(ctx, db) })
+		return t.run(func(api adminAPI) error {
+			users, err := api.Users(ctx)
+			if err != nil {
+				return err
+			}
+			return printUsers(c.stdout, users)
+		})
 	case "remove":
 		pos, err := parseArgs(fs, args[1:], "NAME")
 		if err != nil {
 			return err
 		}
-		return withDB(dbPath, func(db *store.DB) error {
-			if err := db.RemoveUser(ctx, pos[0]); err != nil {
+		return t.run(func(api adminAPI) error {
+			if err := api.RemoveUser(ctx, pos[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "removed user %s and its API keys\n", pos[0])
@@ -161,8 +203,8 @@ func (c *cli) user(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return withDB(dbPath, func(db *store.DB) error {
-			if err := db.SetPassword(ctx, pos[0], pw); err != nil {
+		return t.run(func(api adminAPI) error {
+			if err := api.SetPassword(ctx, pos[0], pw); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "password of %s changed\n", pos[0])
@@ -172,32 +214,18 @@ func (c *cli) user(ctx context.Context, args []string) error {
 	return usagef("user: unknown command %q", args[0])
 }
 
-func (c *cli) listUsers(ctx context.Context, db *store.DB) error {
-	users, err := db.Users(ctx)
-	if err != nil {
-		return err
-	}
-	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tGRANTS")
+func printUsers(w io.Writer, users []admin.UserInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tGRANTS")
 	for _, u := range users {
-		keys, err := db.APIKeys(ctx, u.Name)
-		if err != nil {
-			return err
-		}
-		active := 0
-		for _, k := range keys {
-			if !k.Revoked && (k.Expires.IsZero() || k.Expires.After(time.Now())) {
-				active++
-			}
-		}
 		var grants []string
 		for id, g := range u.Grants {
 			grants = append(grants, id+":"+rightsText(g))
 		}
 		sort.Strings(grants)
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", u.Name, yesNo(u.Admin), yesNo(u.PasswordHash != ""), active, orDash(strings.Join(grants, " ")))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", u.Name, yesNo(u.Admin), yesNo(u.HasPassword), u.ActiveKeys, orDash(strings.Join(grants, " ")))
 	}
-	return w.Flush()
+	return tw.Flush()
 }
 
 func rightsText(g store.Grant) string {
@@ -226,34 +254,9 @@ func orDash(s string) string {
 	return s
 }
 
-// findCollection resolves a collection id, an alias unique across API
-// roots, or ROOT/ALIAS.
-func findCollection(ctx context.Context, db *store.DB, ref string) (store.Collection, error) {
-	roots, err := db.APIRoots(ctx)
-	if err != nil {
-		return store.Collection{}, err
-	}
-	if root, alias, ok := strings.Cut(ref, "/"); ok {
-		return db.Collection(ctx, root, alias)
-	}
-	var found []store.Collection
-	for _, r := range roots {
-		if c, err := db.Collection(ctx, r.Name, ref); err == nil {
-			found = append(found, c)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrCollectionNotFound)
-	case 1:
-		return found[0], nil
-	}
-	return store.Collection{}, usagef("collection alias %q exists in several API roots; use ROOT/ALIAS or the id", ref)
-}
-
 func (c *cli) grant(ctx context.Context, args []string, revoke bool) error {
 	fs := flag.NewFlagSet("grant", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	coll := fs.String("collection", "", "collection id or alias")
 	read := fs.Bool("read", false, "grant reading")
 	write := fs.Bool("write", false, "grant writing")
@@ -267,16 +270,13 @@ func (c *cli) grant(ctx context.Context, args []string, revoke bool) error {
 	if !revoke && !*read && !*write {
 		return usagef("grant: give --read, --write or both")
 	}
-	return withDB(dbPath, func(db *store.DB) error {
-		col, err := findCollection(ctx, db, *coll)
+	g := store.Grant{Read: *read, Write: *write}
+	if revoke {
+		g = store.Grant{}
+	}
+	return t.run(func(api adminAPI) error {
+		col, err := api.SetGrant(ctx, pos[0], *coll, g)
 		if err != nil {
-			return err
-		}
-		g := store.Grant{Read: *read, Write: *write}
-		if revoke {
-			g = store.Grant{}
-		}
-		if err := db.SetGrant(ctx, pos[0], col.ID, g); err != nil {
 			return err
 		}
 		if revoke {
@@ -293,7 +293,7 @@ func (c *cli) apikey(ctx context.Context, args []string) error {
 		return usagef("apikey: expected create, list or revoke")
 	}
 	fs := flag.NewFlagSet("apikey", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	switch args[0] {
 	case "create":
 		expires := fs.Duration("expires", 0, "lifetime of the key, e.g. 720h (default: no expiry)")
@@ -304,12 +304,8 @@ func (c *cli) apikey(ctx context.Context, args []string) error {
 		if *expires < 0 {
 			return usagef("--expires must be positive")
 		}
-		return withDB(dbPath, func(db *store.DB) error {
-			var until time.Time
-			if *expires > 0 {
-				until = time.Now().Add(*expires)
-			}
-			key, token, err := db.CreateAPIKey(ctx, pos[0], until)
+		return t.run(func(api adminAPI) error {
+			key, token, err := api.CreateAPIKey(ctx, pos[0], *expires)
 			if err != nil {
 				return err
 			}
@@ -322,8 +318,8 @@ func (c *cli) apikey(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return withDB(dbPath, func(db *store.DB) error {
-			keys, err := db.APIKeys(ctx, pos[0])
+		return t.run(func(api adminAPI) error {
+			keys, err := api.APIKeys(ctx, pos[0])
 			if err != nil {
 				return err
 			}
@@ -346,8 +342,8 @@ func (c *cli) apikey(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return withDB(dbPath, func(db *store.DB) error {
-			if err := db.RevokeAPIKey(ctx, pos[0]); err != nil {
+		return t.run(func(api adminAPI) error {
+			if err := api.RevokeAPIKey(ctx, pos[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "revoked API key %s\n", pos[0])
@@ -365,3 +361,6 @@ func stamp(t time.Time) string {
 }
 
 func errorsIsNotEmpty(err error) bool { return errors.Is(err, store.ErrNotEmpty) }
+
+// adminAPI is the curation API the commands use.
+type adminAPI = admin.API

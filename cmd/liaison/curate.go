@@ -17,7 +17,7 @@ import (
 	"liaison/store/admin"
 )
 
-const curateUsage = `Curation (offline, on the database file):
+const curateUsage = `Curation:
   liaison apiroot add NAME --title T [--description D] [--max-content-length BYTES] [--default]
   liaison apiroot list
   liaison apiroot update NAME [--title T] [--description D] [--max-content-length BYTES] [--default]
@@ -34,7 +34,9 @@ const curateUsage = `Curation (offline, on the database file):
   liaison stats
   liaison backup FILE
   liaison restore BACKUP --db FILE
-Each takes --db FILE (default ./liaison.db).
+Each takes --db FILE (default ./liaison.db), or --server URL with an
+admin's API key (--api-key or LIAISON_API_KEY) to act on a running server
+(restore is offline only: it refuses a database in use).
 `
 
 // listFlag collects a repeatable string flag.
@@ -87,18 +89,12 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not true or false", v)
 }
 
-func (c *cli) service(dbPath string, f func(s *admin.Service) error) error {
-	return withDB(&dbPath, func(db *store.DB) error {
-		return f(admin.New(db, stix.NewValidator()))
-	})
-}
-
 func (c *cli) apiroot(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usagef("apiroot: expected add, list, update or remove")
 	}
 	fs := flag.NewFlagSet("apiroot", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	var title, desc optString
 	fs.Var(&title, "title", "title")
 	fs.Var(&desc, "description", "description")
@@ -112,8 +108,8 @@ func (c *cli) apiroot(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			r, err := s.DB.CreateAPIRoot(ctx, store.APIRoot{Name: pos[0], Title: title.v, Description: desc.v, MaxContentLength: *maxLen, Default: def.v})
+		return t.run(func(api adminAPI) error {
+			r, err := api.AddAPIRoot(ctx, store.APIRoot{Name: pos[0], Title: title.v, Description: desc.v, MaxContentLength: *maxLen, Default: def.v})
 			if err != nil {
 				return err
 			}
@@ -124,8 +120,8 @@ func (c *cli) apiroot(ctx context.Context, args []string) error {
 		if _, err := parseArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			roots, err := s.DB.APIRoots(ctx)
+		return t.run(func(api adminAPI) error {
+			roots, err := api.APIRoots(ctx)
 			if err != nil {
 				return err
 			}
@@ -140,8 +136,8 @@ func (c *cli) apiroot(ctx context.Context, args []string) error {
 		if *maxLen != 0 {
 			u.MaxContentLength = maxLen
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			if _, err := s.DB.UpdateAPIRoot(ctx, pos[0], u); err != nil {
+		return t.run(func(api adminAPI) error {
+			if _, err := api.UpdateAPIRoot(ctx, pos[0], u); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "updated API root %s\n", pos[0])
@@ -152,8 +148,8 @@ func (c *cli) apiroot(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			if err := s.DB.RemoveAPIRoot(ctx, pos[0], *force); err != nil {
+		return t.run(func(api adminAPI) error {
+			if err := api.RemoveAPIRoot(ctx, pos[0], *force); err != nil {
 				return withHint(err, "--force removes its collections and their objects too")
 			}
 			fmt.Fprintf(c.stdout, "removed API root %s\n", pos[0])
@@ -184,7 +180,7 @@ func (c *cli) collection(ctx context.Context, args []string) error {
 		return usagef("collection: expected add, list, show, update or remove")
 	}
 	fs := flag.NewFlagSet("collection", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	root := fs.String("api-root", "", "API root name")
 	var title, desc, alias optString
 	fs.Var(&title, "title", "title")
@@ -202,8 +198,8 @@ func (c *cli) collection(ctx context.Context, args []string) error {
 		if *root == "" {
 			return usagef("collection add: --api-root is required")
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			col, err := s.DB.CreateCollection(ctx, store.Collection{APIRoot: *root, Title: title.v, Description: desc.v,
+		return t.run(func(api adminAPI) error {
+			col, err := api.AddCollection(ctx, store.Collection{APIRoot: *root, Title: title.v, Description: desc.v,
 				Alias: alias.v, PublicRead: public.v, RejectCustom: rejectCustom.v})
 			if err != nil {
 				return err
@@ -215,8 +211,8 @@ func (c *cli) collection(ctx context.Context, args []string) error {
 		if _, err := parseArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			colls, err := s.Collections(ctx, *root)
+		return t.run(func(api adminAPI) error {
+			colls, err := api.Collections(ctx, *root)
 			if err != nil {
 				return err
 			}
@@ -227,8 +223,8 @@ func (c *cli) collection(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			col, err := s.Collection(ctx, pos[0])
+		return t.run(func(api adminAPI) error {
+			col, err := api.Collection(ctx, pos[0])
 			if err != nil {
 				return err
 			}
@@ -239,12 +235,8 @@ func (c *cli) collection(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			col, err := s.Find(ctx, pos[0])
-			if err != nil {
-				return err
-			}
-			_, err = s.DB.UpdateCollection(ctx, col.ID, store.CollectionUpdate{Title: title.ptr(), Description: desc.ptr(),
+		return t.run(func(api adminAPI) error {
+			col, err := api.UpdateCollection(ctx, pos[0], store.CollectionUpdate{Title: title.ptr(), Description: desc.ptr(),
 				Alias: alias.ptr(), PublicRead: public.ptr(), RejectCustom: rejectCustom.ptr()})
 			if err != nil {
 				return err
@@ -257,15 +249,11 @@ func (c *cli) collection(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			col, err := s.Find(ctx, pos[0])
-			if err != nil {
-				return err
-			}
-			if err := s.DB.RemoveCollection(ctx, col.ID, *force); err != nil {
+		return t.run(func(api adminAPI) error {
+			if err := api.RemoveCollection(ctx, pos[0], *force); err != nil {
 				return withHint(err, "--force removes it with its objects")
 			}
-			fmt.Fprintf(c.stdout, "removed collection %s\n", col.ID)
+			fmt.Fprintf(c.stdout, "removed collection %s\n", pos[0])
 			return nil
 		})
 	}
@@ -306,7 +294,7 @@ func taxiiStamp(t time.Time) string {
 
 func (c *cli) importCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	coll := fs.String("collection", "", "collection id or alias")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	files, err := parseAnyArgs(fs, args)
@@ -317,14 +305,14 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 		return usagef("import: --collection and at least one FILE are required")
 	}
 	failed := false
-	err = c.service(*dbPath, func(s *admin.Service) error {
+	err = t.run(func(api adminAPI) error {
 		for _, name := range files {
 			in, closeIn, err := openInput(name, c.stdin)
 			if err != nil {
 				return err
 			}
 			progress := c.progress(name)
-			res, err := s.Import(ctx, *coll, "admin", in, progress)
+			res, err := api.Import(ctx, *coll, "admin", in, progress)
 			closeIn()
 			c.endProgress(progress)
 			if err != nil {
@@ -412,7 +400,7 @@ func parseAnyArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func (c *cli) exportCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	coll := fs.String("collection", "", "collection id or alias")
 	addedAfter := fs.String("added-after", "", "only objects added after this timestamp")
 	var types listFlag
@@ -434,7 +422,7 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 		}
 		o.AddedAfter = t
 	}
-	return c.service(*dbPath, func(s *admin.Service) error {
+	return t.run(func(api adminAPI) error {
 		w := c.stdout
 		if *outName != "" {
 			f, err := os.Create(*outName)
@@ -444,7 +432,7 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 			defer f.Close()
 			w = f
 		}
-		n, err := s.Export(ctx, *coll, o, w)
+		n, err := api.Export(ctx, *coll, o, w)
 		if err != nil {
 			return err
 		}
@@ -458,7 +446,7 @@ func (c *cli) object(ctx context.Context, args []string) error {
 		return usagef("object: expected delete or revoke")
 	}
 	fs := flag.NewFlagSet("object", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	coll := fs.String("collection", "", "collection id or alias")
 	version := fs.String("version", "", "delete: only this version (its modified)")
 	all := fs.Bool("all-versions", false, "delete: every version (the default)")
@@ -474,8 +462,8 @@ func (c *cli) object(ctx context.Context, args []string) error {
 		if *version != "" && *all {
 			return usagef("object delete: --version and --all-versions exclude each other")
 		}
-		return c.service(*dbPath, func(s *admin.Service) error {
-			n, err := s.DeleteObject(ctx, *coll, pos[0], *version)
+		return t.run(func(api adminAPI) error {
+			n, err := api.DeleteObject(ctx, *coll, pos[0], *version)
 			if err != nil {
 				return err
 			}
@@ -483,8 +471,8 @@ func (c *cli) object(ctx context.Context, args []string) error {
 			return nil
 		})
 	case "revoke":
-		return c.service(*dbPath, func(s *admin.Service) error {
-			st, err := s.RevokeObject(ctx, *coll, "admin", pos[0])
+		return t.run(func(api adminAPI) error {
+			st, err := api.RevokeObject(ctx, *coll, "admin", pos[0])
 			if err != nil {
 				return err
 			}
@@ -500,12 +488,12 @@ func (c *cli) object(ctx context.Context, args []string) error {
 
 func (c *cli) stats(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	return c.service(*dbPath, func(s *admin.Service) error {
-		st, err := s.Stats(ctx)
+	return t.run(func(api adminAPI) error {
+		st, err := api.Stats(ctx)
 		if err != nil {
 			return err
 		}
@@ -533,14 +521,14 @@ func printStats(w io.Writer, st admin.Stats) error {
 
 func (c *cli) backup(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	dbPath := fs.String("db", DefaultDBPath, "database file")
+	t := addTarget(fs)
 	pos, err := parseArgs(fs, args, "FILE")
 	if err != nil {
 		return err
 	}
-	return c.service(*dbPath, func(s *admin.Service) error {
+	return t.run(func(api adminAPI) error {
 		return writeFileAtomic(pos[0], func(w io.Writer) error {
-			n, err := s.DB.Backup(ctx, w)
+			n, err := api.Backup(ctx, w)
 			if err == nil {
 				fmt.Fprintf(c.stdout, "backed up %d bytes to %s\n", n, pos[0])
 			}

@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"liaison/store"
+	"liaison/store/admin"
 	"liaison/taxii"
+	taxiiadmin "liaison/taxii/admin"
 	"liaison/taxii/auth"
 )
 
@@ -125,6 +127,8 @@ func (m *Main) Run(ctx context.Context) error {
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
 	api.Access = m.accounts
+	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(), AccountsChanged: m.accounts.Invalidate}
+	api.Extensions = append(api.Extensions, adminAPI.Register)
 	m.srv = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

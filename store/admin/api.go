@@ -1,0 +1,171 @@
+package admin
+
+import (
+	"context"
+	"io"
+	"sort"
+	"time"
+
+	"liaison/store"
+)
+
+// API is every curation operation. *Service performs them on a database;
+// *Client asks a running server's admin HTTP API to. The CLI works with
+// either and prints the same.
+type API interface {
+	APIRoots(ctx context.Context) ([]store.APIRoot, error)
+	AddAPIRoot(ctx context.Context, r store.APIRoot) (store.APIRoot, error)
+	UpdateAPIRoot(ctx context.Context, name string, u store.APIRootUpdate) (store.APIRoot, error)
+	RemoveAPIRoot(ctx context.Context, name string, force bool) error
+
+	Collections(ctx context.Context, root string) ([]CollectionInfo, error)
+	Collection(ctx context.Context, ref string) (CollectionInfo, error)
+	AddCollection(ctx context.Context, c store.Collection) (store.Collection, error)
+	UpdateCollection(ctx context.Context, ref string, u store.CollectionUpdate) (store.Collection, error)
+	RemoveCollection(ctx context.Context, ref string, force bool) error
+
+	Users(ctx context.Context) ([]UserInfo, error)
+	AddUser(ctx context.Context, name string, admin bool, password string) error
+	RemoveUser(ctx context.Context, name string) error
+	SetPassword(ctx context.Context, name, password string) error
+	SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error)
+	CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (store.APIKey, string, error)
+	APIKeys(ctx context.Context, name string) ([]store.APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) error
+
+	Import(ctx context.Context, ref, owner string, r io.Reader, progress func(ImportProgress)) (ImportResult, error)
+	Export(ctx context.Context, ref string, o ExportOptions, w io.Writer) (int, error)
+	DeleteObject(ctx context.Context, ref, id, version string) (int, error)
+	RevokeObject(ctx context.Context, ref, owner, id string) (store.Status, error)
+
+	Stats(ctx context.Context) (Stats, error)
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+}
+
+var _ API = (*Service)(nil)
+
+// UserInfo is what an admin sees of a user: never the password hash.
+type UserInfo struct {
+	Name        string                 `json:"name"`
+	Admin       bool                   `json:"admin"`
+	HasPassword bool                   `json:"has_password"`
+	ActiveKeys  int                    `json:"active_keys"`
+	Grants      map[string]store.Grant `json:"grants,omitempty"`
+}
+
+// APIRoots lists the API roots, sorted by name.
+func (s *Service) APIRoots(ctx context.Context) ([]store.APIRoot, error) { return s.DB.APIRoots(ctx) }
+
+// AddAPIRoot creates an API root.
+func (s *Service) AddAPIRoot(ctx context.Context, r store.APIRoot) (store.APIRoot, error) {
+	return s.DB.CreateAPIRoot(ctx, r)
+}
+
+// UpdateAPIRoot changes an API root's settings.
+func (s *Service) UpdateAPIRoot(ctx context.Context, name string, u store.APIRootUpdate) (store.APIRoot, error) {
+	return s.DB.UpdateAPIRoot(ctx, name, u)
+}
+
+// RemoveAPIRoot deletes an API root; one with collections needs force.
+func (s *Service) RemoveAPIRoot(ctx context.Context, name string, force bool) error {
+	return s.DB.RemoveAPIRoot(ctx, name, force)
+}
+
+// AddCollection creates a collection and returns it with its new id.
+func (s *Service) AddCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
+	return s.DB.CreateCollection(ctx, c)
+}
+
+// UpdateCollection changes a collection.
+func (s *Service) UpdateCollection(ctx context.Context, ref string, u store.CollectionUpdate) (store.Collection, error) {
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return c, err
+	}
+	return s.DB.UpdateCollection(ctx, c.ID, u)
+}
+
+// RemoveCollection deletes a collection; one with objects needs force.
+func (s *Service) RemoveCollection(ctx context.Context, ref string, force bool) error {
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return err
+	}
+	return s.DB.RemoveCollection(ctx, c.ID, force)
+}
+
+// Users lists the users, sorted by name.
+func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
+	users, err := s.DB.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserInfo, 0, len(users))
+	now := s.Now()
+	for _, u := range users {
+		keys, err := s.DB.APIKeys(ctx, u.Name)
+		if err != nil {
+			return nil, err
+		}
+		active := 0
+		for _, k := range keys {
+			if !k.Revoked && (k.Expires.IsZero() || k.Expires.After(now)) {
+				active++
+			}
+		}
+		out = append(out, UserInfo{Name: u.Name, Admin: u.Admin, HasPassword: u.PasswordHash != "", ActiveKeys: active, Grants: u.Grants})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// AddUser creates a user; an empty password leaves it API-key only.
+func (s *Service) AddUser(ctx context.Context, name string, admin bool, password string) error {
+	_, err := s.DB.CreateUser(ctx, name, admin, password)
+	return err
+}
+
+// RemoveUser deletes a user and its API keys.
+func (s *Service) RemoveUser(ctx context.Context, name string) error {
+	return s.DB.RemoveUser(ctx, name)
+}
+
+// SetPassword replaces a user's password.
+func (s *Service) SetPassword(ctx context.Context, name, password string) error {
+	return s.DB.SetPassword(ctx, name, password)
+}
+
+// SetGrant sets a user's rights on a collection (none: revoke) and returns
+// the collection.
+func (s *Service) SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error) {
+	c, err := s.Find(ctx, ref)
+	if err != nil {
+		return c, err
+	}
+	return c, s.DB.SetGrant(ctx, name, c.ID, g)
+}
+
+// CreateAPIKey creates a key for a user, with a lifetime (0: no expiry),
+// and returns it with its token, shown once.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (store.APIKey, string, error) {
+	var expires time.Time
+	if lifetime > 0 {
+		expires = s.Now().Add(lifetime)
+	}
+	k, token, err := s.DB.CreateAPIKey(ctx, name, expires)
+	k.Hash = nil
+	return k, token, err
+}
+
+// APIKeys lists a user's keys.
+func (s *Service) APIKeys(ctx context.Context, name string) ([]store.APIKey, error) {
+	return s.DB.APIKeys(ctx, name)
+}
+
+// RevokeAPIKey revokes a key.
+func (s *Service) RevokeAPIKey(ctx context.Context, id string) error {
+	return s.DB.RevokeAPIKey(ctx, id)
+}
+
+// Backup writes a consistent snapshot of the database to w.
+func (s *Service) Backup(ctx context.Context, w io.Writer) (int64, error) { return s.DB.Backup(ctx, w) }
