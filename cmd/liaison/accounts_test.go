@@ -21,12 +21,30 @@ func cmdline(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// TestAccountCommands drives every account command on a database file and
-// checks its effect through the store.
+// TestAccountCommands drives every account command, on a database file and
+// through a running server's admin API, and checks its effect through the
+// store.
 func TestAccountCommands(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "liaison.db")
+	t.Run("offline", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "liaison.db")
+		accountCommands(t, db, func() {}, "--db", db)
+	})
+	t.Run("online", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "liaison.db")
+		cmdline(t, "", "user", "add", "root", "--admin", "--db", db)
+		_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
+		m := MustRunMain(t, "--db", db)
+		accountCommands(t, db, func() { m.Close() }, "--server", m.URL, "--api-key", strings.TrimSpace(key))
+	})
+}
+
+func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 	ctx := context.Background()
-	{ // an API root and a collection to grant on
+	if strings.Contains(strings.Join(target, " "), "--server") {
+		// Curation through the admin API: create the collection there.
+		cmdline(t, "", append([]string{"apiroot", "add", "r", "--title", "R"}, target...)...)
+		cmdline(t, "", append([]string{"collection", "add", "--api-root", "r", "--title", "Inbox", "--alias", "inbox"}, target...)...)
+	} else { // an API root and a collection to grant on
 		s := store.NewDB(db)
 		if err := s.Open(); err != nil {
 			t.Fatal(err)
@@ -50,7 +68,7 @@ func TestAccountCommands(t *testing.T) {
 		{"", []string{"grant", "alice", "--collection", "inbox", "--read", "--write", "--db", db}, 0, "alice may now read and write"},
 		{"", []string{"grant", "alice", "--collection", "nope", "--read", "--db", db}, 1, ""},
 		{"", []string{"grant", "alice", "--collection", "inbox", "--db", db}, 2, ""},
-		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +GRANTS\nalice +no +yes +0 +[0-9a-f-]{36}:rw\nbob +yes +no +0 +-\n$`},
+		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +GRANTS\nalice +no +yes +0 +[0-9a-f-]{36}:rw\nbob +yes +no +0 +-\n(root +yes +no +1 +-\n)?$`},
 		{"", []string{"apikey", "create", "alice", "--expires", "24h", "--db", db}, 0, `^lsn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$`},
 		{"", []string{"apikey", "create", "ghost", "--db", db}, 1, ""},
 		{"", []string{"apikey", "list", "alice", "--db", db}, 0, `(?m)^KEY ID +CREATED +EXPIRES +LAST USED +STATE\n[0-9a-f]{16} .* active\n$`},
@@ -62,15 +80,23 @@ func TestAccountCommands(t *testing.T) {
 		{"", []string{"user", "frobnicate", "--db", db}, 2, ""},
 	}
 	for _, st := range steps {
-		code, out, errOut := cmdline(t, st.stdin, st.args...)
+		args := append([]string{}, st.args...)
+		for i := range args { // the steps name the file; swap in the target
+			if args[i] == "--db" {
+				args = append(append(args[:i:i], target...), args[i+2:]...)
+				break
+			}
+		}
+		code, out, errOut := cmdline(t, st.stdin, args...)
 		if code != st.code || (st.stdout != "" && !regexp.MustCompile(st.stdout).MatchString(out)) {
-			t.Fatalf("liaison %s = %d\nstdout: %s\nstderr: %s\nwant %d and %s", strings.Join(st.args, " "), code, out, errOut, st.code, st.stdout)
+			t.Fatalf("liaison %s = %d\nstdout: %s\nstderr: %s\nwant %d and %s", strings.Join(args, " "), code, out, errOut, st.code, st.stdout)
 		}
 		if strings.Contains(out+errOut, "s3cret-pw") || strings.Contains(out+errOut, "new-pw") {
 			t.Fatalf("a password was printed: %s %s", out, errOut)
 		}
 	}
 
+	stop()
 	s := store.NewDB(db)
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
