@@ -62,6 +62,9 @@ type Object struct {
 	// neither (SCOs): the server assigns those a version.
 	VersionText string
 	Version     time.Time // the instant of VersionText
+	// Warnings are the validator's findings that do not make the object
+	// invalid (departures from SHOULDs); the status resource shows them.
+	Warnings []string
 }
 
 // Versioned reports whether the object carries its own version (modified or

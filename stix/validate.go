@@ -1,29 +1,162 @@
 package stix
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
 
-// Result is the outcome of checking one object of a request: either Object
-// is usable, or Err (an *ObjectError) says why not.
-type Result struct {
-	Object Object
-	Err    error
+	"liaison/stix/pattern"
+)
+
+// Options adjust validation to a collection.
+type Options struct {
+	// RejectCustom refuses custom object types and custom properties.
+	RejectCustom bool
 }
 
-// Validator checks the objects a client posts. It is the single place where
-// ingest validation happens; deeper checks (schemas, semantic rules,
-// patterns) plug in here.
-type Validator struct{}
+// Result is the outcome of checking one object of a request: either Object
+// is usable, or Err (an *ObjectError) says why not. Warnings report
+// departures from the specification's SHOULDs, which do not make an object
+// invalid.
+type Result struct {
+	Object   Object
+	Err      error
+	Warnings []string
+}
 
-// NewValidator returns a Validator ready to use.
-func NewValidator() *Validator { return &Validator{} }
+// Validator checks the objects a client posts or an admin imports: the
+// properties the server indexes (Peek), the project's STIX 2.1 JSON
+// Schemas, the rules a schema cannot express, and STIX patterns. It is the
+// single place where ingest validation happens. It is safe for concurrent
+// use.
+type Validator struct {
+	schemas *schemaSet
+	// Workers is how many objects of one request are checked at once.
+	Workers int
+}
 
-// Check checks every object of a request and returns one Result per object,
-// in order. An invalid object never stops the others from being checked.
-func (v *Validator) Check(objects []json.RawMessage) []Result {
-	results := make([]Result, len(objects))
-	for i, raw := range objects {
-		o, err := Peek(i, raw)
-		results[i] = Result{Object: o, Err: err}
+// compiledSchemas compiles the embedded schemas once per process: they are
+// constant data, the result is immutable, and compiling takes a fifth of a
+// second.
+var compiledSchemas = sync.OnceValues(newSchemaSet)
+
+// NewValidator returns a Validator with the embedded schemas compiled. The
+// schemas are part of the binary and tested; a failure to compile them is a
+// broken build, and panics.
+func NewValidator() *Validator {
+	s, err := compiledSchemas()
+	if err != nil {
+		panic("stix: the embedded JSON schemas do not compile: " + err.Error())
 	}
+	return &Validator{schemas: s, Workers: runtime.GOMAXPROCS(0)}
+}
+
+// Check checks every object of a request with default options.
+func (v *Validator) Check(objects []json.RawMessage) []Result {
+	return v.CheckWith(objects, Options{})
+}
+
+// CheckWith checks every object of a request and returns one Result per
+// object, in order. An invalid object never stops the others from being
+// checked. Large requests are checked in parallel.
+func (v *Validator) CheckWith(objects []json.RawMessage, o Options) []Result {
+	results := make([]Result, len(objects))
+	workers := min(v.Workers, len(objects)/16)
+	if workers <= 1 {
+		for i, raw := range objects {
+			results[i] = v.checkOne(i, raw, o)
+		}
+		return results
+	}
+	var wg sync.WaitGroup
+	chunk := (len(objects) + workers - 1) / workers
+	for start := 0; start < len(objects); start += chunk {
+		end := min(start+chunk, len(objects))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := start; i < end; i++ {
+				results[i] = v.checkOne(i, objects[i], o)
+			}
+		}()
+	}
+	wg.Wait()
 	return results
+}
+
+// checkOne checks one object.
+func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
+	obj, err := Peek(i, raw)
+	if err != nil {
+		return Result{Err: err}
+	}
+	if obj.SpecVersion != SpecVersion21 {
+		// The schemas and rules are STIX 2.1's. STIX 2.0 objects, which
+		// collections may hold when their media types say so, are checked
+		// for what the server indexes only.
+		return Result{Object: obj}
+	}
+	dec := json.NewDecoder(bytes.NewReader(obj.Raw))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON"}}
+	}
+	problems := v.schemas.validate(obj.Type, doc, o.RejectCustom)
+	if m, ok := doc.(map[string]any); ok {
+		// A property the schema already faulted is not reported again by
+		// the rules (a bad date, say, fails both).
+		for _, p := range checkRules(m) {
+			if !slices.ContainsFunc(problems, func(q Problem) bool { return q.Property == p.Property && !q.Warning }) {
+				problems = append(problems, p)
+			}
+		}
+		problems = append(problems, checkPattern(m)...)
+	}
+	var errs, warns []string
+	for _, p := range problems {
+		s := p.String()
+		switch {
+		case p.Warning && !slices.Contains(warns, s):
+			warns = append(warns, s)
+		case !p.Warning && !slices.Contains(errs, s):
+			errs = append(errs, s)
+		}
+	}
+	if len(errs) > 0 {
+		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: strings.Join(errs, "; ")}, Warnings: warns}
+	}
+	obj.Warnings = warns
+	return Result{Object: obj, Warnings: warns}
+}
+
+// checkPattern parses and checks the pattern of an indicator whose
+// pattern_type is stix; other pattern languages (snort, yara, sigma, ...)
+// are stored as they are.
+func checkPattern(obj map[string]any) []Problem {
+	if obj["type"] != "indicator" || obj["pattern_type"] != "stix" {
+		return nil
+	}
+	s, ok := obj["pattern"].(string)
+	if !ok {
+		return nil // the schema reports it
+	}
+	p, err := pattern.Parse(s)
+	if err != nil {
+		var se *pattern.SyntaxError
+		if errors.As(err, &se) {
+			return []Problem{{Property: "pattern", Message: se.Error()}}
+		}
+		return []Problem{{Property: "pattern", Message: err.Error()}}
+	}
+	var out []Problem
+	for _, pp := range p.Check() {
+		out = append(out, Problem{Property: "pattern", Message: fmt.Sprintf("line %d col %d: %s", pp.Line, pp.Col, pp.Msg), Warning: pp.Warning})
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -31,6 +32,11 @@ type AddRequest struct {
 	Objects []stix.Object
 	// Failures are the objects refused by validation.
 	Failures []StatusDetail
+}
+
+// CheckOptions returns the validation options of collection c.
+func CheckOptions(c Collection) stix.Options {
+	return stix.Options{RejectCustom: c.RejectCustom}
 }
 
 // NewAddRequest turns the validation results of a request's objects into
@@ -105,7 +111,11 @@ func (db *DB) AddObjects(ctx context.Context, req AddRequest) (Status, error) {
 				st.Failures = append(st.Failures, StatusDetail{ID: o.ID, Version: o.VersionText,
 					Message: fmt.Sprintf("%s: a different object with this id and modified %s is already in the collection; publish a new version with a later modified", o.ID, o.VersionText)})
 			case stored:
-				st.Successes = append(st.Successes, StatusDetail{ID: o.ID, Version: version})
+				d := StatusDetail{ID: o.ID, Version: version}
+				if len(o.Warnings) > 0 {
+					d.Message = "stored, with warnings: " + strings.Join(o.Warnings, "; ")
+				}
+				st.Successes = append(st.Successes, d)
 			default:
 				st.Successes = append(st.Successes, StatusDetail{ID: o.ID, Version: version, Message: "already in the collection; nothing changed"})
 			}

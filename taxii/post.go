@@ -34,7 +34,7 @@ func (s *Server) postObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	add := store.NewAddRequest(coll, principal(c).Name, s.Validator.Check(raws))
+	add := store.NewAddRequest(coll, principal(c).Name, s.Validator.CheckWith(raws, store.CheckOptions(coll)))
 	status, err := s.Store.AddObjects(req.Context(), add)
 	if err != nil {
 		return err
