@@ -32,6 +32,7 @@ Usage:
 
 ` + accountsUsage + `
 ` + curateUsage + `
+` + validateUsage + `
 Run 'liaison serve -h' for the server's flags.
 `
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "liaison", buildVersion())
 		return 0
-	case "user", "grant", "revoke", "apikey", "apiroot", "collection", "import", "export", "object", "stats", "backup", "restore":
+	case "user", "grant", "revoke", "apikey", "apiroot", "collection", "import", "export", "object", "stats", "backup", "restore", "validate":
 		c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
 		commands := map[string]func(context.Context, []string) error{
 			"user":       c.user,
@@ -82,13 +83,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"stats":      c.stats,
 			"backup":     c.backup,
 			"restore":    c.restore,
+			"validate":   c.validateCmd,
 		}
 		err := commands[args[0]](ctx, args[1:])
 		var ue *usageError
 		var se *silentError
 		switch {
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "liaison %s: %v\n\n%s%s", args[0], err, accountsUsage, curateUsage)
+			fmt.Fprintf(stderr, "liaison %s: %v\n\n%s%s%s", args[0], err, accountsUsage, curateUsage, validateUsage)
 			return 2
 		case errors.As(err, &se):
 			return 1

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"liaison/stix"
+)
+
+const validateUsage = `Validation (offline):
+  liaison validate [--json] [--reject-custom] FILE...    (- reads standard input)
+Exit status: 0 when every object is valid, 1 when any is invalid, 2 for
+usage or I/O errors (an unreadable file, not JSON at all).
+`
+
+// validation is the report of one invalid object (or one warning).
+type validation struct {
+	File     string   `json:"file"`
+	Index    int      `json:"index"`
+	ID       string   `json:"id,omitempty"`
+	Valid    bool     `json:"valid"`
+	Error    string   `json:"error,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// validateCmd checks bundles or envelopes object by object, streaming.
+func (c *cli) validateCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "one JSON object per line for each invalid object or warning, then a summary")
+	rejectCustom := fs.Bool("reject-custom", false, "refuse custom object types and properties")
+	files, err := parseAnyArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("validate: name at least one FILE, or - for standard input")
+	}
+	v := stix.NewValidator()
+	opts := stix.Options{RejectCustom: *rejectCustom}
+	enc := json.NewEncoder(c.stdout)
+	total, invalid, warned := 0, 0, 0
+	for _, name := range files {
+		in, closeIn, err := openInput(name, c.stdin)
+		if err != nil {
+			return &usageError{err.Error()} // exit status 2
+		}
+		r := stix.NewEnvelopeReader(in)
+		for i := 0; ; i++ {
+			if ctx.Err() != nil {
+				closeIn()
+				return ctx.Err()
+			}
+			raw, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				closeIn()
+				return &usageError{fmt.Sprintf("%s: %v", name, err)}
+			}
+			total++
+			res := v.CheckWith([]json.RawMessage{raw}, opts)[0]
+			rep := validation{File: name, Index: i, ID: res.Object.ID, Valid: res.Err == nil, Warnings: res.Warnings}
+			if res.Err != nil {
+				invalid++
+				rep.Error = res.Err.Error()
+				var oe *stix.ObjectError
+				if errors.As(res.Err, &oe) {
+					rep.ID = oe.ID
+				}
+			}
+			if len(res.Warnings) > 0 {
+				warned++
+			}
+			switch {
+			case *asJSON && (!rep.Valid || len(rep.Warnings) > 0):
+				enc.Encode(rep)
+			case !rep.Valid:
+				fmt.Fprintf(c.stdout, "%s: objects[%d]: %s\n", name, i, rep.Error)
+			case len(rep.Warnings) > 0:
+				for _, w := range rep.Warnings {
+					fmt.Fprintf(c.stdout, "%s: objects[%d]: %s: warning: %s\n", name, i, rep.ID, w)
+				}
+			}
+		}
+		closeIn()
+	}
+	if *asJSON {
+		enc.Encode(map[string]int{"objects": total, "invalid": invalid, "with_warnings": warned})
+	} else {
+		fmt.Fprintf(c.stdout, "%d objects: %d valid, %d invalid, %d with warnings\n", total, total-invalid, invalid, warned)
+	}
+	if invalid > 0 {
+		return errSomeFailed
+	}
+	return nil
+}
