@@ -75,11 +75,20 @@ func (o *Object) Versioned() bool { return o.VersionText != "" }
 // index is the object's position in its envelope, used in error messages.
 // The returned error is an *ObjectError.
 func Peek(index int, raw []byte) (Object, error) {
-	fail := func(id, version, format string, args ...any) (Object, error) {
-		return Object{}, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
+	o, _, err := peek(index, raw)
+	return o, err
+}
+
+// peek is Peek that also returns the object decoded (numbers as
+// json.Number), for the validator to check without decoding it again.
+func peek(index int, raw []byte) (Object, map[string]any, error) {
+	fail := func(id, version, format string, args ...any) (Object, map[string]any, error) {
+		return Object{}, nil, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
 	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &props); err != nil || props == nil {
+	var props map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&props); err != nil || props == nil {
 		return fail("", "", "not a JSON object")
 	}
 	o := Object{}
@@ -159,22 +168,22 @@ func Peek(index int, raw []byte) (Object, error) {
 		return fail(id, o.VersionText, "not valid JSON: %v", err)
 	}
 	o.Raw = buf.Bytes()
-	return o, nil
+	return o, props, nil
 }
 
-func stringProp(props map[string]json.RawMessage, name string) (string, error) {
+func stringProp(props map[string]any, name string) (string, error) {
 	v, ok := props[name]
 	if !ok {
 		return "", errors.New("required property is missing")
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
+	s, ok := v.(string)
+	if !ok {
 		return "", errors.New("must be a string")
 	}
 	return s, nil
 }
 
-func timestampProp(props map[string]json.RawMessage, name string) (text string, present bool, err error) {
+func timestampProp(props map[string]any, name string) (text string, present bool, err error) {
 	if _, ok := props[name]; !ok {
 		return "", false, nil
 	}

@@ -1,7 +1,6 @@
 package stix
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +90,7 @@ func (v *Validator) CheckWith(objects []json.RawMessage, o Options) []Result {
 
 // checkOne checks one object.
 func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
-	obj, err := Peek(i, raw)
+	obj, m, err := peek(i, raw)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -101,23 +100,15 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 		// for what the server indexes only.
 		return Result{Object: obj}
 	}
-	dec := json.NewDecoder(bytes.NewReader(obj.Raw))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON"}}
-	}
-	problems := v.schemas.validate(obj.Type, doc, o.RejectCustom)
-	if m, ok := doc.(map[string]any); ok {
-		// A property the schema already faulted is not reported again by
-		// the rules (a bad date, say, fails both).
-		for _, p := range checkRules(m) {
-			if !slices.ContainsFunc(problems, func(q Problem) bool { return q.Property == p.Property && !q.Warning }) {
-				problems = append(problems, p)
-			}
+	problems := v.schemas.validate(obj.Type, m, o.RejectCustom)
+	// A property the schema already faulted is not reported again by the
+	// rules (a bad date, say, fails both).
+	for _, p := range checkRules(m) {
+		if !slices.ContainsFunc(problems, func(q Problem) bool { return q.Property == p.Property && !q.Warning }) {
+			problems = append(problems, p)
 		}
-		problems = append(problems, checkPattern(m)...)
 	}
+	problems = append(problems, checkPattern(m)...)
 	var errs, warns []string
 	for _, p := range problems {
 		s := p.String()
