@@ -2,7 +2,7 @@
 // requests to the URL it is given (use loopback), and every mode stops by
 // itself.
 //
-//	taxiiload post -url http://127.0.0.1:8080/ROOT/collections/ID/objects/ -file feed.json [-batch 1000]
+//	taxiiload post -url http://127.0.0.1:8080/ROOT/collections/ID/objects/ -file feed.json [-batch 1000] [-token KEY]
 //	taxiiload page -url http://127.0.0.1:8080/ROOT/collections/ID/objects/ [-limit 1000]
 //	taxiiload rps  -url 'http://127.0.0.1:8080/ROOT/collections/ID/objects/?limit=100' [-c 8] [-d 10s]
 package main
@@ -38,12 +38,13 @@ func main() {
 	limit := fs.Int("limit", 1000, "page: page size")
 	conc := fs.Int("c", 8, "rps: concurrent clients")
 	dur := fs.Duration("d", 10*time.Second, "rps: duration")
+	token := fs.String("token", os.Getenv("LIAISON_API_KEY"), "API key sent as a Bearer token (default $LIAISON_API_KEY)")
 	fs.Parse(os.Args[2:])
 	if *u == "" {
 		fmt.Fprintln(os.Stderr, "-url is required")
 		os.Exit(2)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 5 * time.Minute}
+	client := &http.Client{Transport: &authTransport{token: *token, base: &http.Transport{MaxIdleConnsPerHost: 64}}, Timeout: 5 * time.Minute}
 	var err error
 	switch os.Args[1] {
 	case "post":
@@ -254,4 +255,18 @@ func cmpOr(a, b error) error {
 		return a
 	}
 	return b
+}
+
+// authTransport adds the Authorization header to every request.
+type authTransport struct {
+	token string
+	base  http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.token != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+t.token)
+	}
+	return t.base.RoundTrip(r)
 }
