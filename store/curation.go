@@ -239,7 +239,7 @@ func createCollectionBuckets(tx *bbolt.Tx, id string) error {
 	if err != nil {
 		return fmt.Errorf("create collection bucket: %w", err)
 	}
-	for _, name := range [][]byte{bucketObjects, bucketByID, bucketByType, bucketSCOHash, bucketByVer, bucketLatest, bucketCurrent, bucketCurrentType} {
+	for _, name := range [][]byte{bucketObjects, bucketByID, bucketByType, bucketCurrent, bucketCurrentType} {
 		if _, err := b.CreateBucket(name); err != nil {
 			return fmt.Errorf("create collection bucket %s: %w", name, err)
 		}

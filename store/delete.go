@@ -79,9 +79,9 @@ func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
 	if err != nil {
 		return err
 	}
-	scoKey := indexKey(id, contentHash(r.Raw))
-	if sk := cb.Bucket(bucketSCOHash).Get(scoKey); sk != nil && dateFromKey(sk) == v.dk {
-		if err := cb.Bucket(bucketSCOHash).Delete(scoKey); err != nil {
+	scoKey := scoHashKey(id, contentHash(r.Raw))
+	if sk := cb.Bucket(bucketByID).Get(scoKey); sk != nil && dateFromKey(sk) == v.dk {
+		if err := cb.Bucket(bucketByID).Delete(scoKey); err != nil {
 			return err
 		}
 	}
@@ -89,9 +89,9 @@ func deleteVersion(cb *bbolt.Bucket, id string, v versionInfo) error {
 		bucket []byte
 		k      []byte
 	}{
-		{bucketByID, indexKey(id, dkb)},
+		{bucketByID, dateIDKey(id, dkb)},
 		{bucketByType, indexKey(typeOf(id), dkb)},
-		{bucketByVer, indexKey(id, v.version)},
+		{bucketByID, verKey(id, v.version)},
 		{bucketObjects, dkb},
 	} {
 		if err := cb.Bucket(del.bucket).Delete(del.k); err != nil {

@@ -17,14 +17,19 @@ var (
 	collPrefix = "coll:"
 
 	// Nested buckets of a collection bucket.
-	bucketObjects = []byte("objects")  // dateAdded(8) -> record
-	bucketByID    = []byte("by_id")    // id 0 dateAdded(8) -> version(12) spec
-	bucketByType  = []byte("by_type")  // type 0 dateAdded(8) -> empty
-	bucketSCOHash = []byte("sco_hash") // id 0 sha256[:16] -> dateAdded(8)
-	bucketByVer   = []byte("by_ver")   // id 0 version(12) -> dateAdded(8)
-	// The current version of each object: its latest version in its latest
-	// spec version, which is what a query with default filters returns.
-	bucketLatest      = []byte("latest")       // id -> dateAdded(8) spec
+	bucketObjects = []byte("objects") // dateAdded(8) -> record
+	// bucketByID holds everything kept per object id, under keys that
+	// start with the id, so that adding a version dirties one leaf page
+	// of one B+tree rather than one page in each of several indexes
+	// (object ids are random, so each would be a random page):
+	//   id 0 'd' dateAdded(8) -> version(12) spec   its versions by date
+	//   id 0 'v' version(12)  -> dateAdded(8)       its versions by version
+	//   id 0 'h' sha256[:16]  -> dateAdded(8)       SCO content hashes
+	//   id 0 'l'              -> dateAdded(8) spec  its current version:
+	//     the latest version in its latest spec version, which is what a
+	//     query with default filters returns
+	bucketByID        = []byte("by_id")
+	bucketByType      = []byte("by_type")      // type 0 dateAdded(8) -> empty
 	bucketCurrent     = []byte("current")      // dateAdded(8) -> empty
 	bucketCurrentType = []byte("current_type") // type 0 dateAdded(8) -> empty
 
@@ -64,6 +69,20 @@ func versionKey(t time.Time) [12]byte {
 	binary.BigEndian.PutUint64(b[:8], uint64(t.Unix())^(1<<63))
 	binary.BigEndian.PutUint32(b[8:], uint32(t.Nanosecond()))
 	return b
+}
+
+// Keys of the by-id bucket.
+func datePrefix(id string) []byte           { return idKey(id, 'd', nil) }
+func dateIDKey(id string, dk []byte) []byte { return idKey(id, 'd', dk) }
+func verKey(id string, vk []byte) []byte    { return idKey(id, 'v', vk) }
+func scoHashKey(id string, h []byte) []byte { return idKey(id, 'h', h) }
+func latestKey(id string) []byte            { return idKey(id, 'l', nil) }
+
+func idKey(id string, tag byte, suffix []byte) []byte {
+	k := make([]byte, 0, len(id)+2+len(suffix))
+	k = append(k, id...)
+	k = append(k, 0, tag)
+	return append(k, suffix...)
 }
 
 func indexKey(prefix string, suffix []byte) []byte {

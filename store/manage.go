@@ -218,7 +218,7 @@ func (db *DB) CollectionStats(ctx context.Context, id string) (CollectionStats, 
 		if err != nil {
 			return err
 		}
-		s.Objects = cb.Bucket(bucketLatest).Stats().KeyN
+		s.Objects = cb.Bucket(bucketCurrent).Stats().KeyN
 		c := cb.Bucket(bucketObjects).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if s.Versions%4096 == 0 && ctx.Err() != nil {

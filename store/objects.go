@@ -156,7 +156,7 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 	var scoKey []byte
 	if o.Versioned() {
 		vk := versionKey(o.Version)
-		if dk := w.b.Bucket(bucketByVer).Get(indexKey(o.ID, vk[:])); dk != nil {
+		if dk := w.b.Bucket(bucketByID).Get(verKey(o.ID, vk[:])); dk != nil {
 			same, err := sameContent(objects.Get(dk), o.Raw)
 			if err != nil || !same {
 				return "", false, err
@@ -167,8 +167,8 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 		// SCOs carry no version: identical content is the same version,
 		// whose version string is the date_added it first got (TAXII 2.1
 		// §3.4.1 leaves the value to the server).
-		scoKey = indexKey(o.ID, contentHash(o.Raw))
-		if dk := w.b.Bucket(bucketSCOHash).Get(scoKey); dk != nil {
+		scoKey = scoHashKey(o.ID, contentHash(o.Raw))
+		if dk := w.b.Bucket(bucketByID).Get(scoKey); dk != nil {
 			r, err := decodeRecord(objects.Get(dk))
 			if err != nil {
 				return "", false, err
@@ -193,15 +193,15 @@ func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err
 		k, v   []byte
 	}{
 		{bucketObjects, dkb, r.encode()},
-		{bucketByID, indexKey(o.ID, dkb), idVal},
+		{bucketByID, dateIDKey(o.ID, dkb), idVal},
 		{bucketByType, indexKey(o.Type, dkb), []byte{}},
-		{bucketByVer, indexKey(o.ID, r.Version[:]), dkb},
+		{bucketByID, verKey(o.ID, r.Version[:]), dkb},
 	}
 	if scoKey != nil {
 		puts = append(puts, struct {
 			bucket []byte
 			k, v   []byte
-		}{bucketSCOHash, scoKey, dkb})
+		}{bucketByID, scoKey, dkb})
 	}
 	for _, put := range puts {
 		if err := w.b.Bucket(put.bucket).Put(put.k, put.v); err != nil {
@@ -231,12 +231,12 @@ func currentLess(a, b *versionInfo) bool {
 
 // currentVersion returns the object's current version, if it has one.
 func currentVersion(cb *bbolt.Bucket, id string) (versionInfo, bool) {
-	cur := cb.Bucket(bucketLatest).Get([]byte(id))
+	cur := cb.Bucket(bucketByID).Get(latestKey(id))
 	if len(cur) < 8 {
 		return versionInfo{}, false
 	}
 	dk := cur[:8]
-	v := cb.Bucket(bucketByID).Get(indexKey(id, dk))
+	v := cb.Bucket(bucketByID).Get(dateIDKey(id, dk))
 	if len(v) < 12 {
 		return versionInfo{}, false
 	}
@@ -246,7 +246,7 @@ func currentVersion(cb *bbolt.Bucket, id string) (versionInfo, bool) {
 // currentSpec returns the spec version of the object's current version,
 // which is the latest spec version the collection holds for it.
 func currentSpec(cb *bbolt.Bucket, id string) string {
-	if cur := cb.Bucket(bucketLatest).Get([]byte(id)); len(cur) >= 8 {
+	if cur := cb.Bucket(bucketByID).Get(latestKey(id)); len(cur) >= 8 {
 		return string(cur[8:])
 	}
 	return ""
@@ -255,9 +255,9 @@ func currentSpec(cb *bbolt.Bucket, id string) string {
 // setCurrent makes v the object's current version (nil: it has none left),
 // moving its entries in the current indexes.
 func setCurrent(cb *bbolt.Bucket, id string, v *versionInfo) error {
-	latest, current, byType := cb.Bucket(bucketLatest), cb.Bucket(bucketCurrent), cb.Bucket(bucketCurrentType)
+	byID, current, byType := cb.Bucket(bucketByID), cb.Bucket(bucketCurrent), cb.Bucket(bucketCurrentType)
 	typ := typeOf(id)
-	if old := latest.Get([]byte(id)); len(old) >= 8 {
+	if old := byID.Get(latestKey(id)); len(old) >= 8 {
 		oldKey := append([]byte(nil), old[:8]...)
 		if err := current.Delete(oldKey); err != nil {
 			return err
@@ -267,10 +267,10 @@ func setCurrent(cb *bbolt.Bucket, id string, v *versionInfo) error {
 		}
 	}
 	if v == nil {
-		return latest.Delete([]byte(id))
+		return byID.Delete(latestKey(id))
 	}
 	dkb := dateKey(v.dk)
-	if err := latest.Put([]byte(id), append(dkb, v.spec...)); err != nil {
+	if err := byID.Put(latestKey(id), append(dkb, v.spec...)); err != nil {
 		return err
 	}
 	if err := current.Put(dkb, []byte{}); err != nil {

@@ -123,7 +123,7 @@ func runQuery(ctx context.Context, cb *bbolt.Bucket, q Query) (Page, error) {
 	byID := cb.Bucket(bucketByID)
 	ids := q.IDs
 	if q.ObjectID != "" {
-		if !hasPrefix(byID, indexKey(q.ObjectID, nil)) {
+		if !hasPrefix(byID, datePrefix(q.ObjectID)) {
 			return page, fmt.Errorf("object %q: %w", q.ObjectID, ErrObjectNotFound)
 		}
 		ids = []string{q.ObjectID}
@@ -252,7 +252,7 @@ func (s *selector) include(r *record, dk uint64) bool {
 // adding the index entries it reads to *scanned when scanned is not nil.
 func versionsOf(byID *bbolt.Bucket, id string, scanned *int) []versionInfo {
 	var out []versionInfo
-	prefix := indexKey(id, nil)
+	prefix := datePrefix(id)
 	c := byID.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if scanned != nil {
@@ -377,7 +377,7 @@ func newIndexIterator(cb *bbolt.Bucket, ids, types []string, start uint64) itera
 	switch {
 	case len(ids) > 0:
 		for _, id := range uniq(ids, typeIn(types)) {
-			it.add(cb.Bucket(bucketByID), indexKey(id, nil), start)
+			it.add(cb.Bucket(bucketByID), datePrefix(id), start)
 		}
 	case len(types) > 0:
 		for _, t := range uniq(types, func(string) bool { return true }) {
@@ -396,9 +396,9 @@ func newIndexIterator(cb *bbolt.Bucket, ids, types []string, start uint64) itera
 func newCurrentIterator(cb *bbolt.Bucket, ids, types []string, start uint64) iterator {
 	if len(ids) > 0 {
 		var dks listIterator
-		latest := cb.Bucket(bucketLatest)
+		byID := cb.Bucket(bucketByID)
 		for _, id := range uniq(ids, typeIn(types)) {
-			if v := latest.Get([]byte(id)); len(v) >= 8 {
+			if v := byID.Get(latestKey(id)); len(v) >= 8 {
 				if dk := dateFromKey(v[:8]); dk > start {
 					dks = append(dks, dk)
 				}
