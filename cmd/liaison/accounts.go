@@ -54,17 +54,9 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // parseArgs parses flags that may come before or after the positional
 // arguments, and checks the positional count.
 func parseArgs(fs *flag.FlagSet, args []string, positional ...string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, err := parseAnyArgs(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != len(positional) {
 		return nil, usagef("expected %s", strings.Join(positional, " "))
