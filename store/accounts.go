@@ -55,8 +55,12 @@ type APIKey struct {
 	Revoked  bool      `json:"revoked,omitempty"`
 }
 
+// reservedUserNames are names the server uses for principals that are not
+// accounts: a user so named would see their status resources.
+var reservedUserNames = map[string]bool{"anonymous": true}
+
 func validUserName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
+	if len(s) == 0 || len(s) > 64 || reservedUserNames[s] {
 		return false
 	}
 	for _, c := range []byte(s) {
@@ -206,10 +210,13 @@ func (db *DB) SetGrant(ctx context.Context, name, collection string, g Grant) er
 // ErrUserNotFound, or ErrBadPassword (also for a user without password).
 func (db *DB) VerifyPassword(ctx context.Context, name, password string) (User, error) {
 	u, err := db.User(ctx, name)
-	if err != nil {
-		return u, err
-	}
-	if u.PasswordHash == "" {
+	if err != nil || u.PasswordHash == "" {
+		// Spend the time a real check takes, so that the answer's delay
+		// does not tell which user names exist.
+		_ = CheckPassword(dummyHash(), password)
+		if err != nil {
+			return User{}, err
+		}
 		return User{}, ErrBadPassword
 	}
 	if err := CheckPassword(u.PasswordHash, password); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -26,6 +27,14 @@ const (
 
 // ErrBadPassword is returned when a password does not match its hash.
 var ErrBadPassword = errors.New("wrong password")
+
+// dummyHash is a password hash that matches nothing anyone can send, for
+// spending the time of a check when there is no real hash to check
+// against. Computed once; immutable.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("\x00liaison: no such user\x00")
+	return h
+})
 
 // HashPassword returns the argon2id hash of password in the PHC string
 // format ($argon2id$v=19$m=...,t=...,p=...$salt$hash).

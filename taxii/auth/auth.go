@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,7 @@ type Accounts struct {
 	// address and per user name.
 	Limiter *Limiter
 
+	checks   chan struct{} // slots for concurrent password checks
 	mu       sync.Mutex
 	verified map[[32]byte]cacheEntry
 	keys     map[[32]byte]keyEntry
@@ -86,6 +88,7 @@ func NewAccounts(st Store) *Accounts {
 		CacheTTL:    time.Minute,
 		KeyCacheTTL: 10 * time.Second,
 		Limiter:     NewLimiter(10, time.Minute),
+		checks:      make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 		verified:    map[[32]byte]cacheEntry{},
 		keys:        map[[32]byte]keyEntry{},
 		used:        map[string]time.Time{},
@@ -131,13 +134,16 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	case "bearer", "token":
 		secret, isKey = cred, true
 	default:
-		return a.fail(addr, "", "unsupported authorization scheme "+scheme)
+		// Never echo the header: a client may have put a bare key there.
+		return a.fail(addr, "", "unsupported authorization scheme (use Basic, Bearer or Token)")
 	}
 	limitName := name
 	if isKey {
 		limitName = "" // keys are not guessable; only the address is limited
 	}
-	if wait := a.Limiter.Blocked(a.Now(), addr, limitName); wait > 0 {
+	// Count the attempt as a failure before checking it, and forgive it on
+	// success: requests in flight at once cannot pass the limit together.
+	if wait := a.Limiter.Attempt(a.Now(), addr, limitName); wait > 0 {
 		a.Logger.Warn("authentication refused: too many failures", slog.String("remote", addr), slog.String("user", name))
 		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
 	}
@@ -146,6 +152,7 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	var err error
 	if isKey {
 		if p, ok := a.cachedKey(secret); ok {
+			a.Limiter.Forgive(addr, limitName)
 			return p, nil
 		}
 		var key store.APIKey
@@ -158,15 +165,16 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	}
 	switch {
 	case errors.Is(err, store.ErrBadAPIKey), errors.Is(err, store.ErrBadPassword), errors.Is(err, store.ErrUserNotFound):
-		a.Limiter.Fail(a.Now(), addr, limitName)
 		what := "wrong user name or password"
 		if isKey {
 			what = "unknown, revoked or expired API key"
 		}
 		return a.fail(addr, name, what)
 	case err != nil:
+		a.Limiter.Forgive(addr, limitName) // not the client's failure
 		return taxii.Principal{}, err
 	}
+	a.Limiter.Forgive(addr, limitName)
 	return principalOf(u), nil
 }
 
@@ -191,6 +199,14 @@ func (a *Accounts) verifyPassword(ctx context.Context, name, password string) (s
 		if u.PasswordHash == e.hash && u.PasswordHash != "" {
 			return u, nil
 		}
+	}
+	// argon2id takes 19 MiB per check: bound how many run at once, so
+	// that a flood of guesses cannot exhaust memory.
+	select {
+	case a.checks <- struct{}{}:
+		defer func() { <-a.checks }()
+	case <-ctx.Done():
+		return store.User{}, ctx.Err()
 	}
 	u, err := a.Store.VerifyPassword(ctx, name, password)
 	if err != nil {

@@ -37,6 +37,10 @@ func keys(addr, user string) []string {
 func (l *Limiter) Blocked(now time.Time, addr, user string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.blocked(now, addr, user)
+}
+
+func (l *Limiter) blocked(now time.Time, addr, user string) time.Duration {
 	var wait time.Duration
 	for _, k := range keys(addr, user) {
 		fs := l.prune(k, now)
@@ -47,10 +51,43 @@ func (l *Limiter) Blocked(now time.Time, addr, user string) time.Duration {
 	return wait
 }
 
+// Attempt records an authentication attempt as a failure, to be forgiven
+// if it succeeds, unless the address or user name is blocked: then it
+// records nothing and returns how long to wait.
+func (l *Limiter) Attempt(now time.Time, addr, user string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if wait := l.blocked(now, addr, user); wait > 0 {
+		return wait
+	}
+	l.fail(now, addr, user)
+	return 0
+}
+
+// Forgive removes the latest failure recorded for the address and user
+// name: the attempt succeeded.
+func (l *Limiter) Forgive(addr, user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys(addr, user) {
+		if fs := l.failures[k]; len(fs) > 0 {
+			if len(fs) == 1 {
+				delete(l.failures, k)
+			} else {
+				l.failures[k] = fs[:len(fs)-1]
+			}
+		}
+	}
+}
+
 // Fail records a failed authentication.
 func (l *Limiter) Fail(now time.Time, addr, user string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.fail(now, addr, user)
+}
+
+func (l *Limiter) fail(now time.Time, addr, user string) {
 	if len(l.failures) >= maxKeys {
 		n := 0
 		for k := range l.failures {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -436,5 +437,43 @@ func TestDiscoveryChallenge(t *testing.T) {
 		if rec.Code != tc.code || (tc.code == 401 && len(rec.Header().Values("WWW-Authenticate")) != 2) {
 			t.Errorf("%q: %d %v %s", tc.authorization, rec.Code, rec.Header(), rec.Body)
 		}
+	}
+}
+
+// TestRateLimitConcurrent: guesses sent at once cannot pass the limit
+// together, and successful requests (cached keys included) do not count.
+func TestRateLimitConcurrent(t *testing.T) {
+	w := newWorld(t)
+	acc := auth.NewAccounts(w.db)
+	acc.Limiter = auth.NewLimiter(5, time.Minute)
+	srv := taxii.NewServer(w.db, []byte("k"))
+	srv.Access = acc
+	w.handler = srv.Handler()
+	for range 20 { // successes, by key (cached after the first) and password
+		if res := w.do(t, "writer", "GET", "/taxii2/", ""); res.Code != 200 {
+			t.Fatalf("writer: %d", res.Code)
+		}
+	}
+	codes := make(chan int, 30)
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- w.do(t, "wrong password", "GET", "/taxii2/", "").Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	n401 := 0
+	for c := range codes {
+		if c == 401 {
+			n401++
+		} else if c != 429 {
+			t.Errorf("status %d", c)
+		}
+	}
+	if n401 > 5 {
+		t.Errorf("%d guesses were checked at once, the limit is 5", n401)
 	}
 }
