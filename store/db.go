@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -104,6 +105,36 @@ func (db *DB) CursorSecret(ctx context.Context) ([]byte, error) {
 		return nil
 	})
 	return secret, err
+}
+
+// CheckFile opens a database file read-only, without creating or changing
+// anything, and checks that it is a Liaison database that passes bbolt's
+// consistency check: for backups, before they are trusted.
+func CheckFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Size() == 0 {
+		return fmt.Errorf("%s is empty", path)
+	}
+	b, err := bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("%s is not a database file: %w", path, err)
+	}
+	defer b.Close()
+	return b.View(func(tx *bbolt.Tx) error {
+		if m := tx.Bucket(bucketMeta); m == nil || m.Get(keySecret) == nil || tx.Bucket(bucketRoots) == nil {
+			return fmt.Errorf("%s is not a Liaison database", path)
+		}
+		var first error
+		for err := range tx.Check() {
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	})
 }
 
 // Check runs bbolt's consistency check and returns the first problem found.

@@ -16,6 +16,9 @@ type Principal struct {
 	// Grants are the principal's rights by collection id, for Access
 	// implementations that resolve them at authentication.
 	Grants map[string]Rights
+	// Basic is set when the request authenticated with HTTP Basic, which
+	// browsers remember and replay on cross-site requests.
+	Basic bool
 }
 
 // Rights are a principal's rights on one collection; they are the

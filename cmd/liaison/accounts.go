@@ -70,12 +70,15 @@ func openDB(path string) (*store.DB, error) {
 	db.OpenTimeout = 500 * time.Millisecond
 	if err := db.Open(); err != nil {
 		if errors.Is(err, store.ErrDatabaseLocked) {
-			return nil, fmt.Errorf("%s is in use by a running liaison server; act through it with --server URL (and LIAISON_API_KEY)", path)
+			return nil, fmt.Errorf("%s is in use by a running liaison server; act through it with --server URL (and LIAISON_API_KEY): %w", path, errInUse)
 		}
 		return nil, err
 	}
 	return db, nil
 }
+
+// errInUse is returned when the database file is held by a server.
+var errInUse = errors.New("database in use")
 
 // withDB runs f on the database file at *dbPath.
 func withDB(dbPath *string, f func(db *store.DB) error) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -312,11 +313,14 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 				return err
 			}
 			progress := c.progress(name)
-			res, err := api.Import(ctx, *coll, "admin", in, progress)
+			res, err := api.Import(ctx, *coll, cliOwner, in, progress)
 			closeIn()
 			c.endProgress(progress)
 			if err != nil {
-				return fmt.Errorf("%s: %w (%d objects read before)", name, err, res.Objects)
+				if res.Objects > 0 {
+					return fmt.Errorf("%s: %w (%d objects imported before)", name, err, res.Objects)
+				}
+				return fmt.Errorf("%s: %w", name, err)
 			}
 			if res.Failures > 0 {
 				failed = true
@@ -423,21 +427,23 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 		o.AddedAfter = t
 	}
 	return t.run(func(api adminAPI) error {
-		w := c.stdout
-		if *outName != "" {
-			f, err := os.Create(*outName)
-			if err != nil {
-				return err
+		if *outName == "" {
+			n, err := api.Export(ctx, *coll, o, c.stdout)
+			if err == nil {
+				fmt.Fprintf(c.stderr, "exported %d objects\n", n)
 			}
-			defer f.Close()
-			w = f
-		}
-		n, err := api.Export(ctx, *coll, o, w)
-		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "exported %d objects\n", n)
-		return nil
+		var n int
+		err := writeFileAtomic(*outName, func(f *os.File) error {
+			var err error
+			n, err = api.Export(ctx, *coll, o, f)
+			return err
+		})
+		if err == nil {
+			fmt.Fprintf(c.stderr, "exported %d objects to %s\n", n, *outName)
+		}
+		return err
 	})
 }
 
@@ -472,7 +478,7 @@ func (c *cli) object(ctx context.Context, args []string) error {
 		})
 	case "revoke":
 		return t.run(func(api adminAPI) error {
-			st, err := api.RevokeObject(ctx, *coll, "admin", pos[0])
+			st, err := api.RevokeObject(ctx, *coll, cliOwner, pos[0])
 			if err != nil {
 				return err
 			}
@@ -527,13 +533,19 @@ func (c *cli) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	return t.run(func(api adminAPI) error {
-		return writeFileAtomic(pos[0], func(w io.Writer) error {
-			n, err := api.Backup(ctx, w)
-			if err == nil {
-				fmt.Fprintf(c.stdout, "backed up %d bytes to %s\n", n, pos[0])
+		var n int64
+		err := writeFileAtomic(pos[0], func(f *os.File) error {
+			var err error
+			if n, err = api.Backup(ctx, f); err != nil {
+				return err
 			}
-			return err
+			// A snapshot cut short on the way is refused, not kept.
+			return store.CheckFile(f.Name())
 		})
+		if err == nil {
+			fmt.Fprintf(c.stdout, "backed up %d bytes to %s\n", n, pos[0])
+		}
+		return err
 	})
 }
 
@@ -547,21 +559,17 @@ func (c *cli) restore(ctx context.Context, args []string) error {
 	if *dbPath == "" {
 		return usagef("restore: --db is required")
 	}
-	// Check the backup before anything is touched.
-	b := store.NewDB(pos[0])
-	b.OpenTimeout = 500 * time.Millisecond
-	if err := b.Open(); err != nil {
+	// Check the backup, read-only, before anything is touched.
+	if err := store.CheckFile(pos[0]); err != nil {
 		return fmt.Errorf("backup %s: %w", pos[0], err)
-	}
-	err = b.Check()
-	b.Close()
-	if err != nil {
-		return fmt.Errorf("backup %s fails the consistency check: %w", pos[0], err)
 	}
 	if _, err := os.Stat(*dbPath); err == nil {
 		// Refuse a file in use; an idle one is replaced.
 		db, err := openDB(*dbPath)
 		if err != nil {
+			if errors.Is(err, errInUse) {
+				return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
+			}
 			return err
 		}
 		db.Close()
@@ -571,8 +579,8 @@ func (c *cli) restore(ctx context.Context, args []string) error {
 		return err
 	}
 	defer src.Close()
-	err = writeFileAtomic(*dbPath, func(w io.Writer) error {
-		_, err := io.Copy(w, src)
+	err = writeFileAtomic(*dbPath, func(f *os.File) error {
+		_, err := io.Copy(f, src)
 		return err
 	})
 	if err == nil {
@@ -581,10 +589,14 @@ func (c *cli) restore(ctx context.Context, args []string) error {
 	return err
 }
 
+// cliOwner owns the status resources of offline imports and revocations;
+// it cannot be a user name, so no user sees them.
+const cliOwner = "(cli)"
+
 // writeFileAtomic writes a file through a temporary file in the same
 // folder, synced and renamed into place, so that no half-written file is
 // ever left under the name.
-func writeFileAtomic(name string, write func(io.Writer) error) error {
+func writeFileAtomic(name string, write func(*os.File) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return err

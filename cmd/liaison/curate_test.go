@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -197,5 +199,49 @@ func TestAdminAPIAccess(t *testing.T) {
 	t.Setenv("LIAISON_API_KEY", strings.TrimSpace(adminKey))
 	if code, out, errOut := cmdline(t, "", "apiroot", "list", "--server", m.URL); code != 0 {
 		t.Errorf("LIAISON_API_KEY: %d %s %s", code, out, errOut)
+	}
+}
+
+// TestRestoreRefusesBadBackups: a missing, empty or foreign backup is
+// refused and the database is left as it was.
+func TestRestoreRefusesBadBackups(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "liaison.db")
+	cmdline(t, "", "apiroot", "add", "keep", "--title", "Keep", "--db", db)
+	before, _ := os.ReadFile(db)
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o600)
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, bytes.Repeat([]byte("x"), 8192), 0o600)
+	for _, backup := range []string{filepath.Join(dir, "typo.db"), empty, junk} {
+		if code, _, errOut := cmdline(t, "", "restore", backup, "--db", db); code != 1 || !strings.Contains(errOut, "backup") {
+			t.Errorf("restore %s = %d %q", filepath.Base(backup), code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "typo.db")); err == nil {
+		t.Error("restore created the missing backup file")
+	}
+	after, _ := os.ReadFile(db)
+	if !bytes.Equal(before, after) {
+		t.Error("the database changed")
+	}
+}
+
+// TestAdminAPINeedsKey: admin credentials sent as HTTP Basic, which
+// browsers replay across sites, do not open the admin API.
+func TestAdminAPINeedsKey(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	cmdline(t, "pw\n", "user", "add", "root", "--admin", "--password-stdin", "--db", db)
+	m := MustRunMain(t, "--db", db)
+	req, _ := http.NewRequest(http.MethodGet, m.URL+"/admin/users/", nil)
+	req.SetBasicAuth("root", "pw")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "Bearer") {
+		t.Errorf("admin API with Basic = %d %s", res.StatusCode, body)
 	}
 }

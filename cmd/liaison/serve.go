@@ -127,7 +127,8 @@ func (m *Main) Run(ctx context.Context) error {
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
 	api.Access = m.accounts
-	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(), AccountsChanged: m.accounts.Invalidate}
+	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
+		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
 	m.srv = &http.Server{
 		Handler:           api.Handler(),

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -27,6 +29,7 @@ type Handler struct {
 	// AccountsChanged is called after a change to users, grants or keys,
 	// so that cached verifications are dropped at once.
 	AccountsChanged func()
+	Logger          *slog.Logger
 }
 
 // Register adds the admin routes to e; use it as a taxii.Server extension.
@@ -71,6 +74,12 @@ func (h *Handler) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 			return taxii.Unauthorized(h.Challenges, "The admin API needs an admin's credentials.")
 		case !p.Admin:
 			return &taxii.Error{Status: http.StatusForbidden, Code: "admin-only", Title: "Forbidden", Description: "The admin API is for admins only."}
+		case p.Basic:
+			// A browser replays remembered Basic credentials on requests
+			// other sites make it send (cross-site request forgery); it
+			// never adds a Bearer token by itself.
+			return &taxii.Error{Status: http.StatusForbidden, Code: "admin-needs-key", Title: "Forbidden",
+				Description: "The admin API takes an admin's API key as a Bearer or Token credential, not HTTP Basic."}
 		}
 		return next(c)
 	}
@@ -241,7 +250,9 @@ func (h *Handler) importObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Time{})
+	rc := http.NewResponseController(c.Response())
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{}) // the reply comes when the import ends
 	res, err := h.API.Import(c.Request().Context(), r, taxii.PrincipalOf(c).Name, c.Request().Body, nil)
 	if err != nil && res.Objects == 0 {
 		return err
@@ -278,8 +289,20 @@ func (h *Handler) exportObjects(c echo.Context) error {
 	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(http.StatusOK)
-	_, err = h.API.Export(c.Request().Context(), r, o, c.Response())
-	return err
+	if _, err := h.API.Export(c.Request().Context(), r, o, c.Response()); err != nil {
+		h.abort(c, "export", err)
+	}
+	return nil
+}
+
+// abort ends a streamed response that failed after its 200 was sent: the
+// connection is cut, so the client sees a truncated transfer rather than a
+// complete-looking one, and the cause is logged.
+func (h *Handler) abort(c echo.Context, what string, err error) {
+	if h.Logger != nil {
+		h.Logger.Error("admin stream failed after the response began", slog.String("operation", what), slog.Any("error", err))
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func (h *Handler) deleteObject(c echo.Context) error {
@@ -349,6 +372,9 @@ func (h *Handler) setPassword(c echo.Context) error {
 	if err := decode(c, &p); err != nil {
 		return err
 	}
+	if p.Password == "" {
+		return badRequest("password: give a new password")
+	}
 	if err := h.API.SetPassword(c.Request().Context(), c.Param("name"), p.Password); err != nil {
 		return err
 	}
@@ -391,6 +417,9 @@ func (h *Handler) createKey(c echo.Context) error {
 	if err := decode(c, &k); err != nil {
 		return err
 	}
+	if k.Lifetime < 0 {
+		return badRequest("lifetime: must be positive, or 0 for a key that does not expire")
+	}
 	key, token, err := h.API.CreateAPIKey(c.Request().Context(), c.Param("name"), k.Lifetime)
 	if err != nil {
 		return err
@@ -421,11 +450,30 @@ func (h *Handler) stats(c echo.Context) error {
 	return reply(c, http.StatusOK, st)
 }
 
-// backup streams a consistent snapshot of the database.
+// backup streams a consistent snapshot of the database. The snapshot is
+// first written to a temporary file: the read transaction it needs would
+// otherwise last as long as the slowest client's download, and a long read
+// transaction stalls writers when the file must grow.
 func (h *Handler) backup(c echo.Context) error {
+	tmp, err := os.CreateTemp("", "liaison-backup-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	n, err := h.API.Backup(c.Request().Context(), tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
 	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
 	c.Response().Header().Set(echo.HeaderContentType, "application/octet-stream")
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(n, 10))
 	c.Response().WriteHeader(http.StatusOK)
-	_, err := h.API.Backup(c.Request().Context(), c.Response())
-	return err
+	if _, err := io.Copy(c.Response(), tmp); err != nil {
+		h.abort(c, "backup", err)
+	}
+	return nil
 }

@@ -153,6 +153,7 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	if isKey {
 		if p, ok := a.cachedKey(secret); ok {
 			a.Limiter.Forgive(addr, limitName)
+			p.Basic = strings.EqualFold(scheme, "basic")
 			return p, nil
 		}
 		var key store.APIKey
@@ -175,7 +176,9 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 		return taxii.Principal{}, err
 	}
 	a.Limiter.Forgive(addr, limitName)
-	return principalOf(u), nil
+	p := principalOf(u)
+	p.Basic = strings.EqualFold(scheme, "basic")
+	return p, nil
 }
 
 func (a *Accounts) fail(addr, name, reason string) (taxii.Principal, error) {
