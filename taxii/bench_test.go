@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"liaison/stix"
@@ -121,4 +122,40 @@ func BenchmarkServer_GetObjects(b *testing.B) {
 			b.ReportMetric(float64(served)/b.Elapsed().Seconds(), "objects/s")
 		})
 	}
+}
+
+// BenchmarkServer_PostObjectsConcurrent posts 1000-object envelopes from
+// two clients at once, as several SOC tools would: one request's
+// validation runs while another's transaction commits.
+func BenchmarkServer_PostObjectsConcurrent(b *testing.B) {
+	const batch = 1000
+	feed := benchFeed(b, batch*max(b.N, 1)+2*batch)
+	h, path := benchServer(b, nil)
+	bodies := make(chan []byte, b.N)
+	for i := range b.N {
+		body, _ := json.Marshal(map[string]any{"objects": feed[i*batch : (i+1)*batch]})
+		bodies <- body
+	}
+	close(bodies)
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range bodies {
+				req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+				req.Header.Set("Accept", taxii.MediaType)
+				req.Header.Set("Content-Type", taxii.MediaType)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusAccepted {
+					b.Errorf("POST: %d %s", rec.Code, rec.Body)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "objects/s")
 }
