@@ -30,7 +30,7 @@ func Acceptable(header string) bool {
 	if strings.TrimSpace(header) == "" {
 		return true
 	}
-	for _, r := range strings.Split(header, ",") {
+	for _, r := range splitList(header) {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(r))
 		if err != nil {
 			continue
@@ -63,4 +63,25 @@ func ContentTypeOK(header string) bool {
 	}
 	v, ok := params["version"]
 	return !ok || v == taxiiVer
+}
+
+// splitList splits a header value at the commas that separate its
+// elements, not those inside quoted parameter values (RFC 9110 §5.6.1).
+func splitList(s string) []string {
+	var out []string
+	start, quoted, escaped := 0, false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case escaped:
+			escaped = false
+		case quoted && c == '\\':
+			escaped = true
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }

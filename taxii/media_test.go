@@ -114,3 +114,20 @@ func TestPostContentType(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptQuotedComma: a comma inside a quoted parameter does not split
+// the media range.
+func TestAcceptQuotedComma(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{
+		{`application/taxii+json;ext="a,b";version=2.1`, true},
+		{`text/html;x="a,application/taxii+json"`, false},
+		{`text/html;x="a\",b", application/taxii+json`, true},
+	} {
+		if got := taxii.Acceptable(tc.header); got != tc.want {
+			t.Errorf("Acceptable(%q) = %v, want %v", tc.header, got, tc.want)
+		}
+	}
+}
