@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
+	"strings"
 )
 
 // Config is the configuration of liaison serve. It is read only here, in
@@ -23,6 +25,9 @@ type Config struct {
 	// InsecureHTTP allows plain HTTP on an address other than loopback,
 	// for a server behind a TLS-terminating proxy.
 	InsecureHTTP bool
+	// TrustedProxies are comma-separated addresses or CIDR blocks of reverse
+	// proxies whose X-Forwarded-For names the client.
+	TrustedProxies string
 }
 
 // Defaults of the serve configuration.
@@ -71,6 +76,9 @@ func (c *Config) Validate() error {
 	if c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
 		return &ConfigError{"listen", fmt.Sprintf("%s is not a loopback address: serve HTTPS with --tls-cert and --tls-key, or, behind a TLS-terminating proxy, pass --insecure-http (and --public-url https://...)", c.Listen)}
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		return &ConfigError{"trusted-proxy", err.Error()}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return &ConfigError{"log-level", fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel)}
@@ -105,4 +113,25 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// trustedProxies parses TrustedProxies.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR block", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

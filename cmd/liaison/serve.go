@@ -67,6 +67,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate `file` (PEM); serve HTTPS (reloaded on SIGHUP)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -123,6 +124,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.accounts = auth.NewAccounts(m.db)
 	m.accounts.Logger = m.logger.With("component", "auth")
+	m.accounts.TrustedProxies, _ = c.trustedProxies() // validated
 	api := taxii.NewServer(m.db, key)
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public

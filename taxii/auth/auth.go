@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
@@ -59,6 +60,11 @@ type Accounts struct {
 	// Limiter slows down guessing: failed authentications per client
 	// address and per user name.
 	Limiter *Limiter
+	// TrustedProxies are the addresses of reverse proxies in front of the
+	// server. For a request from one of them, the client's address is the
+	// last X-Forwarded-For entry that is not a trusted proxy; from anyone
+	// else the header is ignored, since clients can write it.
+	TrustedProxies []netip.Prefix
 
 	checks   chan struct{} // slots for concurrent password checks
 	mu       sync.Mutex
@@ -116,7 +122,7 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 		return taxii.Principal{Name: taxii.AnonymousName, Anonymous: true}, nil
 	}
 	ctx := r.Context()
-	addr := clientAddr(r)
+	addr := a.clientAddr(r)
 	scheme, cred, _ := strings.Cut(header, " ")
 	cred = strings.TrimSpace(cred)
 	name, secret, isKey := "", "", false
@@ -293,12 +299,48 @@ func (a *Accounts) Flush(ctx context.Context) error {
 	return a.Store.TouchAPIKeys(ctx, used)
 }
 
-// clientAddr is the peer's IP address (not X-Forwarded-For, which the
-// client controls).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+// clientAddr is the address failures are counted against: the peer's, or
+// behind a trusted proxy the one the proxy reports. IPv6 addresses count
+// by /64, the block one client usually holds.
+func (a *Accounts) clientAddr(r *http.Request) string {
+	addr := peerAddr(r.RemoteAddr)
+	if addr.IsValid() && a.trusted(addr) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			addr = hop.Unmap()
+			if !a.trusted(addr) {
+				break
+			}
+		}
+	}
+	if !addr.IsValid() {
 		return r.RemoteAddr
 	}
-	return host
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+func (a *Accounts) trusted(addr netip.Addr) bool {
+	for _, p := range a.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func peerAddr(remote string) netip.Addr {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	addr, _ := netip.ParseAddr(host)
+	return addr.Unmap()
 }

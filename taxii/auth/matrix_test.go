@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -475,5 +476,45 @@ func TestRateLimitConcurrent(t *testing.T) {
 	}
 	if n401 > 5 {
 		t.Errorf("%d guesses were checked at once, the limit is 5", n401)
+	}
+}
+
+// TestRateLimitBehindProxy: behind a trusted proxy, failures count against
+// the client the proxy names, so one client's guesses do not lock out the
+// others; X-Forwarded-For from anyone else is ignored.
+func TestRateLimitBehindProxy(t *testing.T) {
+	w := newWorld(t)
+	acc := auth.NewAccounts(w.db)
+	acc.Limiter = auth.NewLimiter(3, time.Minute)
+	acc.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+	srv := taxii.NewServer(w.db, []byte("k"))
+	srv.Access = acc
+	h := srv.Handler()
+	send := func(remote, xff, who string) int {
+		req := httptest.NewRequest("GET", "/taxii2/", nil)
+		req.RemoteAddr = remote
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		req.Header.Set("Authorization", w.creds[who])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for range 3 { // an attacker behind the proxy
+		send("192.0.2.1:4000", "198.51.100.66", "wrong password")
+	}
+	if c := send("192.0.2.1:4000", "198.51.100.66", "wrong password"); c != 429 {
+		t.Errorf("the attacker: %d, want 429", c)
+	}
+	if c := send("192.0.2.1:4000", "198.51.100.7, 192.0.2.9", "writer"); c != 200 {
+		t.Errorf("another client behind the same proxy: %d, want 200", c)
+	}
+	// An untrusted peer cannot pick its address with the header.
+	for range 3 {
+		send("203.0.113.5:4000", "198.51.100.1", "unknown user")
+	}
+	if c := send("203.0.113.5:4000", "198.51.100.2", "unknown user"); c != 429 {
+		t.Errorf("an untrusted peer changing X-Forwarded-For: %d, want 429", c)
 	}
 }
