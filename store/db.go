@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // DB is the bbolt-backed store. Set the exported fields before Open.
@@ -55,7 +56,7 @@ func NewDB(path string) *DB {
 // secret that signs paging cursors on first use.
 func (db *DB) Open() error {
 	b, err := bbolt.Open(db.Path, 0o600, &bbolt.Options{Timeout: db.OpenTimeout})
-	if errors.Is(err, bbolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("open database %s: %w", db.Path, ErrDatabaseLocked)
 	}
 	if err != nil {

@@ -95,7 +95,6 @@ func withDB(dbPath *string, f func(db *store.DB) error) error {
 // --api-key or LIAISON_API_KEY).
 type target struct {
 	db, server, apiKey *string
-	stdin              io.Reader
 }
 
 func addTarget(fs *flag.FlagSet) *target {

@@ -109,8 +109,6 @@ func (a *Accounts) Challenges() []string {
 	return []string{`Basic realm="` + Realm + `", charset="UTF-8"`, `Bearer realm="` + Realm + `"`}
 }
 
-var errBadCredentials = errors.New("bad credentials")
-
 // Authenticate resolves the principal of a request from its Authorization
 // header. Bad credentials are a 401 (never a fall back to anonymous), and
 // too many recent failures from the client's address or for the user name
