@@ -3,6 +3,7 @@ package stix
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -136,4 +137,28 @@ func BenchmarkValidator(b *testing.B) {
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "objects/s")
 		})
 	}
+}
+
+// FuzzValidator: the whole ingest check never panics, and an object is
+// either valid or refused with an *ObjectError that names it.
+func FuzzValidator(f *testing.F) {
+	f.Add(vIndicator)
+	f.Add(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","pattern":"[a:b = 1e999999]","pattern_type":"stix"}`)
+	f.Add(`{"type":"x-custom","spec_version":"2.1","id":"x-custom--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","x_n":1e400}`)
+	f.Add(`{"type":"ipv4-addr","id":"ipv4-addr--8e2e2d2b-17d4-5cbf-938f-98ee46b3cd3f","value":"198.51.100.1","resolves_to_refs":["x"]}`)
+	f.Add(`[]`)
+	v := NewValidator()
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, o := range []Options{{}, {RejectCustom: true}} {
+			r := v.CheckWith([]json.RawMessage{json.RawMessage(s)}, o)[0]
+			if r.Err != nil {
+				var oe *ObjectError
+				if !errors.As(r.Err, &oe) || oe.Reason == "" {
+					t.Fatalf("%q: error %T %v", s, r.Err, r.Err)
+				}
+			} else if !ValidID(r.Object.ID) {
+				t.Fatalf("%q: valid without an id", s)
+			}
+		}
+	})
 }
