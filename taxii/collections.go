@@ -83,20 +83,30 @@ const (
 // reported as not found; one it can see but lacks the right for is 403.
 func (s *Server) collection(c echo.Context, n need) (store.APIRoot, store.Collection, Rights, error) {
 	ctx := c.Request().Context()
-	root, err := s.apiRoot(c)
+	root, err := s.Store.APIRoot(ctx, c.Param("root"))
 	if err != nil {
 		return root, store.Collection{}, Rights{}, err
 	}
 	coll, err := s.Store.Collection(ctx, root.Name, c.Param("coll"))
-	if err != nil {
-		return root, coll, Rights{}, err
+	var r Rights
+	if err == nil {
+		r, err = s.Access.Rights(ctx, principal(c), coll)
+		if err != nil {
+			return root, coll, r, err
+		}
+		if !r.Read && !r.Write {
+			err = fmt.Errorf("collection %q: %w", coll.ID, store.ErrCollectionNotFound)
+		}
 	}
-	r, err := s.Access.Rights(ctx, principal(c), coll)
 	if err != nil {
+		// Not found or not visible: answer as for an absent API root if
+		// the principal sees nothing in this one, so that the answer does
+		// not reveal the API root either. (When the collection is
+		// visible, so is its API root: no need to look.)
+		if _, rerr := s.apiRoot(c); rerr != nil {
+			return root, store.Collection{}, Rights{}, rerr
+		}
 		return root, coll, r, err
-	}
-	if !r.Read && !r.Write {
-		return root, coll, r, fmt.Errorf("collection %q: %w", coll.ID, store.ErrCollectionNotFound)
 	}
 	switch {
 	case n == needRead && !r.Read, n == needReadWrite && !r.Read:
