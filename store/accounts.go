@@ -187,6 +187,14 @@ func (db *DB) SetPassword(ctx context.Context, name, password string) error {
 	})
 }
 
+// SetAdmin gives or takes a user's admin role. Returns ErrUserNotFound.
+func (db *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
+	return db.updateUser(name, func(_ *bbolt.Tx, u *User) error {
+		u.Admin = admin
+		return nil
+	})
+}
+
 // SetGrant gives a user rights on a collection; a grant without rights
 // removes it. Returns ErrUserNotFound or ErrCollectionNotFound.
 func (db *DB) SetGrant(ctx context.Context, name, collection string, g Grant) error {

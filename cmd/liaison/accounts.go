@@ -27,6 +27,7 @@ import (
 const accountsUsage = `Accounts (offline, on the database file):
   liaison user add NAME [--admin] [--password-stdin]
   liaison user list
+  liaison user update NAME --admin|--admin=false
   liaison user remove NAME
   liaison user passwd NAME --password-stdin
   liaison grant NAME --collection ID|ALIAS [--read] [--write]
@@ -133,7 +134,7 @@ func readPassword(in io.Reader) (string, error) {
 
 func (c *cli) user(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("user: expected add, list, remove or passwd")
+		return usagef("user: expected add, list, update, remove or passwd")
 	}
 	fs := flag.NewFlagSet("user", flag.ContinueOnError)
 	t := addTarget(fs)
@@ -171,6 +172,24 @@ func (c *cli) user(ctx context.Context, args []string) error {
 				return err
 			}
 			return printUsers(c.stdout, users)
+		})
+	case "update":
+		admin := fs.Bool("admin", false, "give (--admin) or take (--admin=false) the admin role")
+		pos, err := parseArgs(fs, args[1:], "NAME")
+		if err != nil {
+			return err
+		}
+		given := false
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "admin" })
+		if !given {
+			return usagef("user update: say --admin or --admin=false")
+		}
+		return t.run(func(api adminAPI) error {
+			if err := api.SetAdmin(ctx, pos[0], *admin); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s is %san admin\n", pos[0], map[bool]string{true: "", false: "no longer "}[*admin])
+			return nil
 		})
 	case "remove":
 		pos, err := parseArgs(fs, args[1:], "NAME")

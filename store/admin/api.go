@@ -28,6 +28,7 @@ type API interface {
 	AddUser(ctx context.Context, name string, admin bool, password string) error
 	RemoveUser(ctx context.Context, name string) error
 	SetPassword(ctx context.Context, name, password string) error
+	SetAdmin(ctx context.Context, name string, admin bool) error
 	SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error)
 	CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (store.APIKey, string, error)
 	APIKeys(ctx context.Context, name string) ([]store.APIKey, error)
@@ -133,6 +134,11 @@ func (s *Service) RemoveUser(ctx context.Context, name string) error {
 // SetPassword replaces a user's password.
 func (s *Service) SetPassword(ctx context.Context, name, password string) error {
 	return s.DB.SetPassword(ctx, name, password)
+}
+
+// SetAdmin gives or takes a user's admin role.
+func (s *Service) SetAdmin(ctx context.Context, name string, admin bool) error {
+	return s.DB.SetAdmin(ctx, name, admin)
 }
 
 // SetGrant sets a user's rights on a collection (none: revoke) and returns

@@ -210,6 +210,11 @@ func (c *Client) SetPassword(ctx context.Context, name, password string) error {
 	return c.call(ctx, http.MethodPut, "users/"+url.PathEscape(name)+"/password/", nil, map[string]string{"password": password}, nil)
 }
 
+// SetAdmin gives or takes a user's admin role.
+func (c *Client) SetAdmin(ctx context.Context, name string, admin bool) error {
+	return c.call(ctx, http.MethodPut, "users/"+url.PathEscape(name)+"/admin/", nil, map[string]bool{"admin": admin}, nil)
+}
+
 // SetGrant sets a user's rights on a collection.
 func (c *Client) SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error) {
 	var out store.Collection

@@ -57,6 +57,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	g.DELETE("/users/:name/", h.accounts(h.removeUser))
 	g.PUT("/users/:name/password/", h.accounts(h.setPassword))
 	g.PUT("/users/:name/grant/", h.accounts(h.setGrant))
+	g.PUT("/users/:name/admin/", h.accounts(h.setAdmin))
 	g.GET("/users/:name/keys/", h.listKeys)
 	g.POST("/users/:name/keys/", h.accounts(h.createKey))
 	g.DELETE("/keys/:id/", h.accounts(h.revokeKey))
@@ -376,6 +377,22 @@ func (h *Handler) setPassword(c echo.Context) error {
 		return badRequest("password: give a new password")
 	}
 	if err := h.API.SetPassword(c.Request().Context(), c.Param("name"), p.Password); err != nil {
+		return err
+	}
+	return reply(c, http.StatusNoContent, nil)
+}
+
+// AdminRole is the body of a role change.
+type AdminRole struct {
+	Admin bool `json:"admin"`
+}
+
+func (h *Handler) setAdmin(c echo.Context) error {
+	var a AdminRole
+	if err := decode(c, &a); err != nil {
+		return err
+	}
+	if err := h.API.SetAdmin(c.Request().Context(), c.Param("name"), a.Admin); err != nil {
 		return err
 	}
 	return reply(c, http.StatusNoContent, nil)
