@@ -64,6 +64,44 @@ func oracleCompile(t *testing.T, dir string) map[string]*jsonschema.Schema {
 	return out
 }
 
+// schemaRichCommon is the block of common properties the rich SDO and SRO
+// instances below share: a reference to the creator, labels, confidence,
+// language, an external reference with hashes, object and granular
+// markings, and a property extension.
+const schemaRichCommon = `		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
+		"created": "2016-04-06T20:03:48.000Z",
+		"modified": "2016-05-12T08:17:27.123Z",
+		"revoked": false,
+		"labels": ["liaison-test", "rich"],
+		"confidence": 85,
+		"lang": "en",
+		"external_references": [
+			{
+				"source_name": "veris",
+				"description": "VCDB entry",
+				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
+				"hashes": {
+					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
+				},
+				"external_id": "0001AA7F"
+			}
+		],
+		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
+		"granular_markings": [
+			{
+				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+				"selectors": ["labels.[1]"]
+			}
+		],
+		"extensions": {
+			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
+				"extension_type": "property-extension",
+				"rank": 5,
+				"toxicity": 8
+			}
+		},
+`
+
 // schemaRichObjects holds one rich valid instance of every STIX 2.1 object type, written
 // for the tests from the property tables of the specification: most
 // optional properties, every predefined extension.
@@ -148,39 +186,7 @@ var schemaRichObjects = map[string]string{
 		"type": "campaign",
 		"spec_version": "2.1",
 		"id": "campaign--fbcffdbc-fab2-438a-afbf-fae9ddb28a15",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Green Group Attacks Against Finance",
+` + schemaRichCommon + `		"name": "Green Group Attacks Against Finance",
 		"description": "Campaign",
 		"aliases": ["GG"],
 		"first_seen": "2016-01-01T00:00:00Z",
@@ -191,39 +197,7 @@ var schemaRichObjects = map[string]string{
 		"type": "course-of-action",
 		"spec_version": "2.1",
 		"id": "course-of-action--45799d83-0793-44cc-bf38-019c9435a64d",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Add TCP port 80 Filter Rule",
+` + schemaRichCommon + `		"name": "Add TCP port 80 Filter Rule",
 		"description": "This is how to add a filter rule"
 	}`,
 	"directory": `{
@@ -469,39 +443,7 @@ var schemaRichObjects = map[string]string{
 		"type": "grouping",
 		"spec_version": "2.1",
 		"id": "grouping--ada180be-63cd-4f4e-ac74-f2f0472352e3",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "The Black Vine Cyberespionage Group",
+` + schemaRichCommon + `		"name": "The Black Vine Cyberespionage Group",
 		"description": "A simple collection",
 		"context": "suspicious-activity",
 		"object_refs": [
@@ -514,39 +456,7 @@ var schemaRichObjects = map[string]string{
 		"type": "identity",
 		"spec_version": "2.1",
 		"id": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "ACME Widget, Inc.",
+` + schemaRichCommon + `		"name": "ACME Widget, Inc.",
 		"description": "A company",
 		"roles": ["CEO"],
 		"identity_class": "organization",
@@ -557,78 +467,14 @@ var schemaRichObjects = map[string]string{
 		"type": "incident",
 		"spec_version": "2.1",
 		"id": "incident--0da336ab-10d8-47eb-aa66-17fa3e6eea24",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Incident 43",
+` + schemaRichCommon + `		"name": "Incident 43",
 		"description": "This incident addresses APT 28 ..."
 	}`,
 	"indicator": `{
 		"type": "indicator",
 		"spec_version": "2.1",
 		"id": "indicator--bcd64eaa-e211-4c1f-b149-615798381a94",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Poison Ivy Malware",
+` + schemaRichCommon + `		"name": "Poison Ivy Malware",
 		"description": "This file is part of Poison Ivy",
 		"indicator_types": ["malicious-activity"],
 		"pattern": "[ file:hashes.'SHA-256' = '4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877' ]",
@@ -647,39 +493,7 @@ var schemaRichObjects = map[string]string{
 		"type": "infrastructure",
 		"spec_version": "2.1",
 		"id": "infrastructure--f4fcdd46-6c62-47e0-88f3-1d75ca6785b6",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Poison Ivy C2",
+` + schemaRichCommon + `		"name": "Poison Ivy C2",
 		"description": "C2",
 		"infrastructure_types": ["command-and-control"],
 		"aliases": ["PI C2"],
@@ -696,39 +510,7 @@ var schemaRichObjects = map[string]string{
 		"type": "intrusion-set",
 		"spec_version": "2.1",
 		"id": "intrusion-set--55e9e72c-643d-4008-831d-b7ba30c25828",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Bobcat Breakin",
+` + schemaRichCommon + `		"name": "Bobcat Breakin",
 		"description": "Incidents",
 		"aliases": ["Zookeeper"],
 		"first_seen": "2016-01-01T00:00:00Z",
@@ -816,39 +598,7 @@ var schemaRichObjects = map[string]string{
 		"type": "location",
 		"spec_version": "2.1",
 		"id": "location--ed337f46-2021-424f-adf8-2022ac97d6bb",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Paris",
+` + schemaRichCommon + `		"name": "Paris",
 		"description": "The city",
 		"latitude": 48.8566,
 		"longitude": 2.3522,
@@ -878,39 +628,7 @@ var schemaRichObjects = map[string]string{
 		"type": "malware",
 		"spec_version": "2.1",
 		"id": "malware--fbccd804-c021-406d-a583-02917670b1a4",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Cryptolocker",
+` + schemaRichCommon + `		"name": "Cryptolocker",
 		"description": "A variant",
 		"malware_types": ["ransomware"],
 		"is_family": false,
@@ -936,39 +654,7 @@ var schemaRichObjects = map[string]string{
 		"type": "malware-analysis",
 		"spec_version": "2.1",
 		"id": "malware-analysis--e07d8317-7095-4682-a1bf-ca047df44438",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"product": "microsoft",
+` + schemaRichCommon + `		"product": "microsoft",
 		"version": "5.1.0",
 		"host_vm_ref": "software--63be344d-c1d3-4fd8-b636-b661dd37a153",
 		"operating_system_ref": "software--63be344d-c1d3-4fd8-b636-b661dd37a153",
@@ -1081,39 +767,7 @@ var schemaRichObjects = map[string]string{
 		"type": "note",
 		"spec_version": "2.1",
 		"id": "note--d22a17e3-7b0c-47bb-b65b-bc5daa7197c1",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"abstract": "Tracking Team Note#1",
+` + schemaRichCommon + `		"abstract": "Tracking Team Note#1",
 		"content": "This note indicates the various steps taken",
 		"authors": ["John Doe"],
 		"object_refs": ["campaign--fbcffdbc-fab2-438a-afbf-fae9ddb28a15"]
@@ -1122,39 +776,7 @@ var schemaRichObjects = map[string]string{
 		"type": "observed-data",
 		"spec_version": "2.1",
 		"id": "observed-data--71256d33-3606-48f8-b2c9-0d84da1a50e4",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"first_observed": "2015-12-21T19:00:00Z",
+` + schemaRichCommon + `		"first_observed": "2015-12-21T19:00:00Z",
 		"last_observed": "2015-12-21T19:00:00Z",
 		"number_observed": 50,
 		"object_refs": [
@@ -1166,39 +788,7 @@ var schemaRichObjects = map[string]string{
 		"type": "opinion",
 		"spec_version": "2.1",
 		"id": "opinion--ecfb4317-7c96-42a7-8fb1-1a4c640c6ee7",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"explanation": "This doesn't seem feasible",
+` + schemaRichCommon + `		"explanation": "This doesn't seem feasible",
 		"authors": ["Jane"],
 		"opinion": "strongly-disagree",
 		"object_refs": ["relationship--503b78df-d4ab-4319-bce0-201413c23afb"]
@@ -1252,39 +842,7 @@ var schemaRichObjects = map[string]string{
 		"type": "relationship",
 		"spec_version": "2.1",
 		"id": "relationship--503b78df-d4ab-4319-bce0-201413c23afb",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"relationship_type": "indicates",
+` + schemaRichCommon + `		"relationship_type": "indicates",
 		"description": "rel",
 		"source_ref": "indicator--bcd64eaa-e211-4c1f-b149-615798381a94",
 		"target_ref": "malware--fbccd804-c021-406d-a583-02917670b1a4",
@@ -1295,39 +853,7 @@ var schemaRichObjects = map[string]string{
 		"type": "report",
 		"spec_version": "2.1",
 		"id": "report--99a982a7-fb4c-4644-873c-c094adb51582",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "The Black Vine Cyberespionage Group",
+` + schemaRichCommon + `		"name": "The Black Vine Cyberespionage Group",
 		"description": "A simple report",
 		"report_types": ["campaign"],
 		"published": "2016-01-20T17:00:00.000Z",
@@ -1340,39 +866,7 @@ var schemaRichObjects = map[string]string{
 		"type": "sighting",
 		"spec_version": "2.1",
 		"id": "sighting--5d4243a6-4bda-4fd0-aaaa-596f1c6ed496",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"description": "seen",
+` + schemaRichCommon + `		"description": "seen",
 		"first_seen": "2015-12-21T19:00:00Z",
 		"last_seen": "2015-12-21T19:00:00Z",
 		"count": 50,
@@ -1407,39 +901,7 @@ var schemaRichObjects = map[string]string{
 		"type": "threat-actor",
 		"spec_version": "2.1",
 		"id": "threat-actor--cc148d95-446a-4096-ad9f-5123c9084b60",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "Evil Org",
+` + schemaRichCommon + `		"name": "Evil Org",
 		"description": "The Evil Org threat actor group",
 		"threat_actor_types": ["crime-syndicate"],
 		"aliases": ["Syndicate 1"],
@@ -1457,39 +919,7 @@ var schemaRichObjects = map[string]string{
 		"type": "tool",
 		"spec_version": "2.1",
 		"id": "tool--b4e14a4f-7e22-4360-902d-45edae23143e",
-		"created_by_ref": "identity--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5",
-		"created": "2016-04-06T20:03:48.000Z",
-		"modified": "2016-05-12T08:17:27.123Z",
-		"revoked": false,
-		"labels": ["liaison-test", "rich"],
-		"confidence": 85,
-		"lang": "en",
-		"external_references": [
-			{
-				"source_name": "veris",
-				"description": "VCDB entry",
-				"url": "https://github.com/vz-risk/VCDB/blob/master/data/json/0001AA7F.json",
-				"hashes": {
-					"SHA-256": "6db12788c37247f2316052e142f42f4b259d6561751e5f401a1ae2a6df9c674b"
-				},
-				"external_id": "0001AA7F"
-			}
-		],
-		"object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
-		"granular_markings": [
-			{
-				"marking_ref": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-				"selectors": ["labels.[1]"]
-			}
-		],
-		"extensions": {
-			"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": {
-				"extension_type": "property-extension",
-				"rank": 5,
-				"toxicity": 8
-			}
-		},
-		"name": "VNC",
+` + schemaRichCommon + `		"name": "VNC",
 		"description": "Remote desktop",
 		"tool_types": ["remote-access"],
 		"aliases": ["RFB"],
