@@ -131,17 +131,27 @@ func (p *parser) observationAnd() ObservationExpr {
 
 // observationChain parses operand (kw operand)* into one compound node.
 func (p *parser) observationChain(op ObservationOp, kw keyword, operand func() ObservationExpr) ObservationExpr {
-	first := operand()
-	if !p.isKeyword(kw) {
+	first, ops := chain(p, kw, operand)
+	if ops == nil {
 		return first
 	}
-	ops := make([]ObservationExpr, 1, 4)
-	ops[0] = first
+	return &ObservationCompound{Op: op, Operands: ops}
+}
+
+// chain parses operand (kw operand)*. It returns the first operand, and all
+// of them when kw followed (nil otherwise, so a lone operand costs no
+// allocation).
+func chain[T any](p *parser, kw keyword, operand func() T) (T, []T) {
+	first := operand()
+	if !p.isKeyword(kw) {
+		return first, nil
+	}
+	ops := append(make([]T, 0, 4), first)
 	for p.isKeyword(kw) {
 		p.next()
 		ops = append(ops, operand())
 	}
-	return &ObservationCompound{Op: op, Operands: ops}
+	return first, ops
 }
 
 // qualified parses a bracketed or parenthesised observation expression and
@@ -247,15 +257,9 @@ func (p *parser) comparisonAnd() ComparisonExpr {
 }
 
 func (p *parser) comparisonChain(op BoolOp, kw keyword, operand func() ComparisonExpr) ComparisonExpr {
-	first := operand()
-	if !p.isKeyword(kw) {
+	first, ops := chain(p, kw, operand)
+	if ops == nil {
 		return first
-	}
-	ops := make([]ComparisonExpr, 1, 4)
-	ops[0] = first
-	for p.isKeyword(kw) {
-		p.next()
-		ops = append(ops, operand())
 	}
 	return &ComparisonCompound{Op: op, Operands: ops}
 }
