@@ -145,21 +145,30 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	if isKey {
 		limitName = "" // keys are not guessable; only the address is limited
 	}
+	tooMany := func(wait time.Duration) (taxii.Principal, error) {
+		a.Logger.Warn("authentication refused: too many failures", slog.String("remote", addr), slog.String("user", name))
+		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
+	}
+	if isKey {
+		// A key verified moments ago needs no check, so no attempt is
+		// recorded for it: only whether its address is blocked is read.
+		if p, ok := a.cachedKey(secret); ok {
+			if wait := a.Limiter.Blocked(a.Now(), addr, limitName); wait > 0 {
+				return tooMany(wait)
+			}
+			p.Basic = strings.EqualFold(scheme, "basic")
+			return p, nil
+		}
+	}
 	// Count the attempt as a failure before checking it, and forgive it on
 	// success: requests in flight at once cannot pass the limit together.
 	if wait := a.Limiter.Attempt(a.Now(), addr, limitName); wait > 0 {
-		a.Logger.Warn("authentication refused: too many failures", slog.String("remote", addr), slog.String("user", name))
-		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
+		return tooMany(wait)
 	}
 
 	var u store.User
 	var err error
 	if isKey {
-		if p, ok := a.cachedKey(secret); ok {
-			a.Limiter.Forgive(addr, limitName)
-			p.Basic = strings.EqualFold(scheme, "basic")
-			return p, nil
-		}
 		var key store.APIKey
 		u, key, err = a.Store.VerifyAPIKey(ctx, secret)
 		if err == nil {
