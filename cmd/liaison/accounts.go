@@ -373,7 +373,5 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04")
 }
 
-func errorsIsNotEmpty(err error) bool { return errors.Is(err, store.ErrNotEmpty) }
-
 // adminAPI is the curation API the commands use.
 type adminAPI = admin.API

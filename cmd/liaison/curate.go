@@ -161,7 +161,7 @@ func (c *cli) apiroot(ctx context.Context, args []string) error {
 }
 
 func withHint(err error, hint string) error {
-	if errorsIsNotEmpty(err) {
+	if errors.Is(err, store.ErrNotEmpty) {
 		return fmt.Errorf("%w; %s", err, hint)
 	}
 	return err
