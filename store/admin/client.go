@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -315,10 +314,4 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	}
 	defer res.Body.Close()
 	return io.Copy(w, res.Body)
-}
-
-// IsRemote reports whether err came from the server.
-func IsRemote(err error) bool {
-	var re *RemoteError
-	return errors.As(err, &re)
 }

@@ -80,13 +80,6 @@ func (l *Limiter) Forgive(addr, user string) {
 	}
 }
 
-// Fail records a failed authentication.
-func (l *Limiter) Fail(now time.Time, addr, user string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fail(now, addr, user)
-}
-
 func (l *Limiter) fail(now time.Time, addr, user string) {
 	if len(l.failures) >= maxKeys {
 		n := 0
