@@ -15,7 +15,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"liaison/stix"
 	"liaison/store"
 	"liaison/store/admin"
 )
@@ -116,7 +115,7 @@ func (t *target) run(f func(api admin.API) error) error {
 		return f(&admin.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
 	}
 	return withDB(t.db, func(db *store.DB) error {
-		return f(admin.New(db, stix.NewValidator()))
+		return f(admin.New(db, nil)) // the validator is made when an import needs it
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"liaison/stix"
@@ -16,12 +17,26 @@ import (
 
 // Service performs curation operations on a store.
 type Service struct {
-	DB        *store.DB
+	DB *store.DB
+	// Validator checks imported and revoked objects; nil: one is made when
+	// first needed (compiling the schemas takes a tenth of a second that
+	// account commands need not spend).
 	Validator *stix.Validator
 	Now       func() time.Time
 	// BatchSize is the number of objects an import commits per
 	// transaction.
 	BatchSize int
+
+	validatorOnce sync.Once
+}
+
+func (s *Service) validator() *stix.Validator {
+	s.validatorOnce.Do(func() {
+		if s.Validator == nil {
+			s.Validator = stix.NewValidator()
+		}
+	})
+	return s.Validator
 }
 
 // New returns a Service on db.

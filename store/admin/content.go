@@ -52,7 +52,7 @@ func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, pr
 		if len(batch) == 0 {
 			return nil
 		}
-		add := store.NewAddRequest(c, owner, s.Validator.CheckWith(batch, store.CheckOptions(c)))
+		add := store.NewAddRequest(c, owner, s.validator().CheckWith(batch, store.CheckOptions(c)))
 		st, err := s.DB.AddObjects(ctx, add)
 		if err != nil {
 			return err
@@ -219,6 +219,6 @@ func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (stor
 	if err != nil {
 		return store.Status{}, err
 	}
-	add := store.NewAddRequest(c, owner, s.Validator.CheckWith([]json.RawMessage{raw}, store.CheckOptions(c)))
+	add := store.NewAddRequest(c, owner, s.validator().CheckWith([]json.RawMessage{raw}, store.CheckOptions(c)))
 	return s.DB.AddObjects(ctx, add)
 }
