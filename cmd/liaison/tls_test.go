@@ -13,8 +13,10 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -118,6 +120,41 @@ func TestPlaintextExposure(t *testing.T) {
 		}
 		if !tc.ok && err != nil && tc.args[1] == "0.0.0.0:8080" && !strings.Contains(err.Error(), "--insecure-http") {
 			t.Errorf("%q: the error does not name --insecure-http: %v", tc.args, err)
+		}
+	}
+}
+
+// TestTLSReloadOnSIGHUP: Wait reloads the certificate when the process gets
+// SIGHUP.
+func TestTLSReloadOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "before")
+	m := MustRunMain(t, "--tls-cert", cert, "--tls-key", key)
+	addr := strings.TrimPrefix(m.URL, "https://")
+	// Hold SIGHUP here too, so that a signal sent before Wait listens is
+	// not the default action, which ends the process.
+	absorb := make(chan os.Signal, 64)
+	signal.Notify(absorb, syscall.SIGHUP)
+	defer signal.Stop(absorb)
+	ctx, cancel := context.WithCancel(context.Background())
+	waited := make(chan struct{})
+	go func() { m.Wait(ctx); close(waited) }()
+	defer func() { cancel(); <-waited }()
+
+	writeCert(t, dir, "after")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		// Wait may not have installed its handler yet: signal until the
+		// new certificate is served.
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if _, cn, err := handshake(addr, tls.VersionTLS12, tls.VersionTLS13); err == nil && cn == "after" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the certificate was not reloaded on SIGHUP")
 		}
 	}
 }
