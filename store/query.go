@@ -198,9 +198,6 @@ type versionInfo struct {
 
 func (s *selector) include(r *record, dk uint64) bool {
 	q := &s.q
-	if len(q.Types) > 0 && !slices.Contains(q.Types, typeOf(r.ID)) {
-		return false
-	}
 	if len(q.SpecVersions) > 0 && !slices.Contains(q.SpecVersions, r.SpecVersion) {
 		return false
 	}
