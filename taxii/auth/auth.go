@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"liaison/store"
 	"liaison/taxii"
@@ -71,6 +74,7 @@ type Accounts struct {
 	verified map[[32]byte]cacheEntry
 	keys     map[[32]byte]keyEntry
 	used     map[string]time.Time // API key id -> last use, not yet stored
+	flights  singleflight.Group   // credential checks in progress
 }
 
 type keyEntry struct {
@@ -149,47 +153,37 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 		a.Logger.Warn("authentication refused: too many failures", slog.String("remote", addr), slog.String("user", name))
 		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
 	}
-	if isKey {
-		// A key verified moments ago needs no check, so no attempt is
-		// recorded for it: only whether its address is blocked is read.
-		if p, ok := a.cachedKey(secret); ok {
-			if wait := a.Limiter.Blocked(a.Now(), addr, limitName); wait > 0 {
-				return tooMany(wait)
-			}
-			p.Basic = strings.EqualFold(scheme, "basic")
-			return p, nil
+	// Credentials verified moments ago need no check, so no attempt is
+	// admitted for them: only whether the client is blocked is read.
+	if p, ok, err := a.cached(ctx, isKey, name, secret); err != nil {
+		return taxii.Principal{}, err
+	} else if ok {
+		if wait := a.Limiter.Blocked(a.Now(), addr, limitName); wait > 0 {
+			return tooMany(wait)
 		}
+		p.Basic = strings.EqualFold(scheme, "basic")
+		return p, nil
 	}
-	// Count the attempt as a failure before checking it, and forgive it on
-	// success: requests in flight at once cannot pass the limit together.
-	if wait := a.Limiter.Attempt(a.Now(), addr, limitName); wait > 0 {
+	attempt, wait, err := a.Limiter.Admit(ctx, a.Now(), addr, limitName)
+	if err != nil {
+		return taxii.Principal{}, err
+	}
+	if wait > 0 {
 		return tooMany(wait)
 	}
-
-	var u store.User
-	var err error
-	if isKey {
-		var key store.APIKey
-		u, key, err = a.Store.VerifyAPIKey(ctx, secret)
-		if err == nil {
-			a.cacheKey(secret, principalOf(u), key)
-		}
-	} else {
-		u, err = a.verifyPassword(ctx, name, secret)
-	}
+	p, err := a.verify(ctx, isKey, name, secret)
+	bad := errors.Is(err, store.ErrBadAPIKey) || errors.Is(err, store.ErrBadPassword) || errors.Is(err, store.ErrUserNotFound)
+	attempt.Settle(a.Now(), bad) // other errors are not the client's failure
 	switch {
-	case errors.Is(err, store.ErrBadAPIKey), errors.Is(err, store.ErrBadPassword), errors.Is(err, store.ErrUserNotFound):
+	case bad:
 		what := "wrong user name or password"
 		if isKey {
 			what = "unknown, revoked or expired API key"
 		}
 		return a.fail(addr, name, what)
 	case err != nil:
-		a.Limiter.Forgive(addr, limitName) // not the client's failure
 		return taxii.Principal{}, err
 	}
-	a.Limiter.Forgive(addr, limitName)
-	p := principalOf(u)
 	p.Basic = strings.EqualFold(scheme, "basic")
 	return p, nil
 }
@@ -199,23 +193,91 @@ func (a *Accounts) fail(addr, name, reason string) (taxii.Principal, error) {
 	return taxii.Principal{}, taxii.Unauthorized(a.Challenges(), "Authentication failed: "+reason+".")
 }
 
-// verifyPassword checks a password, from the cache when it was verified
-// recently against the user's current password hash.
-func (a *Accounts) verifyPassword(ctx context.Context, name, password string) (store.User, error) {
-	key := sha256.Sum256([]byte(name + "\x00" + password))
-	now := a.Now()
+// cached returns the principal of credentials verified recently: an API
+// key within KeyCacheTTL, a password within CacheTTL and against the
+// user's current password hash.
+func (a *Accounts) cached(ctx context.Context, isKey bool, name, secret string) (taxii.Principal, bool, error) {
+	if isKey {
+		p, ok := a.cachedKey(secret)
+		return p, ok, nil
+	}
+	u, ok, err := a.cachedPassword(ctx, name, secret)
+	if !ok || err != nil {
+		return taxii.Principal{}, false, err
+	}
+	return principalOf(u), true, nil
+}
+
+func passwordCacheKey(name, password string) [32]byte {
+	return sha256.Sum256([]byte(name + "\x00" + password))
+}
+
+func (a *Accounts) cachedPassword(ctx context.Context, name, password string) (store.User, bool, error) {
+	key := passwordCacheKey(name, password)
 	a.mu.Lock()
 	e, ok := a.verified[key]
 	a.mu.Unlock()
-	if ok && now.Before(e.expires) && e.user == name {
-		u, err := a.Store.User(ctx, name)
-		if err != nil {
-			return u, err
-		}
-		if u.PasswordHash == e.hash && u.PasswordHash != "" {
-			return u, nil
-		}
+	if !ok || !a.Now().Before(e.expires) || e.user != name {
+		return store.User{}, false, nil
 	}
+	u, err := a.Store.User(ctx, name)
+	if errors.Is(err, store.ErrUserNotFound) {
+		return u, false, nil // removed since: the full check answers
+	}
+	if err != nil {
+		return u, false, fmt.Errorf("read user %s: %w", name, err)
+	}
+	return u, u.PasswordHash == e.hash && u.PasswordHash != "", nil
+}
+
+// verify checks credentials against the store. Requests carrying the same
+// credentials at the same time share one check (a connector's workers
+// starting together, or a cache entry expiring under load): argon2id runs
+// once and the others wait for its result.
+func (a *Accounts) verify(ctx context.Context, isKey bool, name, secret string) (taxii.Principal, error) {
+	var flight [32]byte
+	if isKey {
+		flight = sha256.Sum256([]byte("key\x00" + secret))
+	} else {
+		flight = sha256.Sum256([]byte("password\x00" + name + "\x00" + secret))
+	}
+	// The check goes on if the request that started it goes away: others
+	// may be waiting for it.
+	checkCtx := context.WithoutCancel(ctx)
+	ch := a.flights.DoChan(string(flight[:]), func() (any, error) {
+		if isKey {
+			u, key, err := a.Store.VerifyAPIKey(checkCtx, secret)
+			if err != nil {
+				return nil, err
+			}
+			p := principalOf(u)
+			a.cacheKey(secret, p, key)
+			return p, nil
+		}
+		// Another flight may have verified it while this request waited
+		// for admission.
+		if u, ok, err := a.cachedPassword(checkCtx, name, secret); err != nil || ok {
+			return principalOf(u), err
+		}
+		u, err := a.verifyPassword(checkCtx, name, secret)
+		if err != nil {
+			return nil, err
+		}
+		return principalOf(u), nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return taxii.Principal{}, res.Err
+		}
+		return res.Val.(taxii.Principal), nil // Grants are shared read-only, as with cached keys
+	case <-ctx.Done():
+		return taxii.Principal{}, fmt.Errorf("verify credentials: %w", ctx.Err())
+	}
+}
+
+// verifyPassword checks a password with argon2id and caches the result.
+func (a *Accounts) verifyPassword(ctx context.Context, name, password string) (store.User, error) {
 	// argon2id takes 19 MiB per check: bound how many run at once, so
 	// that a flood of guesses cannot exhaust memory.
 	select {
@@ -232,7 +294,7 @@ func (a *Accounts) verifyPassword(ctx context.Context, name, password string) (s
 	if len(a.verified) > 10_000 {
 		clear(a.verified) // bounded: a flood of distinct credentials only costs re-verification
 	}
-	a.verified[key] = cacheEntry{user: name, hash: u.PasswordHash, expires: now.Add(a.CacheTTL)}
+	a.verified[passwordCacheKey(name, password)] = cacheEntry{user: name, hash: u.PasswordHash, expires: a.Now().Add(a.CacheTTL)}
 	a.mu.Unlock()
 	return u, nil
 }
