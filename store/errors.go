@@ -24,3 +24,41 @@ var (
 	// empty title, ...). It is wrapped with the detail.
 	ErrInvalid = errors.New("invalid")
 )
+
+// errorCodes names, once, the store errors the admin API reports to its
+// client: the server answers each with its code as error_code, and the
+// client maps the code back, so errors.Is works online as it does offline.
+var errorCodes = [...]struct {
+	err  error
+	code string
+}{
+	{ErrAPIRootNotFound, "api-root-not-found"},
+	{ErrCollectionNotFound, "collection-not-found"},
+	{ErrObjectNotFound, "object-not-found"},
+	{ErrStatusNotFound, "status-not-found"},
+	{ErrUserNotFound, "user-not-found"},
+	{ErrAPIKeyNotFound, "api-key-not-found"},
+	{ErrExists, "exists"},
+	{ErrNotEmpty, "not-empty"},
+	{ErrInvalid, "invalid"},
+}
+
+// ErrorCode returns the code of the store error err is or wraps, or "".
+func ErrorCode(err error) string {
+	for _, c := range errorCodes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return ""
+}
+
+// ErrorOfCode returns the store error with the code, or nil.
+func ErrorOfCode(code string) error {
+	for _, c := range errorCodes {
+		if c.code == code {
+			return c.err
+		}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -55,25 +56,27 @@ func paramError(param, format string, args ...any) *Error {
 }
 
 // errorTable maps domain errors to HTTP statuses and error resources. It is
-// the one place where store and stix errors become TAXII errors.
+// the one place where store and stix errors become TAXII errors. The store's
+// errors carry the code store.ErrorCode gives them, which the admin API's
+// client maps back; the others have theirs here.
 var errorTable = []struct {
 	err    error
 	status int
-	code   string
+	code   string // for errors that are not the store's
 	title  string
 }{
-	{store.ErrAPIRootNotFound, http.StatusNotFound, "api-root-not-found", "API root not found"},
-	{store.ErrCollectionNotFound, http.StatusNotFound, "collection-not-found", "Collection not found"},
-	{store.ErrObjectNotFound, http.StatusNotFound, "object-not-found", "Object not found"},
-	{store.ErrStatusNotFound, http.StatusNotFound, "status-not-found", "Status not found"},
+	{store.ErrAPIRootNotFound, http.StatusNotFound, "", "API root not found"},
+	{store.ErrCollectionNotFound, http.StatusNotFound, "", "Collection not found"},
+	{store.ErrObjectNotFound, http.StatusNotFound, "", "Object not found"},
+	{store.ErrStatusNotFound, http.StatusNotFound, "", "Status not found"},
 	{stix.ErrBadEnvelope, http.StatusBadRequest, "bad-envelope", "Malformed request body"},
 	{stix.ErrTooManyObjects, http.StatusRequestEntityTooLarge, "too-many-objects", "Too many objects"},
 	// Curation errors, from the admin API.
-	{store.ErrUserNotFound, http.StatusNotFound, "user-not-found", "User not found"},
-	{store.ErrAPIKeyNotFound, http.StatusNotFound, "api-key-not-found", "API key not found"},
-	{store.ErrExists, http.StatusConflict, "exists", "Already exists"},
-	{store.ErrNotEmpty, http.StatusConflict, "not-empty", "Not empty"},
-	{store.ErrInvalid, http.StatusBadRequest, "invalid", "Invalid request"},
+	{store.ErrUserNotFound, http.StatusNotFound, "", "User not found"},
+	{store.ErrAPIKeyNotFound, http.StatusNotFound, "", "API key not found"},
+	{store.ErrExists, http.StatusConflict, "", "Already exists"},
+	{store.ErrNotEmpty, http.StatusConflict, "", "Not empty"},
+	{store.ErrInvalid, http.StatusBadRequest, "", "Invalid request"},
 }
 
 // describe turns any error into a status and an error resource, and says
@@ -85,7 +88,8 @@ func describe(err error) (int, ErrorResource, bool) {
 	}
 	for _, m := range errorTable {
 		if errors.Is(err, m.err) {
-			return m.status, ErrorResource{Title: m.title, Description: publicMessage(err, m.status), ErrorCode: m.code}, false
+			code := cmp.Or(m.code, store.ErrorCode(m.err))
+			return m.status, ErrorResource{Title: m.title, Description: publicMessage(err, m.status), ErrorCode: code}, false
 		}
 	}
 	var he *echo.HTTPError
@@ -164,7 +168,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		body = []byte(`{"title":"Internal server error"}`)
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, MediaType)
+	mediaType := mediaTypeOf(c)
+	h.Set(echo.HeaderContentType, mediaType)
 	var te *Error
 	if errors.As(err, &te) {
 		for k, vs := range te.Header {
@@ -175,7 +180,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().WriteHeader(status)
 		return
 	}
-	if err := c.Blob(status, MediaType, body); err != nil {
+	if err := c.Blob(status, mediaType, body); err != nil {
 		s.Logger.Debug("write error response", slog.Any("error", err))
 	}
 }

@@ -107,12 +107,29 @@ func decodePath(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // taxiiContentType gives every response, whatever writes it, the TAXII
-// media type (TAXII 2.1 §3.1: errors and body-less responses too).
+// media type (TAXII 2.1 §3.1: errors and body-less responses too), or
+// plain JSON for extensions that asked for it.
 func taxiiContentType(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderContentType, MediaType)
+		c.Response().Header().Set(echo.HeaderContentType, mediaTypeOf(c))
 		return next(c)
 	}
+}
+
+const mediaTypeKey = "liaison.media-type"
+
+// ServeAsJSON makes every answer to the request, errors included, plain
+// JSON (application/json) instead of TAXII: for extensions such as the
+// admin API, whose bodies are not TAXII resources. Call it from an
+// e.Pre middleware, so that it holds for errors raised before routing
+// and authentication too.
+func ServeAsJSON(c echo.Context) { c.Set(mediaTypeKey, echo.MIMEApplicationJSON) }
+
+func mediaTypeOf(c echo.Context) string {
+	if mt, ok := c.Get(mediaTypeKey).(string); ok {
+		return mt
+	}
+	return MediaType
 }
 
 // negotiate answers 406 when the Accept header admits no TAXII 2.1 body.

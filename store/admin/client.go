@@ -36,20 +36,8 @@ type RemoteError struct {
 	Description string
 }
 
-// remoteCodes maps the server's error codes back to the store's errors.
-var remoteCodes = map[string]error{
-	"api-root-not-found":   store.ErrAPIRootNotFound,
-	"collection-not-found": store.ErrCollectionNotFound,
-	"object-not-found":     store.ErrObjectNotFound,
-	"user-not-found":       store.ErrUserNotFound,
-	"api-key-not-found":    store.ErrAPIKeyNotFound,
-	"exists":               store.ErrExists,
-	"not-empty":            store.ErrNotEmpty,
-	"invalid":              store.ErrInvalid,
-}
-
 // Unwrap returns the store error of the server's error code, if any.
-func (e *RemoteError) Unwrap() error { return remoteCodes[e.Code] }
+func (e *RemoteError) Unwrap() error { return store.ErrorOfCode(e.Code) }
 
 func (e *RemoteError) Error() string {
 	if e.Description != "" {

@@ -1,6 +1,7 @@
 // Package admin serves the admin HTTP API under /admin/: JSON over the
-// curation service, for admin principals only. Errors are TAXII error
-// resources, like everywhere else on the server.
+// curation service, for admin principals only. Errors have the shape of
+// TAXII error resources, like everywhere else on the server, but every body
+// is labelled application/json: none is a TAXII resource.
 package admin
 
 import (
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +36,16 @@ type Handler struct {
 
 // Register adds the admin routes to e; use it as a taxii.Server extension.
 func (h *Handler) Register(e *echo.Echo) {
+	// The admin API's bodies are plain JSON, not TAXII resources; errors
+	// raised before its routes (authentication, say) are labelled so too.
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if p := c.Request().URL.Path; p == "/admin" || strings.HasPrefix(p, "/admin/") {
+				taxii.ServeAsJSON(c)
+			}
+			return next(c)
+		}
+	})
 	g := e.Group("/admin", h.adminOnly)
 	g.GET("/api-roots/", h.listAPIRoots)
 	g.POST("/api-roots/", h.addAPIRoot)

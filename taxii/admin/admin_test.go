@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -112,5 +113,98 @@ func TestAdminImportBroken(t *testing.T) {
 	status, body = call(t, ts, root, "GET", "/admin/collection/?ref=r/c", "")
 	if status != 200 || !strings.Contains(body, `"objects":1`) {
 		t.Errorf("after the broken import: %d %s", status, body)
+	}
+}
+
+// TestAdminErrorCodes: the server answers each store error with the code
+// the store gives it, and the CLI's client maps that code back, so that
+// errors.Is works online as it does offline.
+func TestAdminErrorCodes(t *testing.T) {
+	ts, root, _ := newServer(t)
+	ctx := context.Background()
+	c := &storeadmin.Client{BaseURL: ts.URL, Token: root, HTTP: ts.Client()}
+	if _, err := c.AddAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil {
+		t.Fatal(err)
+	}
+	col, err := c.AddCollection(ctx, store.Collection{APIRoot: "r", Title: "C", Alias: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Import(ctx, "r/c", "", strings.NewReader(`{"objects":[{"type":"malware","spec_version":"2.1","id":"malware--6d6e6f70-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"m","is_family":true}]}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"unknown API root", func() error { _, err := c.UpdateAPIRoot(ctx, "nope", store.APIRootUpdate{}); return err }, store.ErrAPIRootNotFound},
+		{"unknown collection", func() error { _, err := c.Collection(ctx, "r/nope"); return err }, store.ErrCollectionNotFound},
+		{"unknown object", func() error {
+			_, err := c.DeleteObject(ctx, col.ID, "indicator--6d6e6f70-0000-4000-8000-000000000009", "")
+			return err
+		}, store.ErrObjectNotFound},
+		{"unknown user", func() error { return c.RemoveUser(ctx, "ghost") }, store.ErrUserNotFound},
+		{"unknown key", func() error { return c.RevokeAPIKey(ctx, "0123456789abcdef") }, store.ErrAPIKeyNotFound},
+		{"existing API root", func() error { _, err := c.AddAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); return err }, store.ErrExists},
+		{"collection with objects", func() error { return c.RemoveCollection(ctx, "r/c", false) }, store.ErrNotEmpty},
+		{"invalid name", func() error { _, err := c.AddAPIRoot(ctx, store.APIRoot{Name: "taxii2", Title: "T"}); return err }, store.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			var re *storeadmin.RemoteError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not the server's answer", err)
+			}
+			if re.Code != store.ErrorCode(tc.want) {
+				t.Errorf("error_code %q, want %q", re.Code, store.ErrorCode(tc.want))
+			}
+			if !errors.Is(err, tc.want) {
+				t.Errorf("the client's error %v is not %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestAdminContentType: the admin API answers plain JSON, errors
+// included (from authentication too), while the TAXII API beside it keeps
+// the TAXII media type.
+func TestAdminContentType(t *testing.T) {
+	ts, root, alice := newServer(t)
+	for _, tc := range []struct {
+		name, key, method, path, body string
+		status                        int
+		want                          string
+	}{
+		{"created", root, "POST", "/admin/api-roots/", `{"name":"r","title":"R"}`, 201, "application/json"},
+		{"list", root, "GET", "/admin/api-roots/", "", 200, "application/json"},
+		{"bad request", root, "POST", "/admin/api-roots/", `{`, 400, "application/json"},
+		{"not found", root, "GET", "/admin/collection/?ref=nope", "", 404, "application/json"},
+		{"no such admin route", root, "GET", "/admin/nothing/", "", 404, "application/json"},
+		{"anonymous", "", "GET", "/admin/stats/", "", 401, "application/json"},
+		{"wrong key", "lsn_0123456789abcdef_" + strings.Repeat("A", 43), "GET", "/admin/stats/", "", 401, "application/json"},
+		{"not an admin", alice, "GET", "/admin/stats/", "", 403, "application/json"},
+		{"TAXII discovery", root, "GET", "/taxii2/", "", 200, taxii.MediaType},
+		{"TAXII error", root, "GET", "/nope/", "", 404, taxii.MediaType},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r io.Reader
+			if tc.body != "" {
+				r = strings.NewReader(tc.body)
+			}
+			req, _ := http.NewRequest(tc.method, ts.URL+tc.path, r)
+			if tc.key != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.key)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			res, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tc.status || res.Header.Get("Content-Type") != tc.want {
+				t.Errorf("%s %s = %d %q, want %d %q", tc.method, tc.path, res.StatusCode, res.Header.Get("Content-Type"), tc.status, tc.want)
+			}
+		})
 	}
 }
