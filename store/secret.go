@@ -103,6 +103,13 @@ func IsAPIKey(s string) bool {
 	return ok
 }
 
+// APIKeyID returns the public id of an API key token, which names the key
+// in listings and logs, or "" when token does not have a key's shape.
+func APIKeyID(token string) string {
+	id, _, _ := splitAPIKey(token)
+	return id
+}
+
 func splitAPIKey(token string) (id, secret string, ok bool) {
 	rest, ok := strings.CutPrefix(token, apiKeyPrefix)
 	if !ok {

@@ -159,6 +159,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, res, internal := describe(err)
 	res.HTTPStatus = strconv.Itoa(status)
 	res.ErrorID = newErrorID()
+	c.Set(errorIDKey, res.ErrorID) // for the request's log line
 	if internal {
 		s.Logger.Error("request failed", slog.String("error_id", res.ErrorID), slog.String("method", req.Method),
 			slog.String("path", req.URL.Path), slog.Any("error", err))
@@ -184,6 +185,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.Logger.Debug("write error response", slog.Any("error", err))
 	}
 }
+
+// errorIDKey holds, in the echo context, the error_id the client received.
+const errorIDKey = "liaison.error-id"
 
 func newErrorID() string {
 	var b [8]byte

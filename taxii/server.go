@@ -3,6 +3,7 @@
 package taxii
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -188,10 +189,39 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		req, res := c.Request(), c.Response()
-		s.Logger.LogAttrs(req.Context(), slog.LevelInfo, "request",
+		attrs := []slog.Attr{
 			slog.String("method", req.Method), slog.String("path", req.URL.Path),
+			slog.String("query", loggedQuery(req.URL.RawQuery)),
 			slog.Int("status", res.Status), slog.Int64("bytes", res.Size),
-			slog.Duration("duration", time.Since(start)), slog.String("remote", c.RealIP()))
+			slog.Duration("duration", time.Since(start)), slog.String("remote", c.RealIP()),
+			slog.String("principal", cmp.Or(principal(c).Name, "-")), // "-": not authenticated
+			slog.String("user_agent", req.UserAgent()),
+		}
+		if id, ok := c.Get(errorIDKey).(string); ok {
+			attrs = append(attrs, slog.String("error_id", id))
+		}
+		s.Logger.LogAttrs(req.Context(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}
+}
+
+// loggedQuery is the query string as logged: next tokens are shortened,
+// since a token replays a page (with its filters) for whoever holds it,
+// and the whole is capped.
+func loggedQuery(raw string) string {
+	const maxLogged = 1024
+	if !strings.Contains(raw, "next=") && len(raw) <= maxLogged {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		if k, v, ok := strings.Cut(p, "="); ok && k == "next" && len(v) > 8 {
+			parts[i] = k + "=" + v[:8] + "..."
+		}
+	}
+	out := strings.Join(parts, "&")
+	if len(out) > maxLogged {
+		out = out[:maxLogged] + "..."
+	}
+	return out
 }

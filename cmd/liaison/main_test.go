@@ -289,3 +289,33 @@ func TestConfig_Validate(t *testing.T) {
 		})
 	}
 }
+
+// TestMain_LifecycleLog: start-up and shutdown each log one line, and
+// nothing else is logged at info level when no request arrives.
+func TestMain_LifecycleLog(t *testing.T) {
+	m := NewMain()
+	var logs bytes.Buffer
+	m.Stdout, m.Stderr = io.Discard, &logs
+	if err := m.ParseFlags(context.Background(), []string{"--db", filepath.Join(t.TempDir(), "liaison.db"), "--listen", "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	started := logs.String()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 || strings.Count(started, "\n") != 1 {
+		t.Fatalf("want one line at start-up and one at shutdown, got:\n%s", logs.String())
+	}
+	for _, want := range []string{`msg="serving TAXII 2.1"`, "version=", "listen=127.0.0.1:", "tls=false"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("start-up line lacks %s: %s", want, lines[0])
+		}
+	}
+	if !strings.Contains(lines[1], "msg=stopped") || strings.Contains(lines[1], "error") {
+		t.Errorf("shutdown line: %s", lines[1])
+	}
+}

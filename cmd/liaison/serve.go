@@ -43,6 +43,7 @@ type Main struct {
 	ln       net.Listener
 	srv      *http.Server
 	logger   *slog.Logger
+	started  time.Time // when the server began serving
 	done     chan struct{}
 	stop     context.CancelFunc
 	bg       sync.WaitGroup
@@ -161,7 +162,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Demo != nil {
 		printDemoHelp(m.Stdout, cmp.Or(public, m.URL), m.Demo)
 	}
-	m.logger.Info("serving TAXII 2.1", slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath))
+	m.started = time.Now()
+	m.logger.Info("serving TAXII 2.1", slog.String("version", buildVersion()), slog.String("listen", ln.Addr().String()),
+		slog.Bool("tls", m.cert != nil), slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath))
 	return nil
 }
 
@@ -243,5 +246,13 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
 		}
 	}
-	return errors.Join(errs...)
+	err := errors.Join(errs...)
+	if !m.started.IsZero() {
+		attrs := []any{slog.Duration("uptime", time.Since(m.started).Round(time.Second))}
+		if err != nil {
+			attrs = append(attrs, slog.Any("error", err))
+		}
+		m.logger.Info("stopped", attrs...)
+	}
+	return err
 }

@@ -13,6 +13,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -175,12 +176,14 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	bad := errors.Is(err, store.ErrBadAPIKey) || errors.Is(err, store.ErrBadPassword) || errors.Is(err, store.ErrUserNotFound)
 	attempt.Settle(a.Now(), bad) // other errors are not the client's failure
 	switch {
+	case bad && isKey:
+		// The key id is public (it names the key in listings): logging it
+		// tells an admin which key a client still uses.
+		a.Logger.Warn("authentication failed", slog.String("remote", addr), slog.String("user", name),
+			slog.String("key_id", cmp.Or(store.APIKeyID(secret), "-")), slog.String("reason", "unknown, revoked or expired API key"))
+		return taxii.Principal{}, taxii.Unauthorized(a.Challenges(), "Authentication failed: unknown, revoked or expired API key.")
 	case bad:
-		what := "wrong user name or password"
-		if isKey {
-			what = "unknown, revoked or expired API key"
-		}
-		return a.fail(addr, name, what)
+		return a.fail(addr, name, "wrong user name or password")
 	case err != nil:
 		return taxii.Principal{}, err
 	}

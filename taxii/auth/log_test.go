@@ -1,0 +1,91 @@
+package auth_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"liaison/store"
+	"liaison/taxii"
+)
+
+// TestRequestLog: each request's log line names the principal, the query
+// string with next tokens shortened, the user agent and, for every error,
+// the error_id the client received; a failed API key is logged by its id,
+// never its secret.
+func TestRequestLog(t *testing.T) {
+	w := newWorld(t)
+	send := func(who, target string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("Accept", taxii.MediaType)
+		req.Header.Set("User-Agent", "taxii2-client/2.3.0")
+		if h := w.creds[who]; h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		rec := httptest.NewRecorder()
+		w.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	lastLine := func() string {
+		lines := strings.Split(strings.TrimSpace(w.logs.String()), "\n")
+		return lines[len(lines)-1]
+	}
+	objects := "/r/collections/" + w.private + "/objects/"
+
+	res := send("reader", objects+"?limit=1")
+	var page struct{ Next string }
+	if err := json.Unmarshal(res.Body.Bytes(), &page); err != nil || page.Next == "" {
+		t.Fatalf("first page: %d %s", res.Code, res.Body)
+	}
+	line := lastLine()
+	for _, want := range []string{"principal=reader", `query="limit=1"`, `user_agent=taxii2-client/2.3.0`, "status=200"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log line lacks %q: %s", want, line)
+		}
+	}
+	if strings.Contains(line, "error_id") {
+		t.Errorf("a success logged an error_id: %s", line)
+	}
+
+	send("reader", objects+"?next="+url.QueryEscape(page.Next))
+	line = lastLine()
+	if strings.Contains(line, url.QueryEscape(page.Next)) || strings.Contains(line, page.Next) {
+		t.Errorf("the whole next token is logged: %s", line)
+	}
+	if !strings.Contains(line, `query="next=`) {
+		t.Errorf("the next parameter is not logged at all: %s", line)
+	}
+
+	for _, tc := range []struct{ who, target string }{
+		{"reader", "/r/collections/" + w.private + "/objects/?limit=zero"}, // 400
+		{"anonymous", objects},                       // 401
+		{"no rights", "/r/status/" + w.status + "/"}, // 404
+	} {
+		res := send(tc.who, tc.target)
+		var e taxii.ErrorResource
+		if err := json.Unmarshal(res.Body.Bytes(), &e); err != nil || e.ErrorID == "" {
+			t.Fatalf("%s: %d %s", tc.target, res.Code, res.Body)
+		}
+		if line := lastLine(); !strings.Contains(line, "error_id="+e.ErrorID) {
+			t.Errorf("%d for %s: the log line lacks error_id=%s: %s", res.Code, tc.who, e.ErrorID, line)
+		}
+	}
+
+	keys, err := w.db.APIKeys(t.Context(), "writer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revoked store.APIKey
+	for _, k := range keys {
+		if k.Revoked {
+			revoked = k
+		}
+	}
+	send("revoked key", "/taxii2/")
+	secret := strings.TrimPrefix(w.creds["revoked key"], "Token ")
+	if logs := w.logs.String(); !strings.Contains(logs, "key_id="+revoked.ID) || strings.Contains(logs, secret) {
+		t.Errorf("the failed key is not logged by its id %s alone:\n%s", revoked.ID, logs)
+	}
+}
