@@ -73,7 +73,7 @@ func (s *Server) Handler() http.Handler {
 	// Paths without the trailing slash are served as if they had it; no
 	// redirect, since clients drop credentials on redirects.
 	e.Pre(decodePath, middleware.AddTrailingSlash())
-	e.Use(s.logRequests, s.recoverPanics, taxiiContentType, negotiate, s.authenticate)
+	e.Use(s.logRequests, securityHeaders, s.recoverPanics, taxiiContentType, negotiate, s.authenticate)
 
 	// GET routes answer HEAD too (RFC 9110 §9.3.2); net/http drops the body.
 	get := func(path string, h echo.HandlerFunc) { e.Match([]string{http.MethodGet, http.MethodHead}, path, h) }
@@ -102,6 +102,24 @@ func decodePath(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if u := c.Request().URL; u.RawPath != "" && !strings.Contains(strings.ToLower(u.RawPath), "%2f") {
 			u.RawPath = ""
+		}
+		return next(c)
+	}
+}
+
+// securityHeaders are set on every response, errors included: browsers
+// must not guess a media type, answers to requests with credentials must
+// not be kept by caches (TAXII says nothing of caching: HTTP rules), and a
+// client that reached us over TLS is told to keep to it.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h, req := c.Response().Header(), c.Request()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if req.Header.Get(echo.HeaderAuthorization) != "" {
+			h.Set("Cache-Control", "no-store")
+		}
+		if req.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		return next(c)
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -79,6 +80,17 @@ func TestTLS(t *testing.T) {
 	}
 	if v, cn, err := handshake(addr, tls.VersionTLS12, tls.VersionTLS13); err != nil || v != tls.VersionTLS13 || cn != "first" {
 		t.Errorf("TLS 1.2-1.3: version %x, cert %q, %v", v, cn, err)
+	}
+
+	// Over TLS, clients are told to keep to it.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	res, err := hc.Get(m.URL + "/taxii2/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Strict-Transport-Security") == "" {
+		t.Errorf("no Strict-Transport-Security over TLS: %v", res.Header)
 	}
 
 	writeCert(t, dir, "second")

@@ -89,3 +89,42 @@ func TestRequestLog(t *testing.T) {
 		t.Errorf("the failed key is not logged by its id %s alone:\n%s", revoked.ID, logs)
 	}
 }
+
+// TestSecurityHeaders: every answer, errors included, forbids media type
+// sniffing; answers to requests with credentials, good or bad, must not be
+// cached; anonymous public data may be.
+func TestSecurityHeaders(t *testing.T) {
+	w := newWorld(t)
+	objects := "/r/collections/" + w.private + "/objects/"
+	public := "/r/collections/" + w.public + "/objects/"
+	for _, tc := range []struct {
+		who, method, path string
+		status            int
+		noStore           bool
+	}{
+		{"anonymous", "GET", "/taxii2/", 200, false},
+		{"anonymous", "GET", public, 200, false},
+		{"anonymous", "GET", objects, 401, false},
+		{"anonymous", "GET", "/nope/nope/nope/nope/nope/nope/nope/nope/", 404, false},
+		{"reader", "GET", objects, 200, true},
+		{"reader", "GET", public, 200, true},
+		{"reader", "DELETE", objects + objID + "/", 403, true},
+		{"wrong password", "GET", objects, 401, true},
+		{"writer", "POST", objects, 202, true},
+		{"admin", "GET", "/r/status/" + w.status + "/", 200, true},
+	} {
+		body := ""
+		if tc.method == "POST" {
+			body = `{"objects":[` + indicatorJSON(newID) + `]}`
+		}
+		res := w.do(t, tc.who, tc.method, tc.path, body)
+		h := res.Header()
+		if res.Code != tc.status || h.Get("X-Content-Type-Options") != "nosniff" || (h.Get("Cache-Control") == "no-store") != tc.noStore {
+			t.Errorf("%s %s as %s: %d, X-Content-Type-Options %q, Cache-Control %q; want %d, no-store %v",
+				tc.method, tc.path, tc.who, res.Code, h.Get("X-Content-Type-Options"), h.Get("Cache-Control"), tc.status, tc.noStore)
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s %s: Strict-Transport-Security over plain HTTP", tc.method, tc.path)
+		}
+	}
+}
