@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"liaison/store"
 	"liaison/taxii"
@@ -110,27 +111,100 @@ func TestConcurrentCorrectLogins(t *testing.T) {
 }
 
 // TestConcurrentWrongPasswords: guesses sent at once cannot pass the limit
-// together: with the default limit of 10 failures, at most 10 passwords
-// are checked and the others are refused with 429.
+// together: with the default limits, at most 10 passwords of one user are
+// checked from one address, at most 50 of any users, and the other guesses
+// are refused with 429.
 func TestConcurrentWrongPasswords(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		header func(i int) string
+		name      string
+		n         int
+		maxChecks int
+		header    func(i int) string
 	}{
-		{"different guesses", func(i int) string { return basicAuth("reader", fmt.Sprintf("guess-%d", i)) }},
-		{"the same guess", func(int) string { return basicAuth("reader", "guess") }},
-		{"unknown users", func(i int) string { return basicAuth(fmt.Sprintf("ghost%d", i), "guess") }},
+		{"different guesses", 32, 10, func(i int) string { return basicAuth("reader", fmt.Sprintf("guess-%d", i)) }},
+		{"the same guess", 32, 10, func(int) string { return basicAuth("reader", "guess") }},
+		{"many user names", 80, 50, func(i int) string { return basicAuth(fmt.Sprintf("ghost%d", i), "guess") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			cs := &countingStore{DB: w.db}
-			got := burst(t, auth.NewAccounts(cs), w.db, 32, tc.header)
-			if n := cs.checks.Load(); n > 10 {
-				t.Errorf("%d passwords checked, want at most 10", n)
+			got := burst(t, auth.NewAccounts(cs), w.db, tc.n, tc.header)
+			if n := cs.checks.Load(); n > int64(tc.maxChecks) {
+				t.Errorf("%d passwords checked, want at most %d", n, tc.maxChecks)
 			}
-			if got[401] > 10 || got[401]+got[429] != 32 {
-				t.Errorf("answers %v, want at most 10 401 and the rest 429", got)
+			if got[401] > tc.maxChecks || got[401]+got[429] != tc.n {
+				t.Errorf("answers %v, want at most %d 401 and the rest 429", got, tc.maxChecks)
 			}
 		})
+	}
+}
+
+// TestNoLockout: wrong guesses from one address do not lock the user out
+// of other addresses, nor other users out of the same address; a guessing
+// attack spread over many addresses blocks those that failed, not a client
+// that never did.
+func TestNoLockout(t *testing.T) {
+	w := newWorld(t)
+	acc := auth.NewAccounts(w.db)
+	now := time.Now()
+	acc.Now = func() time.Time { return now }
+	srv := taxii.NewServer(w.db, []byte("k"))
+	srv.Access = acc
+	h := srv.Handler()
+	from := func(addr, authorization string) int {
+		req := httptest.NewRequest("GET", "/taxii2/", nil)
+		req.RemoteAddr = addr + ":4000"
+		req.Header.Set("Authorization", authorization)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	right, wrong := basicAuth("reader", "pw-reader"), basicAuth("reader", "guess")
+	for i := range 10 {
+		if c := from("203.0.113.66", wrong); c != 401 {
+			t.Fatalf("guess %d: %d", i, c)
+		}
+	}
+	for _, tc := range []struct {
+		what, addr, authorization string
+		want                      int
+	}{
+		{"the guesser, right password", "203.0.113.66", right, 429},
+		{"the guesser, another user", "203.0.113.66", basicAuth("admin", "pw-admin"), 200},
+		{"the user from elsewhere", "198.51.100.7", right, 200},
+	} {
+		if c := from(tc.addr, tc.authorization); c != tc.want {
+			t.Errorf("%s: %d, want %d", tc.what, c, tc.want)
+		}
+	}
+
+	// An attack from many addresses: the user has 10 failures in all.
+	now = now.Add(2 * time.Minute)
+	for i := range 10 {
+		if c := from(fmt.Sprintf("203.0.113.%d", i), wrong); c != 401 {
+			t.Fatalf("distributed guess %d: %d", i, c)
+		}
+	}
+	for _, tc := range []struct {
+		what, addr, authorization string
+		want                      int
+	}{
+		{"an attacking address again, right password", "203.0.113.3", right, 429},
+		{"the user from an address that never failed", "198.51.100.8", right, 200},
+		{"a new address guessing", "203.0.113.200", wrong, 401},
+		{"that address again", "203.0.113.200", right, 429},
+	} {
+		if c := from(tc.addr, tc.authorization); c != tc.want {
+			t.Errorf("%s: %d, want %d", tc.what, c, tc.want)
+		}
+	}
+
+	// Spraying many names from one address: 50 failures block it.
+	now = now.Add(2 * time.Minute)
+	for i := range 50 {
+		from("203.0.113.99", basicAuth(fmt.Sprintf("ghost%d", i), "guess"))
+	}
+	if c := from("203.0.113.99", basicAuth("admin", "pw-admin")); c != 429 {
+		t.Errorf("after 50 failures for 50 names from one address: %d, want 429", c)
 	}
 }

@@ -3,23 +3,34 @@ package auth
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
 
-// Limiter counts failed authentications per client address and per user
-// name in a sliding window, and blocks a key that reached the maximum until
-// its oldest failure leaves the window.
+// Limiter slows down password guessing without letting a stranger lock a
+// legitimate client out. It counts failed authentications in a sliding
+// window per client address and user name (the pair), per address, and per
+// user name, and blocks:
+//   - a pair with Max failures: one client guessing one user's password;
+//   - an address with AddrMax failures (more, so that one user's typos do
+//     not lock out the others behind the same NAT): one client trying many
+//     names;
+//   - for a user name with Max failures from anywhere (a guessing attack
+//     spread over many addresses), every address that has failed for it;
+//     an address with no failure for it still gets through, so the right
+//     password from a legitimate client's address works during an attack.
 //
 // Only failures count. To keep parallel guesses from passing the limit
 // together, an attempt is admitted only while the failures so far plus the
-// attempts still being checked stay under the maximum; past that, a new
+// attempts still being checked stay under the limits; past that, a new
 // attempt waits for those checks to settle instead of being refused, so
 // correct logins that arrive at once are never turned away. Memory is
 // bounded: past maxKeys tracked keys, the oldest half is forgotten.
 type Limiter struct {
-	Max    int           // failures allowed per window
-	Window time.Duration // the window
+	Max     int           // failures allowed per window for a pair, and for a user name
+	AddrMax int           // failures allowed per window for an address
+	Window  time.Duration // the window
 
 	mu       sync.Mutex
 	failures map[string][]time.Time
@@ -29,17 +40,37 @@ type Limiter struct {
 
 const maxKeys = 100_000
 
-// NewLimiter returns a Limiter allowing max failures per window.
+// NewLimiter returns a Limiter allowing max failures per window for a
+// pair and a user name, and five times as many for an address.
 func NewLimiter(max int, window time.Duration) *Limiter {
-	return &Limiter{Max: max, Window: window, failures: map[string][]time.Time{}, pending: map[string]int{}, settled: make(chan struct{})}
+	return &Limiter{Max: max, AddrMax: 5 * max, Window: window,
+		failures: map[string][]time.Time{}, pending: map[string]int{}, settled: make(chan struct{})}
 }
 
-func keys(addr, user string) []string {
-	k := []string{"addr:" + addr}
+// counter names what one attempt counts against: user is "" for API
+// keys, which cannot be guessed, so only their address counts.
+type counter struct{ pair, addr, user string }
+
+func counterOf(addr, user string) counter {
+	c := counter{addr: "addr:" + addr}
 	if user != "" {
-		k = append(k, "user:"+user)
+		c.pair, c.user = "pair:"+addr+"\x00"+user, "user:"+user
 	}
-	return k
+	return c
+}
+
+func (c counter) keys() []string {
+	if c.user == "" {
+		return []string{c.addr}
+	}
+	return []string{c.pair, c.addr, c.user}
+}
+
+func (l *Limiter) limit(k string) int {
+	if strings.HasPrefix(k, "addr:") {
+		return l.AddrMax
+	}
+	return l.Max
 }
 
 // Blocked returns how long the address or user name must wait before
@@ -47,48 +78,72 @@ func keys(addr, user string) []string {
 func (l *Limiter) Blocked(now time.Time, addr, user string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.blocked(now, addr, user)
+	return l.blocked(now, counterOf(addr, user))
 }
 
-func (l *Limiter) blocked(now time.Time, addr, user string) time.Duration {
-	var wait time.Duration
-	for _, k := range keys(addr, user) {
-		fs := l.prune(k, now)
-		if len(fs) >= l.Max {
-			wait = max(wait, fs[len(fs)-l.Max].Add(l.Window).Sub(now))
+func (l *Limiter) blocked(now time.Time, c counter) time.Duration {
+	for _, k := range c.keys() {
+		l.prune(k, now)
+	}
+	wait := l.until(now, c.addr, l.AddrMax)
+	if c.user != "" {
+		wait = max(wait, l.until(now, c.pair, l.Max))
+		if len(l.failures[c.pair]) > 0 {
+			// Under attack from elsewhere: this address failed too, so it
+			// waits until the attack or its own failures age out.
+			wait = max(wait, min(l.until(now, c.user, l.Max), l.until(now, c.pair, 1)))
 		}
 	}
 	return wait
 }
 
+// until returns how long until k has fewer than n failures.
+func (l *Limiter) until(now time.Time, k string, n int) time.Duration {
+	fs := l.failures[k]
+	if len(fs) < n {
+		return 0
+	}
+	return fs[len(fs)-n].Add(l.Window).Sub(now)
+}
+
+// room reports whether one more attempt fits under every limit, counting
+// those in flight as failures.
+func (l *Limiter) room(c counter) bool {
+	used := func(k string) int { return len(l.failures[k]) + l.pending[k] }
+	if used(c.addr) >= l.AddrMax {
+		return false
+	}
+	if c.user == "" {
+		return true
+	}
+	return used(c.pair) < l.Max && (used(c.user) < l.Max || used(c.pair) == 0)
+}
+
 // Attempt is an admitted authentication attempt, to be settled once its
 // credentials are checked.
 type Attempt struct {
-	l          *Limiter
-	addr, user string
-	done       bool
+	l    *Limiter
+	c    counter
+	done bool
 }
 
 // Admit admits an attempt for the address and user name. When they are
 // blocked it returns how long to wait instead; when only the attempts in
 // flight stand in the way it waits for them to settle (or ctx to end).
 func (l *Limiter) Admit(ctx context.Context, now time.Time, addr, user string) (*Attempt, time.Duration, error) {
+	c := counterOf(addr, user)
 	for {
 		l.mu.Lock()
-		if wait := l.blocked(now, addr, user); wait > 0 {
+		if wait := l.blocked(now, c); wait > 0 {
 			l.mu.Unlock()
 			return nil, wait, nil
 		}
-		room := true
-		for _, k := range keys(addr, user) {
-			room = room && len(l.failures[k])+l.pending[k] < l.Max
-		}
-		if room {
-			for _, k := range keys(addr, user) {
+		if l.room(c) {
+			for _, k := range c.keys() {
 				l.pending[k]++
 			}
 			l.mu.Unlock()
-			return &Attempt{l: l, addr: addr, user: user}, 0, nil
+			return &Attempt{l: l, c: c}, 0, nil
 		}
 		settled := l.settled
 		l.mu.Unlock()
@@ -110,19 +165,19 @@ func (a *Attempt) Settle(now time.Time, failed bool) {
 		return
 	}
 	a.done = true
-	for _, k := range keys(a.addr, a.user) {
+	for _, k := range a.c.keys() {
 		if l.pending[k]--; l.pending[k] <= 0 {
 			delete(l.pending, k)
 		}
 	}
 	if failed {
-		l.fail(now, a.addr, a.user)
+		l.fail(now, a.c)
 	}
 	close(l.settled)
 	l.settled = make(chan struct{})
 }
 
-func (l *Limiter) fail(now time.Time, addr, user string) {
+func (l *Limiter) fail(now time.Time, c counter) {
 	if len(l.failures) >= maxKeys {
 		n := 0
 		for k := range l.failures {
@@ -132,9 +187,9 @@ func (l *Limiter) fail(now time.Time, addr, user string) {
 			}
 		}
 	}
-	for _, k := range keys(addr, user) {
+	for _, k := range c.keys() {
 		fs := l.prune(k, now)
-		if len(fs) >= 2*l.Max {
+		if len(fs) >= 2*l.limit(k) {
 			fs = fs[1:]
 		}
 		l.failures[k] = append(fs, now)
