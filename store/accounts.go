@@ -72,7 +72,7 @@ func validUserName(s string) bool {
 }
 
 func (db *DB) updateUser(name string, f func(tx *bbolt.Tx, u *User) error) error {
-	return db.bolt.Update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		var u User
 		v := b.Get([]byte(name))
@@ -104,7 +104,7 @@ func (db *DB) CreateUser(ctx context.Context, name string, admin bool, password 
 		}
 		u.PasswordHash = h
 	}
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		if b.Get([]byte(name)) != nil {
 			return fmt.Errorf("user %q: %w", name, ErrExists)
@@ -145,7 +145,7 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 
 // RemoveUser deletes a user and its API keys. Returns ErrUserNotFound.
 func (db *DB) RemoveUser(ctx context.Context, name string) error {
-	return db.bolt.Update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		if b.Get([]byte(name)) == nil {
 			return fmt.Errorf("user %q: %w", name, ErrUserNotFound)
@@ -242,7 +242,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, user string, expires time.Time) 
 		return APIKey{}, "", err
 	}
 	key := APIKey{ID: id, User: user, Hash: hash, Created: db.now(), Expires: expires}
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketUsers).Get([]byte(user)) == nil {
 			return fmt.Errorf("user %q: %w", user, ErrUserNotFound)
 		}
@@ -279,7 +279,7 @@ func (db *DB) APIKeys(ctx context.Context, user string) ([]APIKey, error) {
 
 // RevokeAPIKey revokes a key by id. Returns ErrAPIKeyNotFound.
 func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
-	return db.bolt.Update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketAPIKeys)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -336,7 +336,7 @@ func (db *DB) TouchAPIKeys(ctx context.Context, used map[string]time.Time) error
 	if len(used) == 0 {
 		return nil
 	}
-	return db.bolt.Update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketAPIKeys)
 		for id, t := range used {
 			v := b.Get([]byte(id))

@@ -102,7 +102,7 @@ func (db *DB) CreateAPIRoot(ctx context.Context, r APIRoot) (APIRoot, error) {
 	if r.DefaultLimit > r.MaxLimit {
 		return APIRoot{}, fmt.Errorf("API root %q: %w: default limit %d exceeds maximum %d", r.Name, ErrInvalid, r.DefaultLimit, r.MaxLimit)
 	}
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketRoots)
 		if b.Get([]byte(r.Name)) != nil {
 			return fmt.Errorf("API root %q: %w", r.Name, ErrExists)
@@ -192,7 +192,7 @@ func (db *DB) CreateCollection(ctx context.Context, c Collection) (Collection, e
 	}
 	c.ID = id
 	c.Created = db.now()
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketRoots).Get([]byte(c.APIRoot)) == nil {
 			return fmt.Errorf("API root %q: %w", c.APIRoot, ErrAPIRootNotFound)
 		}

@@ -18,7 +18,7 @@ import (
 // nothing matches.
 func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions VersionSelect, specVersions []string) (int, error) {
 	var n int
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		cb, err := collectionBucket(tx, collection)
 		if err != nil {
 			return err

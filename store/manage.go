@@ -29,7 +29,7 @@ type APIRootUpdate struct {
 // ErrAPIRootNotFound or ErrInvalid.
 func (db *DB) UpdateAPIRoot(ctx context.Context, name string, u APIRootUpdate) (APIRoot, error) {
 	var r APIRoot
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketRoots)
 		v := b.Get([]byte(name))
 		if v == nil {
@@ -75,7 +75,7 @@ func set[T any](dst *T, src *T) {
 // ErrNotEmpty unless force, which deletes them and their objects too.
 // Returns ErrAPIRootNotFound.
 func (db *DB) RemoveAPIRoot(ctx context.Context, name string, force bool) error {
-	return db.bolt.Update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketRoots).Get([]byte(name)) == nil {
 			return fmt.Errorf("API root %q: %w", name, ErrAPIRootNotFound)
 		}
@@ -121,7 +121,7 @@ type CollectionUpdate struct {
 // root, or ErrInvalid.
 func (db *DB) UpdateCollection(ctx context.Context, id string, u CollectionUpdate) (Collection, error) {
 	var c Collection
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketCollections)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -159,7 +159,7 @@ func (db *DB) UpdateCollection(ctx context.Context, id string, u CollectionUpdat
 // with ErrNotEmpty unless force. Grants on it are removed. Returns
 // ErrCollectionNotFound.
 func (db *DB) RemoveCollection(ctx context.Context, id string, force bool) error {
-	return db.bolt.Update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx *bbolt.Tx) error {
 		cb, err := collectionBucket(tx, id)
 		if err != nil {
 			return err

@@ -89,7 +89,7 @@ func (db *DB) AddObjects(ctx context.Context, req AddRequest) (Status, error) {
 		TotalCount:       req.Total,
 		Failures:         append([]StatusDetail(nil), req.Failures...),
 	}
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx *bbolt.Tx) error {
 		cb, err := collectionBucket(tx, req.Collection)
 		if err != nil {
 			return err

@@ -84,7 +84,7 @@ func (db *DB) Status(ctx context.Context, root, id string) (Status, string, erro
 // StatusRetention ago and returns how many it deleted.
 func (db *DB) PurgeStatuses(ctx context.Context) (int, error) {
 	var n int
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
 		n, err = purgeStatuses(tx, db.now().Add(-db.StatusRetention), -1)
 		return err

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -77,6 +78,7 @@ var errorTable = []struct {
 	{store.ErrExists, http.StatusConflict, "", "Already exists"},
 	{store.ErrNotEmpty, http.StatusConflict, "", "Not empty"},
 	{store.ErrInvalid, http.StatusBadRequest, "", "Invalid request"},
+	{store.ErrNoSpace, http.StatusInsufficientStorage, "no-space", "Insufficient storage"},
 }
 
 // describe turns any error into a status and an error resource, and says
@@ -104,6 +106,10 @@ func describe(err error) (int, ErrorResource, bool) {
 // found errors, whose text is the same whether the thing is absent or hidden
 // (TAXII 2.1 Appendix B: do not leak existence).
 func publicMessage(err error, status int) string {
+	if errors.Is(err, store.ErrNoSpace) {
+		// The underlying error names the file; the client needs none of it.
+		return "The server cannot store data at the moment: its storage is full. Nothing of this request was stored; try again later."
+	}
 	if status == http.StatusNotFound {
 		switch {
 		case errors.Is(err, store.ErrAPIRootNotFound):
@@ -160,6 +166,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	res.HTTPStatus = strconv.Itoa(status)
 	res.ErrorID = newErrorID()
 	c.Set(errorIDKey, res.ErrorID) // for the request's log line
+	if errors.Is(err, store.ErrNoSpace) {
+		s.logNoSpace(err)
+	}
 	if internal {
 		s.Logger.Error("request failed", slog.String("error_id", res.ErrorID), slog.String("method", req.Method),
 			slog.String("path", req.URL.Path), slog.Any("error", err))
@@ -225,4 +234,15 @@ func TooManyRequests(retryAfter int, description string) *Error {
 	e := newError(http.StatusTooManyRequests, "too-many-requests", "Too many requests", "%s", description)
 	e.Header = http.Header{"Retry-After": {strconv.Itoa(retryAfter)}}
 	return e
+}
+
+// logNoSpace logs a full disk once a minute, not once per refused
+// request: writers retrying would flood the log of a full disk.
+func (s *Server) logNoSpace(err error) {
+	now := time.Now().UnixNano()
+	last := s.noSpaceLogged.Load()
+	if now-last < int64(time.Minute) || !s.noSpaceLogged.CompareAndSwap(last, now) {
+		return
+	}
+	s.Logger.Error("cannot store: the disk is full; writes are refused with 507 until space is freed, reads go on", slog.Any("error", err))
 }

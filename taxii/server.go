@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -49,6 +50,8 @@ type Server struct {
 	// instance, behind the same middleware: negotiation, authentication,
 	// logging, recovery and error rendering.
 	Extensions []func(e *echo.Echo)
+
+	noSpaceLogged atomic.Int64 // unix nanoseconds of the last full-disk log line
 }
 
 // NewServer returns a Server with default settings on st.
