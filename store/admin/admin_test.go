@@ -164,6 +164,49 @@ func TestRevokeAndDelete(t *testing.T) {
 	}
 }
 
+// TestRevokeUnversioned: objects without modified cannot be revoked.
+// Marking definitions are not versioned and have neither modified nor
+// revoked (STIX 2.1 §7.2.1); SCOs have no versions either (§6). Revoking
+// one is refused with the reason, and stores nothing.
+func TestRevokeUnversioned(t *testing.T) {
+	ctx := context.Background()
+	s, c := newService(t)
+	const (
+		tlpClear  = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
+		statement = "marking-definition--6d6e6f70-0000-4000-8000-0000000000b1"
+		sco       = "domain-name--6d6e6f70-0000-4000-8000-0000000000b2"
+	)
+	objs := []string{
+		`{"type":"marking-definition","spec_version":"2.1","id":"` + tlpClear + `","created":"2022-10-01T00:00:00.000Z","name":"TLP:CLEAR","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":{"extension_type":"property-extension","tlp_2_0":"clear"}}}`,
+		`{"type":"marking-definition","spec_version":"2.1","id":"` + statement + `","created":"2024-01-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":"Copyright Liaison"}}`,
+		`{"type":"domain-name","spec_version":"2.1","id":"` + sco + `","value":"example.com"}`,
+	}
+	res, err := s.Import(ctx, "c", "admin", strings.NewReader(`{"objects":[`+strings.Join(objs, ",")+`]}`), nil)
+	if err != nil || res.Successes != len(objs) {
+		t.Fatalf("Import = %+v, %v", res, err)
+	}
+	for _, tc := range []struct {
+		name string
+		id   string
+		want string // in the message
+	}{
+		{"TLP 2.0 marking", tlpClear, "marking definitions are not versioned"},
+		{"statement marking", statement, "marking definitions are not versioned"},
+		{"SCO", sco, "has no modified"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := s.RevokeObject(ctx, "c", "admin", tc.id)
+			if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("RevokeObject = %+v, %v; want ErrInvalid saying %q", st, err, tc.want)
+			}
+			page, err := s.DB.Query(ctx, c.ID, store.Query{ObjectID: tc.id, Versions: store.VersionSelect{All: true}, Limit: 10})
+			if err != nil || len(page.Records) != 1 || bytes.Contains(page.Records[0].Raw, []byte(`"revoked"`)) {
+				t.Errorf("after the refused revocation: %d versions, %v", len(page.Records), err)
+			}
+		})
+	}
+}
+
 func TestFindAndStats(t *testing.T) {
 	ctx := context.Background()
 	s, c := newService(t)

@@ -175,7 +175,8 @@ func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (in
 }
 
 // RevokeObject publishes a new version of an object with "revoked": true
-// and a modified later than the current version's (STIX 2.1 §3.6). The
+// and a modified later than the current version's (STIX 2.1 §3.6). Objects
+// without modified (SCOs) and marking definitions are refused. The
 // status of the addition is returned. Consumers such as Microsoft Sentinel
 // drop an indicator only when they see it revoked, so revoking, not
 // deleting, is how a feed withdraws intelligence.
@@ -198,8 +199,14 @@ func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (stor
 	if err := dec.Decode(&obj); err != nil {
 		return store.Status{}, fmt.Errorf("decode %s: %w", id, err)
 	}
-	if _, ok := obj["created"]; !ok {
-		return store.Status{}, fmt.Errorf("object %q has no created: %w: SCOs and other unversioned objects cannot be revoked", id, store.ErrInvalid)
+	// Revoking publishes a new version, so only objects that have versions
+	// can be revoked. Marking definitions have created but are not
+	// versioned: they have neither modified nor revoked (STIX 2.1 §7.2.1).
+	if obj["type"] == "marking-definition" {
+		return store.Status{}, fmt.Errorf("object %q: %w: marking definitions are not versioned and have neither modified nor revoked (STIX 2.1 §7.2.1), so they cannot be revoked; publish a new marking definition instead", id, store.ErrInvalid)
+	}
+	if _, ok := obj["modified"]; !ok {
+		return store.Status{}, fmt.Errorf("object %q has no modified: %w: only versioned objects can be revoked (STIX 2.1 §3.6), and SCOs are not versioned", id, store.ErrInvalid)
 	}
 	if obj["revoked"] == true {
 		return store.Status{}, fmt.Errorf("object %q: %w: already revoked", id, store.ErrInvalid)
