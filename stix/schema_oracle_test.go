@@ -1485,6 +1485,7 @@ var oracleHandMutations = map[string][]struct {
 		{"statement without statement", map[string]any{"definition": `{"text":"x"}`}},
 		{"no extensions, no definition", map[string]any{"extensions": nil, "definition": nil}},
 		{"modified", map[string]any{"modified": `"2016-04-06T20:03:48.000Z"`}},
+		{"revoked", map[string]any{"revoked": `true`}},
 		{"unknown definition_type", map[string]any{"definition_type": `"acme"`, "definition": `{"acme":"x"}`}},
 	},
 	"extension-definition": {
@@ -1715,6 +1716,8 @@ var oracleKnown = []oracleDisagreement{
 	{`tlp2-\S+ .*`, "liaison",
 		"the OASIS schemas predate the TLP 2.0 extension (extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d, cti-stix-common-objects), " +
 			"whose schema fixes the id and name of each level"},
+	{`marking-definition (modified|revoked)`, "liaison",
+		"§7.2.1: marking definitions are not versioned and have neither modified nor revoked; the OASIS marking-definition schema does not forbid them"},
 	{`marking-definition (add custom-bad-name|add custom-short-name|add reserved|seconds-only created)`, "liaison",
 		"the OASIS marking-definition schema has no property name rules (§3.1, §11.1.1), reserved names (§3.8) or millisecond precision for created (§3.2)"},
 	{`language-content\S* ((empty|type) contents\.[a-z]+|contents value a string|remove contents\.de\.goals)`, "liaison",

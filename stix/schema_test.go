@@ -166,6 +166,8 @@ func TestSchemaFilesConsistent(t *testing.T) {
 			switch {
 			case !ok && dir == "meta":
 				continue // meta objects use some of the common properties
+			case dir == "meta" && schemaJSONContains(own, map[string]any{"not": map[string]any{}}):
+				continue // and forbid some: marking definitions are not versioned (§7.2.1)
 			case !ok:
 				t.Errorf("%s: common property %s missing", name, prop)
 			case !schemaJSONContains(own, def):
@@ -338,6 +340,9 @@ func TestSchemaProblems(t *testing.T) {
 			[]string{`extensions.ntfs-ext: must contain at least one property of the extension (STIX 2.1 §6.7.3)`}},
 		{"TLP 1.0 altered", "tlp1-white", map[string]any{"definition": map[string]any{"tlp": "green"}},
 			[]string{`definition: TLP:WHITE must be the predefined object: name TLP:WHITE, created 2017-01-20T00:00:00.000Z, definition_type tlp, definition {"tlp": "white"} and nothing else (STIX 2.1 §7.2.1.4)`}},
+		{"marking definition with modified and revoked", "marking-definition", map[string]any{"modified": "2024-01-01T00:00:00.000Z", "revoked": true},
+			[]string{`modified: must not be used: marking definitions are not versioned and have neither modified nor revoked (STIX 2.1 §7.2.1)`,
+				`revoked: must not be used: marking definitions are not versioned and have neither modified nor revoked (STIX 2.1 §7.2.1)`}},
 		{"either-or rule", "artifact", map[string]any{"url": "https://example.com/a.zip"},
 			[]string{`an artifact must have exactly one of payload_bin or url (STIX 2.1 §6.1)`}},
 		{"contains", "observed-data", map[string]any{"object_refs": []any{"relationship--5510f82d-4ebe-4632-9beb-cf4dfffb3fb5"}},

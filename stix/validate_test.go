@@ -58,6 +58,8 @@ func TestValidator(t *testing.T) {
 		{"custom property refused", vWith(t, vIndicator, `{"x_acme_score":5}`), Options{RejectCustom: true}, "x_acme_score", ""},
 		{"STIX 2.0 object: indexing only", json.RawMessage(`{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2016-01-01T00:00:00.000Z","modified":"2016-01-01T00:00:00.000Z","labels":["x"],"pattern":"[x:y = 'z']","valid_from":"2016-01-01T00:00:00Z"}`), Options{}, "", ""},
 		{"not an object", json.RawMessage(`42`), Options{}, "not a JSON object", ""},
+		{"revoked marking definition", json.RawMessage(`{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487","created":"2022-10-01T00:00:00.000Z","modified":"2024-06-01T00:00:00.000Z","revoked":true,"name":"TLP:CLEAR","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":{"extension_type":"property-extension","tlp_2_0":"clear"}}}`),
+			Options{}, "revoked: must not be used: marking definitions are not versioned", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := v.CheckWith([]json.RawMessage{tc.give}, tc.opts)[0]
