@@ -221,10 +221,17 @@ func FuzzPeek(f *testing.F) {
 			if oe.Index != index || oe.Reason == "" || err.Error() == "" {
 				t.Fatalf("Peek(%q) error %#v: want index %d and a reason", raw, oe, index)
 			}
-			// ObjectError.ID is documented as "the object's id when it has a
-			// usable one", and Subject() names the object by it.
-			if oe.ID != "" && !ValidID(oe.ID) {
-				t.Fatalf("Peek(%q) error names the object by %q, which is not a STIX identifier: %v", raw, oe.ID, err)
+			// ObjectError.ID is the id as posted, when a non-empty string,
+			// and the message names the position unless it is an
+			// identifier.
+			var posted map[string]any
+			if json.Unmarshal(raw, &posted) == nil {
+				if s, _ := posted["id"].(string); oe.ID != s {
+					t.Fatalf("Peek(%q) error names the object by %q, not by the id it carried", raw, oe.ID)
+				}
+			}
+			if !ValidID(oe.ID) && !strings.HasPrefix(err.Error(), oe.Position()+": ") {
+				t.Fatalf("Peek(%q) error %q does not name the position of an object without an identifier", raw, err)
 			}
 			if oe.Version != "" {
 				if _, err := ParseTimestamp(oe.Version); err != nil {

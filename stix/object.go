@@ -28,21 +28,35 @@ var ErrInvalidObject = errors.New("invalid STIX object")
 // ObjectError describes why one object of a request was refused. Its Error
 // text names the object and the reason, for the status resource.
 type ObjectError struct {
-	Index   int    // position in the envelope's objects list
-	ID      string // the object's id when it has a usable one
+	Index int // position in the envelope's objects list
+	// ID is the object's id as posted, when it is a non-empty JSON string,
+	// even one that is not a STIX identifier: clients match failures to
+	// what they sent by id.
+	ID      string
 	Version string // its modified or created, when present
 	Reason  string
 }
 
+// Error names the object by its id, or by its position when it has no
+// valid identifier: the reason then quotes what it had.
 func (e *ObjectError) Error() string {
-	return e.Subject() + ": " + e.Reason
+	if ValidID(e.ID) {
+		return e.ID + ": " + e.Reason
+	}
+	return e.Position() + ": " + e.Reason
 }
 
-// Subject names the object: its id, or its position when it has none.
+// Subject names the object for the id of a status entry: its id as posted,
+// or its position when it has none.
 func (e *ObjectError) Subject() string {
 	if e.ID != "" {
 		return e.ID
 	}
+	return e.Position()
+}
+
+// Position is the object's place in its envelope: "objects[3]".
+func (e *ObjectError) Position() string {
 	return fmt.Sprintf("objects[%d]", e.Index)
 }
 
@@ -107,7 +121,7 @@ func peek(index int, raw []byte) (Object, map[string]any, error) {
 	}
 	idType, _, ok := SplitID(id)
 	if !ok {
-		return fail("", version, "id: %q is not a STIX identifier (<type>--<RFC 4122 UUID>)", truncate(id))
+		return fail(id, version, "id: %q is not a STIX identifier (<type>--<RFC 4122 UUID>)", truncate(id))
 	}
 	typ, err := stringProp(props, "type")
 	if err != nil {

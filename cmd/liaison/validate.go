@@ -65,12 +65,18 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 			total++
 			res := v.CheckWith([]json.RawMessage{raw}, opts)[0]
 			rep := validation{File: name, Index: i, ID: res.Object.ID, Valid: res.Err == nil, Warnings: res.Warnings}
+			text := "" // the error after "FILE: objects[i]: "
 			if res.Err != nil {
 				invalid++
-				rep.Error = res.Err.Error()
+				rep.Error, text = res.Err.Error(), res.Err.Error()
 				var oe *stix.ObjectError
 				if errors.As(res.Err, &oe) {
-					rep.ID = oe.ID
+					// The id as posted, even malformed; the line names
+					// the position already.
+					rep.ID, text = oe.ID, oe.Reason
+					if stix.ValidID(oe.ID) {
+						text = oe.ID + ": " + oe.Reason
+					}
 				}
 			}
 			if len(res.Warnings) > 0 {
@@ -80,7 +86,7 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 			case *asJSON && (!rep.Valid || len(rep.Warnings) > 0):
 				enc.Encode(rep)
 			case !rep.Valid:
-				fmt.Fprintf(c.stdout, "%s: objects[%d]: %s\n", name, i, rep.Error)
+				fmt.Fprintf(c.stdout, "%s: objects[%d]: %s\n", name, i, text)
 			case len(rep.Warnings) > 0:
 				for _, w := range rep.Warnings {
 					fmt.Fprintf(c.stdout, "%s: objects[%d]: %s: warning: %s\n", name, i, rep.ID, w)

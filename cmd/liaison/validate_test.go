@@ -32,6 +32,8 @@ func TestValidateCommand(t *testing.T) {
 		{"invalid pattern", "", []string{"validate", bad}, 1, []string{"bad.json: objects[0]: indicator--6d6e6f70-0000-4000-8000-000000000001: pattern: line 1 col 18: expected ']'", "2 objects: 1 valid, 1 invalid"}},
 		{"stdin", `{"objects":[{"type":"x"}]}`, []string{"validate", "-"}, 1, []string{"-: objects[0]:", "1 objects: 0 valid, 1 invalid"}},
 		{"json", "", []string{"validate", "--json", bad, good}, 1, []string{`"valid":false`, `"objects":303`, `"invalid":1`}},
+		{"malformed id", `{"objects":[{"type":"x","id":"x--1"}]}`, []string{"validate", "--json", "-"}, 1, []string{`"index":0,"id":"x--1","valid":false,"error":"objects[0]: id: \"x--1\" is not a STIX identifier`}},
+		{"no id, text", `{"objects":[{"type":"x"}]}`, []string{"validate", "-"}, 1, []string{"-: objects[0]: id: required property is missing\n"}},
 		{"not JSON", "", []string{"validate", notJSON}, 2, nil},
 		{"missing file", "", []string{"validate", filepath.Join(dir, "nope.json")}, 2, nil},
 		{"no file", "", []string{"validate"}, 2, nil},

@@ -120,6 +120,16 @@ func TestImportFailures(t *testing.T) {
 	if err != nil || res.Successes != 1 || res.Failures != 2 || len(res.FailureDetails) != 2 {
 		t.Fatalf("Import = %+v, %v", res, err)
 	}
+	// The report names a failure by the id it carried, even a malformed
+	// one, and by its position when it has none.
+	for i, want := range []store.StatusDetail{
+		{ID: "bad", Message: `objects[1]: id: "bad" is not a STIX identifier`},
+		{ID: "objects[2]", Message: "objects[2]: not a JSON object"},
+	} {
+		if got := res.FailureDetails[i]; got.ID != want.ID || !strings.HasPrefix(got.Message, want.Message) {
+			t.Errorf("failure %d = %+v, want %+v", i, got, want)
+		}
+	}
 	// A stream broken half way keeps what came before and says where.
 	res, err = s.Import(ctx, "c", "admin", strings.NewReader(`{"objects":[{"type":"x"},{`), nil)
 	if !errors.Is(err, stix.ErrBadEnvelope) || res.Objects != 1 {
