@@ -130,6 +130,12 @@ func TestImportFailures(t *testing.T) {
 			t.Errorf("failure %d = %+v, want %+v", i, got, want)
 		}
 	}
+	// Positions count from the start of the stream, not of the batch.
+	s.BatchSize = 2
+	res, err = s.Import(ctx, "c", "admin", strings.NewReader(in), nil)
+	if err != nil || len(res.FailureDetails) != 2 || res.FailureDetails[1].ID != "objects[2]" || !strings.HasPrefix(res.FailureDetails[1].Message, "objects[2]: ") {
+		t.Fatalf("Import in batches of 2 = %+v, %v", res, err)
+	}
 	// A stream broken half way keeps what came before and says where.
 	res, err = s.Import(ctx, "c", "admin", strings.NewReader(`{"objects":[{"type":"x"},{`), nil)
 	if !errors.Is(err, stix.ErrBadEnvelope) || res.Objects != 1 {

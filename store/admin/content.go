@@ -52,7 +52,15 @@ func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, pr
 		if len(batch) == 0 {
 			return nil
 		}
-		add := store.NewAddRequest(c, owner, s.validator().CheckWith(batch, store.CheckOptions(c)))
+		results := s.validator().CheckWith(batch, store.CheckOptions(c))
+		for _, r := range results {
+			// A failure names its position in the stream, not in the batch.
+			var oe *stix.ObjectError
+			if errors.As(r.Err, &oe) {
+				oe.Index += res.Objects
+			}
+		}
+		add := store.NewAddRequest(c, owner, results)
 		st, err := s.DB.AddObjects(ctx, add)
 		if err != nil {
 			return err
