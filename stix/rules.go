@@ -60,7 +60,8 @@ func checkRules(obj map[string]any) []Problem {
 		})
 	}
 	if c.dropped > 0 {
-		c.problems = append(c.problems, Problem{Message: fmt.Sprintf("%d more problems not shown", c.dropped)})
+		// Warnings alone never make an object invalid.
+		c.problems = append(c.problems, Problem{Message: fmt.Sprintf("%d more problems not shown", c.dropped), Warning: c.droppedErrors == 0})
 	}
 	return c.problems
 }
@@ -70,7 +71,9 @@ type ruleChecker struct {
 	obj      map[string]any
 	typ, id  string // the object's type and id, "" when absent or not strings
 	problems []Problem
-	dropped  int
+	dropped  int // problems not kept, beyond ruleMaxProblems
+	// droppedErrors counts the errors among them.
+	droppedErrors int
 	// path is the JSON path of the property being walked, for messages;
 	// it is turned into a string only when there is a problem to report.
 	path  [ruleMaxDepth]rulePathStep
@@ -98,6 +101,9 @@ func (c *ruleChecker) warn(property, format string, args ...any) {
 func (c *ruleChecker) add(p Problem) {
 	if len(c.problems) == ruleMaxProblems {
 		c.dropped++
+		if !p.Warning {
+			c.droppedErrors++
+		}
 		return
 	}
 	c.problems = append(c.problems, p)

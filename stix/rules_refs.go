@@ -8,7 +8,8 @@ import (
 
 // checkRefs checks that every value of a property named *_ref, and every
 // element of a *_refs list, at any depth, is a STIX identifier of a type
-// the property allows (refRule), and never a bundle (§8.2). External
+// the property allows (refRule), and never a bundle (§8.2); a custom
+// property that holds something else gets a warning. External
 // references are not STIX references, and the keys of free-form
 // dictionaries are not property names, so neither is walked. An
 // observed-data object_refs must hold at least one SCO (§4.14).
@@ -137,6 +138,13 @@ func (c *ruleChecker) checkRef(owner string, top bool, prop, s string) {
 	if !ok {
 		if c.local != nil {
 			c.report(c.at(), "%q is neither a key of the observed-data objects container nor a STIX identifier (STIX 2.1 §2.13)", truncate(s))
+			return
+		}
+		if _, defined := refRule(owner, top, prop); !defined {
+			// A custom property: STIX gives it no type, and real feeds
+			// carry such values (MITRE ATT&CK's x_mitre_data_source_ref:
+			// ""), which the reference library python-stix2 accepts.
+			c.warn(c.at(), "%q is not a STIX identifier: <type>--<RFC 4122 UUID> (STIX 2.1 §2.9), which a property named *_ref or *_refs should hold", truncate(s))
 			return
 		}
 		c.report(c.at(), "%q is not a STIX identifier: <type>--<RFC 4122 UUID> (STIX 2.1 §2.9)", truncate(s))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -429,13 +430,15 @@ func TestRuleReferences(t *testing.T) {
 			[]Problem{{"created_by_ref", `"identity-f431f809" is not a STIX identifier`, false}}},
 		{"list element not an identifier", ruleWith(t, ruleIndicator, `{"object_marking_refs":["`+ruleRef("marking-definition")+`","marking-definition--x"]}`),
 			[]Problem{{"object_marking_refs[1]", "is not a STIX identifier", false}}},
+		// Custom properties have no type in STIX: a value that is not an
+		// identifier is a warning (MITRE ATT&CK's x_mitre_data_source_ref: "").
 		{"custom reference property", ruleWith(t, ruleIndicator, `{"x_acme_ref":"nope","x_acme_refs":["`+ruleRef("x-acme-thing")+`"]}`),
-			[]Problem{{"x_acme_ref", `"nope" is not a STIX identifier`, false}}},
+			[]Problem{{"x_acme_ref", `"nope" is not a STIX identifier`, true}}},
 		{"nested custom reference", ruleWith(t, ruleIndicator, `{"x_acme":{"deep":[{"thing_ref":"nope"},{"things_refs":["`+ruleRef("tool")+`","no"]}]}}`),
-			[]Problem{{"x_acme.deep[0].thing_ref", "is not a STIX identifier", false}, {"x_acme.deep[1].things_refs[1]", "is not a STIX identifier", false}}},
+			[]Problem{{"x_acme.deep[0].thing_ref", "is not a STIX identifier", true}, {"x_acme.deep[1].things_refs[1]", "is not a STIX identifier", true}}},
 		{"reference in an extension-definition extension", ruleWith(t, ruleIndicator,
 			`{"extensions":{"extension-definition--`+ruleUUID4+`":{"extension_type":"property-extension","rank_ref":"x"}}}`),
-			[]Problem{{"extensions.extension-definition--" + ruleUUID4 + ".rank_ref", "is not a STIX identifier", false}}},
+			[]Problem{{"extensions.extension-definition--" + ruleUUID4 + ".rank_ref", "is not a STIX identifier", true}}},
 		{"external references and hashes are not references", ruleWith(t, ruleIndicator,
 			`{"x_hashes":{"hashes":{"MD5_ref":"no"}},"external_references":[{"source_name":"a","url_ref":"no"}]}`), nil},
 		{"reference to a bundle", ruleWith(t, ruleIndicator, `{"x_acme_ref":"bundle--`+ruleUUID4+`"}`),
@@ -461,6 +464,33 @@ func TestRuleReferences(t *testing.T) {
 				{"objects.1.encapsulated_by_ref", `"9" is neither a key of the observed-data objects container nor a STIX identifier`, false},
 			}},
 	})
+}
+
+// TestRuleProblemsBounded: the report stops at ruleMaxProblems, and the
+// note about the rest is an error only when errors were left out.
+func TestRuleProblemsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		value     string // of each of the many properties
+		wantError bool
+	}{
+		{"warnings left out", `""`, false},
+		{"errors left out", `"bundle--` + ruleUUID4 + `"`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString(`{"type":"x-acme-case","id":"x-acme-case--` + ruleUUID4 + `","created":"2020-01-01T00:00:00.000Z"`)
+			for i := range ruleMaxProblems + 6 {
+				fmt.Fprintf(&b, `,"x_%03d_ref":%s`, i, tc.value)
+			}
+			b.WriteString("}")
+			got := checkRules(ruleObject(t, b.String()))
+			note := got[len(got)-1]
+			if len(got) != ruleMaxProblems+1 || note.Message != "6 more problems not shown" || note.Warning == tc.wantError {
+				t.Errorf("%d problems, last %+v", len(got), note)
+			}
+		})
+	}
 }
 
 func TestRuleMarkings(t *testing.T) {

@@ -397,6 +397,10 @@ func (r *schemaReport) leaf(e *jsonschema.ValidationError, owner *jsonschema.Sch
 		}
 		return
 	case kw == "format" && owner != nil:
+		if msg, ok := schemaFormatWarning(owner.Format, v); ok {
+			r.problems = append(r.problems, schemaProblem{Problem: Problem{Property: schemaPath(r.obj, at), Message: msg, Warning: true}})
+			return
+		}
 		r.addBasic(at, schemaFormatMessage(owner.Format, v))
 		return
 	case desc != "" && kw != "minimum" && kw != "maximum" && kw != "exclusiveMinimum" && kw != "exclusiveMaximum":
@@ -489,8 +493,10 @@ func (r *schemaReport) addBasic(at, msg string) {
 	r.problems = append(r.problems, schemaProblem{Problem{Property: schemaPath(r.obj, at), Message: msg}, true})
 }
 
-// result sorts and de-duplicates the problems; a property with a type or
-// format problem keeps only those.
+// result sorts and de-duplicates the problems, errors before warnings; a
+// property with a type or format problem keeps only those. When problems
+// are left out, the note that says so is a warning if only warnings were:
+// warnings alone never make an object invalid.
 func (r *schemaReport) result() []Problem {
 	basic := map[string]bool{}
 	for _, p := range r.problems {
@@ -505,14 +511,26 @@ func (r *schemaReport) result() []Problem {
 		}
 	}
 	slices.SortFunc(out, func(a, b Problem) int {
-		return cmp.Or(cmp.Compare(a.Property, b.Property), cmp.Compare(a.Message, b.Message))
+		return cmp.Or(schemaCompareBool(a.Warning, b.Warning), cmp.Compare(a.Property, b.Property), cmp.Compare(a.Message, b.Message))
 	})
 	out = slices.Compact(out)
 	if len(out) > schemaMaxProblems {
-		more := len(out) - (schemaMaxProblems - 1)
-		out = append(out[:schemaMaxProblems-1], Problem{Message: fmt.Sprintf("%d more problems not shown", more)})
+		left := out[schemaMaxProblems-1:]
+		note := Problem{Message: fmt.Sprintf("%d more problems not shown", len(left)), Warning: left[0].Warning}
+		out = append(out[:schemaMaxProblems-1], note)
 	}
 	return out
+}
+
+// schemaCompareBool orders false before true.
+func schemaCompareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // schemaLookup resolves a JSON pointer in v.
@@ -688,7 +706,7 @@ func schemaFormatMessage(name string, v any) string {
 		return q + " is not an IPv4 address or CIDR block (STIX 2.1 §6.8)"
 	case "stix-ipv6":
 		return q + " is not an IPv6 address or CIDR block (STIX 2.1 §6.9)"
-	case "stix-url":
+	case "stix-url", "stix-url-lenient":
 		return q + " is not a URL (RFC 3986) (STIX 2.1 §6.15)"
 	case "stix-selector":
 		return q + " is not a selector: property names, dictionary keys and [index] joined by . (STIX 2.1 §7.2.3.1)"
@@ -698,6 +716,27 @@ func schemaFormatMessage(name string, v any) string {
 		return q + " is not a domain name (RFC 1034, RFC 5890) (STIX 2.1 §6.4)"
 	}
 	return q + " is not a valid " + name
+}
+
+// schemaFormatWarning reports whether a value that fails format name breaks
+// only a rule that real feeds break and the reference library (python-stix2)
+// does not enforce, and then returns the warning to give instead of an
+// error: upper-case hex, and a relative reference where the schema allows
+// one with a warning (url's value).
+func schemaFormatWarning(name string, v any) (string, bool) {
+	s, _ := v.(string)
+	q := strconv.Quote(schemaClip(s))
+	switch name {
+	case "stix-hex":
+		if schemaHex(strings.ToLower(s)) {
+			return q + " has upper-case letters: hex is written with 0-9 and a-f (STIX 2.1 §2.8)", true
+		}
+	case "stix-url-lenient":
+		if schemaURLReference(s) {
+			return q + " is a relative reference, not a URL with a scheme (STIX 2.1 §6.15, RFC 3986 §1.1.3)", true
+		}
+	}
+	return "", false
 }
 
 // schemaFormats returns the formats of the project schemas. Each accepts
@@ -717,6 +756,7 @@ func schemaFormats() map[string]func(any) bool {
 		"stix-ipv4":             schemaString(func(s string) bool { return schemaIP(s, true) }),
 		"stix-ipv6":             schemaString(func(s string) bool { return schemaIP(s, false) }),
 		"stix-url":              schemaString(schemaURL),
+		"stix-url-lenient":      schemaString(schemaURL),
 		"stix-selector":         schemaString(schemaSelector),
 		"stix-email-addr":       schemaString(schemaEmailAddr),
 		"stix-domain-name":      schemaString(schemaDomainName),
@@ -894,6 +934,18 @@ func schemaURL(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != ""
+}
+
+// schemaURLReference: a relative reference (RFC 3986 §4.2): no scheme, no
+// spaces or control characters.
+func schemaURLReference(s string) bool {
+	for _, c := range []byte(s) {
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	return s != "" && err == nil && u.Scheme == ""
 }
 
 // schemaSelector: components joined by ., each a property name, a

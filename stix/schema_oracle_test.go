@@ -1684,6 +1684,8 @@ var oracleKnown = []oracleDisagreement{
 		"OASIS requires definition whenever definition_type is present; §7.2.1 requires both only when extensions is absent (this object has extensions)"},
 	{`artifact garbage mime_type`, "oasis",
 		"OASIS checks the shape of an IANA media type; §6.1 says mime_type SHOULD (not MUST) be from the IANA registry"},
+	{`url relative`, "oasis",
+		"a relative reference in url's value is a warning here (§6.15 asks for an RFC 3986 URL): real feeds carry them and python-stix2 accepts them; OASIS's uri format refuses them"},
 	{`process type extensions\.windows-process-ext\.startup_info\.lpDesktop`, "oasis",
 		"OASIS types some STARTUP_INFO members; §6.13.2 defines startup_info only as a dictionary"},
 
@@ -1700,8 +1702,6 @@ var oracleKnown = []oracleDisagreement{
 		"§2.10: integers are signed 54-bit values (2^53+1 is out of range) and gid is an integer (§6.16.2); OASIS has no bounds and types gid as a number"},
 	{`network-traffic negative (src|dst)_(byte_count|packets)`, "liaison",
 		"§6.12: byte and packet counts are positive integers; OASIS accepts negative ones"},
-	{`\S+ upper-hex .*`, "liaison",
-		"§2.8: hex uses the digits 0-9 and the lower-case letters a-f; OASIS also accepts A-F (open question: the specification's own email example writes 504B0304)"},
 	{`\S+ other-type (created_by_ref|object_marking_refs\[0\])|indicator object_marking_refs to an identity`, "liaison",
 		"§3.2: created_by_ref is the id of an identity and object_marking_refs lists ids of marking-definitions; OASIS does not check the target type"},
 	{`\S+ (bad-uuid|garbage|uppercase-type|other-type) (extensions\.[a-z-]+\.)?[a-z_]+_refs?(\[0\])?|file archive of urls|email-message from_ref to a url|network-traffic src_ref to a url|domain-name resolves to a url|malware sample_refs to an indicator`, "liaison",
@@ -1756,7 +1756,11 @@ func TestSchemaOracle(t *testing.T) {
 	agree, disagree, vocab := 0, 0, 0
 	var unexplained []string
 	for _, c := range cases {
-		ps := ours.validate(c.typ, c.obj, false)
+		// Warnings accept the object: compare the errors only.
+		ps := slices.DeleteFunc(ours.validate(c.typ, c.obj, false), func(p Problem) bool { return p.Warning })
+		if len(ps) == 0 {
+			ps = nil
+		}
 		if base, path, ok := strings.Cut(c.name, " vocab "); ok && !strings.HasPrefix(base, "tlp") {
 			// Any string is valid in an open vocabulary, only the listed
 			// values in an enumeration (STIX 2.1 §2.14, §2.4).

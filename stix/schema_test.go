@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -410,6 +411,58 @@ func TestSchemaProblemsRefused(t *testing.T) {
 	}
 }
 
+// TestSchemaWarnings: what breaks a format only in ways real feeds do and
+// python-stix2 accepts is a warning; the rest of the format is an error.
+func TestSchemaWarnings(t *testing.T) {
+	s := schemaTestSet(t)
+	tests := []struct {
+		name   string
+		typ    string
+		patch  map[string]any
+		expect []Problem
+	}{
+		{"upper-case hex", "file", map[string]any{"magic_number_hex": "504B0304"},
+			[]Problem{{"magic_number_hex", `"504B0304" has upper-case letters: hex is written with 0-9 and a-f (STIX 2.1 §2.8)`, true}}},
+		{"upper-case hex beside an error", "file", map[string]any{"magic_number_hex": "FF", "size": "big"},
+			[]Problem{{"size", "must be an integer, not a string", false}, {"magic_number_hex", `"FF" has upper-case letters: hex is written with 0-9 and a-f (STIX 2.1 §2.8)`, true}}},
+		{"odd hex", "file", map[string]any{"magic_number_hex": "FFF"},
+			[]Problem{{"magic_number_hex", `"FFF" is not hex: an even number of the characters 0-9 and a-f (STIX 2.1 §2.8)`, false}}},
+		{"relative url value", "url", map[string]any{"value": "index.html?q=1"},
+			[]Problem{{"value", `"index.html?q=1" is a relative reference, not a URL with a scheme (STIX 2.1 §6.15, RFC 3986 §1.1.3)`, true}}},
+		{"url value with a space", "url", map[string]any{"value": "a b"},
+			[]Problem{{"value", `"a b" is not a URL (RFC 3986) (STIX 2.1 §6.15)`, false}}},
+		{"relative artifact url", "artifact-url", map[string]any{"url": "/a.zip"},
+			[]Problem{{"url", `"/a.zip" is not a URL (RFC 3986) (STIX 2.1 §6.15)`, false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := schemaTestPatched(t, tt.typ, tt.patch)
+			if got := s.validate(schemaTestType(obj), obj, false); !slices.Equal(got, tt.expect) {
+				t.Errorf("got\n  %q\nwant\n  %q", got, tt.expect)
+			}
+		})
+	}
+}
+
+// TestSchemaProblemsBoundedWarnings: the note about problems left out is
+// an error only when errors were left out.
+func TestSchemaProblemsBoundedWarnings(t *testing.T) {
+	for _, nErrors := range []int{0, 1, schemaMaxProblems + 1} {
+		r := schemaReport{}
+		for i := range nErrors {
+			r.add(fmt.Sprintf("/e%02d", i), "", "an error")
+		}
+		for i := range schemaMaxProblems + 1 {
+			r.problems = append(r.problems, schemaProblem{Problem: Problem{Property: fmt.Sprintf("w%02d", i), Message: "a warning", Warning: true}})
+		}
+		ps := r.result()
+		note := ps[len(ps)-1]
+		if len(ps) != schemaMaxProblems || note.Warning != (nErrors < schemaMaxProblems) || nErrors > 0 && ps[0].Warning {
+			t.Errorf("%d errors: %d problems, first %+v, last %+v", nErrors, len(ps), ps[0], note)
+		}
+	}
+}
+
 // TestSchemaProblemsBounded: a hostile object gets a short report.
 func TestSchemaProblemsBounded(t *testing.T) {
 	s := schemaTestSet(t)
@@ -561,6 +614,8 @@ func TestSchemaFormats(t *testing.T) {
 		{"stix-url", "mailto:jdoe@example.com", true},
 		{"stix-url", "example.com/index.html", false},
 		{"stix-url", "http://example.com/a b", false},
+		{"stix-url-lenient", "https://example.com/", true},
+		{"stix-url-lenient", "/index.html", false}, // a warning, not an error: schemaFormatWarning
 		{"stix-property-name", "id", true},
 		{"stix-property-name", "x_foo", true},
 		{"stix-property-name", "_foo", false},

@@ -79,6 +79,65 @@ func TestValidator(t *testing.T) {
 	}
 }
 
+// TestValidatorRealWorld: what real feeds carry and the reference library
+// (python-stix2) accepts is stored with a warning, while what breaks a MUST
+// of the specification stays an error.
+func TestValidatorRealWorld(t *testing.T) {
+	const (
+		file    = `{"type":"file","spec_version":"2.1","id":"file--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","name":"a.zip"}`
+		traffic = `{"type":"network-traffic","spec_version":"2.1","id":"network-traffic--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","dst_ref":"ipv4-addr--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","protocols":["icmp"]}`
+		url     = `{"type":"url","spec_version":"2.1","id":"url--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","value":"https://example.com/"}`
+		email   = `{"type":"email-message","spec_version":"2.1","id":"email-message--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","is_multipart":false}`
+		// A deprecated MITRE ATT&CK data component, as ATT&CK publishes it.
+		component = `{"type":"x-mitre-data-component","spec_version":"2.1","id":"x-mitre-data-component--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2021-10-20T15:05:19.273Z","modified":"2022-04-25T14:00:00.188Z","name":"Old component","x_mitre_data_source_ref":"","x_mitre_deprecated":true}`
+	)
+	v := NewValidator()
+	for _, tc := range []struct {
+		name    string
+		give    json.RawMessage
+		wantErr string // substring; "" for a valid object
+		wantWrn string // substring of a warning; "" for none
+	}{
+		{"upper-case hex", vWith(t, file, `{"magic_number_hex":"504B0304"}`), "",
+			`magic_number_hex: "504B0304" has upper-case letters: hex is written with 0-9 and a-f (STIX 2.1 §2.8)`},
+		{"upper-case hex in an extension", vWith(t, traffic, `{"extensions":{"icmp-ext":{"icmp_type_hex":"0A","icmp_code_hex":"00"}}}`), "",
+			`extensions.icmp-ext.icmp_type_hex: "0A" has upper-case letters`},
+		{"upper-case hex deep in an extension", vWith(t, file, `{"extensions":{"windows-pebinary-ext":{"pe_type":"exe","optional_header":{"magic_hex":"010B"}}}}`), "",
+			`extensions.windows-pebinary-ext.optional_header.magic_hex: "010B" has upper-case letters`},
+		{"many upper-case hex values stay warnings", vWith(t, file, `{"magic_number_hex":"4D5A","extensions":{"windows-pebinary-ext":{"pe_type":"exe",
+			"machine_hex":"014C","characteristics_hex":"010F","pointer_to_symbol_table_hex":"00AB",
+			"optional_header":{"magic_hex":"010B","win32_version_value_hex":"00AA","checksum_hex":"00BB","subsystem_hex":"000C",
+			"dll_characteristics_hex":"00DD","loader_flags_hex":"00EE"}}}}`), "", `magic_number_hex: "4D5A" has upper-case letters`},
+		{"odd-length hex", vWith(t, file, `{"magic_number_hex":"504B030"}`), "magic_number_hex", ""},
+		{"not hex", vWith(t, file, `{"magic_number_hex":"PK"}`), "magic_number_hex", ""},
+		{"custom reference that is not an identifier", json.RawMessage(component), "",
+			`x_mitre_data_source_ref: "" is not a STIX identifier`},
+		{"custom reference list", vWith(t, vIndicator, `{"x_acme_refs":["n/a"]}`), "", `x_acme_refs[0]: "n/a" is not a STIX identifier`},
+		{"predefined reference that is not an identifier", vWith(t, vIndicator, `{"created_by_ref":""}`), "created_by_ref", ""},
+		{"custom reference to a bundle", vWith(t, vIndicator, `{"x_acme_ref":"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}`), "must not reference a bundle", ""},
+		{"relative url value", vWith(t, url, `{"value":"/download/a.exe"}`), "",
+			`value: "/download/a.exe" is a relative reference, not a URL with a scheme (STIX 2.1 §6.15, RFC 3986 §1.1.3)`},
+		{"url value without a scheme", vWith(t, url, `{"value":"www.example.com/a.exe"}`), "", `value: "www.example.com/a.exe" is a relative reference`},
+		{"url value with a space", vWith(t, url, `{"value":"http://example.com/a b"}`), "value", ""},
+		{"relative external reference url", vWith(t, vIndicator, `{"external_references":[{"source_name":"x","url":"/a"}]}`), "external_references[0].url", ""},
+		{"AND across SCO types", vWith(t, vIndicator, `{"pattern":"[ipv4-addr:value = '198.51.100.1' AND domain-name:value = 'example.com']"}`), "AND joins comparisons", ""},
+		{"header value that is not a list", vWith(t, email, `{"additional_header_fields":{"Reply-To":"a@example.com"}}`), "additional_header_fields.Reply-To", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := v.Check([]json.RawMessage{tc.give})[0]
+			switch {
+			case tc.wantErr == "" && r.Err != nil:
+				t.Fatalf("unexpected error: %v", r.Err)
+			case tc.wantErr != "" && (r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr)):
+				t.Fatalf("error = %v, want %q", r.Err, tc.wantErr)
+			}
+			if got := strings.Join(r.Warnings, "|"); !strings.Contains(got, tc.wantWrn) || tc.wantWrn == "" && got != "" {
+				t.Errorf("warnings = %q, want %q", got, tc.wantWrn)
+			}
+		})
+	}
+}
+
 // TestValidatorParallel: a large request checked in parallel gives the
 // same results, in order, as one by one.
 func TestValidatorParallel(t *testing.T) {

@@ -225,6 +225,38 @@ func TestPostObjects(t *testing.T) {
 	}
 }
 
+// TestPostObjectsWarnings: real-world STIX that python-stix2 accepts
+// (upper-case hex, a custom *_ref that is not an identifier, a relative
+// url value) is stored, and its status entry says what to fix.
+func TestPostObjectsWarnings(t *testing.T) {
+	const (
+		idFile      = "file--77777777-0000-4000-8000-0000000000c1"
+		idComponent = "x-mitre-data-component--77777777-0000-4000-8000-0000000000c2"
+		idURL       = "url--77777777-0000-4000-8000-0000000000c3"
+	)
+	f := newFixture(t)
+	path := "/api1/collections/{writable}/objects/"
+	res := f.post(t, path, envelope(
+		`{"type":"file","spec_version":"2.1","id":"`+idFile+`","name":"a.zip","magic_number_hex":"504B0304"}`,
+		`{"type":"x-mitre-data-component","spec_version":"2.1","id":"`+idComponent+`","created":"2021-10-20T15:05:19.273Z","modified":"2022-04-25T14:00:00.188Z","name":"c","x_mitre_data_source_ref":""}`,
+		`{"type":"url","spec_version":"2.1","id":"`+idURL+`","value":"/download/a.exe"}`,
+	))
+	expectStatus(t, res, http.StatusAccepted)
+	s := expectStatusResource(t, res, []string{idFile, idComponent, idURL}, nil)
+	for i, want := range []string{
+		`stored, with warnings: magic_number_hex: "504B0304" has upper-case letters`,
+		`stored, with warnings: x_mitre_data_source_ref: "" is not a STIX identifier`,
+		`stored, with warnings: value: "/download/a.exe" is a relative reference`,
+	} {
+		if i < len(s.Successes) && !strings.HasPrefix(s.Successes[i].Message, want) {
+			t.Errorf("success %d message %q, want %q", i, s.Successes[i].Message, want)
+		}
+	}
+	for _, id := range []string{idFile, idComponent, idURL} {
+		expectStatus(t, f.get(t, path+id+"/"), http.StatusOK)
+	}
+}
+
 // TestPostObjectsDuplicates: posting identical objects again is a success
 // that stores no new version (TAXII 2.1 §5.5: exact duplicates MUST NOT be
 // errors); the same id and version with other content is a failure.
