@@ -42,7 +42,9 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 	v := stix.NewValidator()
 	opts := stix.Options{RejectCustom: *rejectCustom}
 	enc := json.NewEncoder(c.stdout)
-	total, invalid, warned := 0, 0, 0
+	// stix20 counts the STIX 2.0 objects: the validator checks only what
+	// a server indexes of those, not the 2.1 schemas and rules.
+	total, invalid, warned, stix20 := 0, 0, 0, 0
 	for _, name := range files {
 		in, closeIn, err := openInput(name, c.stdin)
 		if err != nil {
@@ -65,6 +67,9 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 			total++
 			res := v.CheckWith([]json.RawMessage{raw}, opts)[0]
 			rep := validation{File: name, Index: i, ID: res.Object.ID, Valid: res.Err == nil, Warnings: res.Warnings}
+			if res.Err == nil && res.Object.SpecVersion == stix.SpecVersion20 {
+				stix20++
+			}
 			text := "" // the error after "FILE: objects[i]: "
 			if res.Err != nil {
 				invalid++
@@ -96,9 +101,12 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 		closeIn()
 	}
 	if *asJSON {
-		enc.Encode(map[string]int{"objects": total, "invalid": invalid, "with_warnings": warned})
+		enc.Encode(map[string]int{"objects": total, "invalid": invalid, "with_warnings": warned, "stix_2_0": stix20})
 	} else {
 		fmt.Fprintf(c.stdout, "%d objects: %d valid, %d invalid, %d with warnings\n", total, total-invalid, invalid, warned)
+		if stix20 > 0 {
+			fmt.Fprintf(c.stdout, "%d objects are STIX 2.0: only the properties a server indexes were checked, and only collections that accept STIX 2.0 store them\n", stix20)
+		}
 	}
 	if invalid > 0 {
 		return errSomeFailed
