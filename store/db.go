@@ -34,6 +34,9 @@ type DB struct {
 	// OpenTimeout bounds the wait for bbolt's file lock, held by another
 	// process that has the file open.
 	OpenTimeout time.Duration
+	// CheckMode is how thoroughly Open checks an existing file before
+	// using it; a damaged file is refused with ErrDamaged.
+	CheckMode CheckMode
 
 	bolt *bbolt.DB
 }
@@ -55,14 +58,33 @@ func NewDB(path string) *DB {
 // Open opens (or creates) the database file and its buckets, and creates the
 // secret that signs paging cursors on first use.
 func (db *DB) Open() error {
-	b, err := bbolt.Open(db.Path, 0o600, &bbolt.Options{Timeout: db.OpenTimeout})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return fmt.Errorf("open database %s: %w", db.Path, ErrDatabaseLocked)
+	exists := false
+	if _, err := os.Stat(db.Path); err == nil {
+		exists = true
+		if err := checkShape(db.Path); err != nil {
+			return err
+		}
 	}
-	if err != nil {
+	var b *bbolt.DB
+	err := guard(db.Path, func() (err error) {
+		b, err = bbolt.Open(db.Path, 0o600, &bbolt.Options{Timeout: db.OpenTimeout})
+		return err
+	})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return fmt.Errorf("open database %s: %w", db.Path, ErrDatabaseLocked)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
+		return damaged(db.Path, "%v", err)
+	case err != nil:
 		return fmt.Errorf("open database %s: %w", db.Path, err)
 	}
 	db.bolt = b
+	if exists {
+		if err := db.check(db.CheckMode); err != nil {
+			b.Close()
+			return err
+		}
+	}
 	err = b.Update(func(tx *bbolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketRoots, bucketCollections, bucketStatus, bucketStatusTime, bucketUsers, bucketAPIKeys} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -109,45 +131,52 @@ func (db *DB) CursorSecret(ctx context.Context) ([]byte, error) {
 }
 
 // CheckFile opens a database file read-only, without creating or changing
-// anything, and checks that it is a Liaison database that passes bbolt's
-// consistency check: for backups, before they are trusted.
+// anything, and checks it fully: for backups before they are trusted, and
+// for liaison check.
 func CheckFile(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
+	if _, err := os.Stat(path); err != nil {
 		return err
 	}
-	if fi.Size() == 0 {
-		return fmt.Errorf("%s is empty", path)
+	if err := checkShape(path); err != nil {
+		return err
 	}
-	b, err := bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	var b *bbolt.DB
+	err := guard(path, func() (err error) {
+		b, err = bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("%s is not a database file: %w", path, err)
+		return damaged(path, "%v", err)
 	}
 	defer b.Close()
-	return b.View(func(tx *bbolt.Tx) error {
-		if m := tx.Bucket(bucketMeta); m == nil || m.Get(keySecret) == nil || tx.Bucket(bucketRoots) == nil {
-			return fmt.Errorf("%s is not a Liaison database", path)
-		}
-		var first error
-		for err := range tx.Check() {
-			if first == nil {
-				first = err
-			}
-		}
-		return first
-	})
+	db := &DB{Path: path, bolt: b}
+	return db.check(CheckFull)
 }
 
-// Check runs bbolt's consistency check and returns the first problem found.
-func (db *DB) Check() error {
-	return db.bolt.View(func(tx *bbolt.Tx) error {
-		var first error
-		for err := range tx.Check() { // drain: the checker blocks until read
-			if first == nil {
-				first = err
+// Check reads every page and runs bbolt's consistency check, and returns
+// the first problem found.
+func (db *DB) Check() error { return db.check(CheckFull) }
+
+func (db *DB) check(mode CheckMode) error {
+	return guard(db.Path, func() error {
+		return db.bolt.View(func(tx *bbolt.Tx) error {
+			if err := walk(tx, mode == CheckFull); err != nil {
+				return damaged(db.Path, "%v", err)
 			}
-		}
-		return first
+			if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketRoots) == nil {
+				return damaged(db.Path, "it is a bbolt file but not a Liaison database")
+			}
+			if mode != CheckFull {
+				return nil
+			}
+			var first error
+			for err := range tx.Check() { // drain: the checker blocks until read
+				if first == nil {
+					first = damaged(db.Path, "%v", err)
+				}
+			}
+			return first
+		})
 	})
 }
 
