@@ -3,8 +3,6 @@ package taxii
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,7 +162,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	err = s.challenge(c, err)
 	status, res, internal := describe(err)
 	res.HTTPStatus = strconv.Itoa(status)
-	res.ErrorID = newErrorID()
+	res.ErrorID = requestID(c)
 	c.Set(errorIDKey, res.ErrorID) // for the request's log line
 	if errors.Is(err, store.ErrNoSpace) {
 		s.logNoSpace(err)
@@ -195,14 +193,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// errorIDKey holds, in the echo context, the error_id the client received.
+// errorIDKey marks, in the echo context, a request answered with an
+// error; its value is the error_id the client received.
 const errorIDKey = "liaison.error-id"
-
-func newErrorID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
 
 // challenge turns the answer to an anonymous request for something it may
 // not see (an API root, collection or status it has no access to, or a

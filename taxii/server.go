@@ -5,6 +5,8 @@ package taxii
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -75,7 +77,7 @@ func (s *Server) Handler() http.Handler {
 	e.IPExtractor = echo.ExtractIPDirect()
 	// Paths without the trailing slash are served as if they had it; no
 	// redirect, since clients drop credentials on redirects.
-	e.Pre(decodePath, middleware.AddTrailingSlash())
+	e.Pre(assignRequestID, decodePath, middleware.AddTrailingSlash())
 	e.Use(s.logRequests, securityHeaders, s.recoverPanics, taxiiContentType, negotiate, s.authenticate)
 
 	// GET routes answer HEAD too (RFC 9110 §9.3.2); net/http drops the body.
@@ -95,6 +97,53 @@ func (s *Server) Handler() http.Handler {
 		ext(e)
 	}
 	return e
+}
+
+const requestIDKey = "liaison.request-id"
+
+// assignRequestID gives every request an id, sent back as X-Request-Id and
+// logged, which is also the error_id of an error: one id ties a client's
+// report, the access log and the error together. A well-formed id the
+// client (or a proxy in front) sent is kept.
+func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !wellFormedRequestID(id) {
+			id = newRequestID()
+		}
+		c.Set(requestIDKey, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// wellFormedRequestID admits ids of 1 to 128 letters, digits and ._:-
+// (UUIDs, hex, the ids of common proxies), so a logged id cannot forge log
+// lines or carry much.
+func wellFormedRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == ':' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// requestID returns the request's id.
+func requestID(c echo.Context) string {
+	if id, ok := c.Get(requestIDKey).(string); ok {
+		return id
+	}
+	return newRequestID() // not through the server's middleware
 }
 
 // decodePath routes on the decoded path: echo matches the raw path when the
@@ -217,6 +266,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Duration("duration", time.Since(start)), slog.String("remote", c.RealIP()),
 			slog.String("principal", cmp.Or(principal(c).Name, "-")), // "-": not authenticated
 			slog.String("user_agent", req.UserAgent()),
+			slog.String("request_id", requestID(c)),
 		}
 		if id, ok := c.Get(errorIDKey).(string); ok {
 			attrs = append(attrs, slog.String("error_id", id))

@@ -128,3 +128,57 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestID: every answer carries X-Request-Id, a well-formed incoming
+// one is kept, and the id is the error_id of an error and is logged.
+func TestRequestID(t *testing.T) {
+	w := newWorld(t)
+	send := func(who, path, incoming string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept", taxii.MediaType)
+		if incoming != "" {
+			req.Header.Set("X-Request-Id", incoming)
+		}
+		if h := w.creds[who]; h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		rec := httptest.NewRecorder()
+		w.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	seen := map[string]bool{}
+	for _, tc := range []struct {
+		name, who, path, incoming string
+		keep                      bool
+	}{
+		{"success", "reader", "/taxii2/", "", false},
+		{"another success", "reader", "/taxii2/", "", false},
+		{"error", "anonymous", "/r/collections/" + w.private + "/objects/", "", false},
+		{"no route", "reader", "/a/b/c/d/e/f/g/h/", "", false},
+		{"a proxy's UUID", "reader", "/taxii2/", "6f1c1f3e-4b7a-4d7e-9a51-0d2b7c3e5a10", true},
+		{"kept on an error", "wrong password", "/taxii2/", "req-42", true},
+		{"a space", "reader", "/taxii2/", "a b", false},
+		{"too long", "reader", "/taxii2/", strings.Repeat("a", 129), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := send(tc.who, tc.path, tc.incoming)
+			id := res.Header().Get("X-Request-Id")
+			if id == "" || seen[id] && !tc.keep {
+				t.Fatalf("X-Request-Id %q (seen before: %v)", id, seen[id])
+			}
+			seen[id] = true
+			if (id == tc.incoming) != tc.keep {
+				t.Errorf("incoming %q, answered %q", tc.incoming, id)
+			}
+			if res.Code >= 400 {
+				var e taxii.ErrorResource
+				if err := json.Unmarshal(res.Body.Bytes(), &e); err != nil || e.ErrorID != id {
+					t.Errorf("error_id %q, X-Request-Id %q", e.ErrorID, id)
+				}
+			}
+			if !strings.Contains(w.logs.String(), "request_id="+id) {
+				t.Errorf("request_id=%s is not logged", id)
+			}
+		})
+	}
+}
