@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -38,4 +39,31 @@ func noSpace(err error) bool {
 		}
 	}
 	return false
+}
+
+// Ready reports whether the database is open and a write transaction can
+// begin before ctx ends: what a readiness probe asks. A transaction that
+// cannot begin (a long import holds the writer lock) is left to begin and
+// roll back in the background; callers bound how many probes run at once.
+func (db *DB) Ready(ctx context.Context) error {
+	if db.bolt == nil {
+		return errors.New("the database is not open")
+	}
+	done := make(chan error, 1)
+	go func() {
+		tx, err := db.bolt.Begin(true)
+		if err == nil {
+			err = tx.Rollback()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("begin a write transaction: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("no write transaction could begin: %w", ctx.Err())
+	}
 }

@@ -53,7 +53,8 @@ type Server struct {
 	// logging, recovery and error rendering.
 	Extensions []func(e *echo.Echo)
 
-	noSpaceLogged atomic.Int64 // unix nanoseconds of the last full-disk log line
+	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
+	probe         chan struct{} // the readiness probe in flight
 }
 
 // NewServer returns a Server with default settings on st.
@@ -96,7 +97,14 @@ func (s *Server) Handler() http.Handler {
 	for _, ext := range s.Extensions {
 		ext(e)
 	}
-	return e
+	s.probe = make(chan struct{}, 1)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == healthPath || r.URL.Path == readyPath {
+			s.serveHealth(w, r)
+			return
+		}
+		e.ServeHTTP(w, r)
+	})
 }
 
 const requestIDKey = "liaison.request-id"

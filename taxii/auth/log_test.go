@@ -182,3 +182,45 @@ func TestRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestHealth: /healthz and /readyz answer anyone, without credentials or
+// content negotiation, in tiny JSON, and are not logged at info level;
+// /readyz says 503 with a reason once the database cannot take a write.
+func TestHealth(t *testing.T) {
+	w := newWorld(t)
+	for _, tc := range []struct {
+		who, method, path, accept string
+		status                    int
+		body                      string
+	}{
+		{"anonymous", "GET", "/healthz", "", 200, `{"status":"ok"}`},
+		{"anonymous", "GET", "/readyz", "text/html", 200, `{"status":"ok"}`},
+		{"wrong password", "GET", "/readyz", "", 200, `{"status":"ok"}`},
+		{"anonymous", "HEAD", "/healthz", "", 200, ``},
+		{"anonymous", "POST", "/healthz", "", 405, `{"reason":"use GET","status":"error"}`},
+	} {
+		logged := w.logs.Len()
+		req := httptest.NewRequest(tc.method, tc.path, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept", tc.accept)
+		}
+		if h := w.creds[tc.who]; h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		rec := httptest.NewRecorder()
+		w.handler.ServeHTTP(rec, req)
+		if rec.Code != tc.status || strings.TrimSpace(rec.Body.String()) != tc.body || rec.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s as %s: %d %q %s", tc.method, tc.path, tc.who, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		}
+		if w.logs.Len() != logged {
+			t.Errorf("%s %s was logged at info level: %s", tc.method, tc.path, w.logs.String()[logged:])
+		}
+	}
+	w.db.Close()
+	req := httptest.NewRequest("GET", "/readyz", nil)
+	rec := httptest.NewRecorder()
+	w.handler.ServeHTTP(rec, req)
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), `"status":"unavailable"`) || !strings.Contains(rec.Body.String(), "reason") {
+		t.Errorf("/readyz with the database closed: %d %s", rec.Code, rec.Body)
+	}
+}
