@@ -23,45 +23,13 @@ import (
 // process open it at a time, so they refuse, in one line, while a server
 // holds it.
 
-const accountsUsage = `Accounts (offline, on the database file):
-  liaison user add NAME [--admin] [--password-stdin]
-  liaison user list
-  liaison user update NAME --admin|--admin=false
-  liaison user remove NAME
-  liaison user passwd NAME --password-stdin
-  liaison grant NAME --collection ID|ALIAS [--read] [--write]
-  liaison revoke NAME --collection ID|ALIAS
-  liaison apikey create NAME [--expires DURATION]
-  liaison apikey list NAME
-  liaison apikey revoke KEYID
-Each takes --db FILE (default ./liaison.db), or --server URL with an
-admin's API key (--api-key or LIAISON_API_KEY) to act on a running server.
-`
-
 // cli holds what a command needs from its process.
 type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-}
-
-// usageError is a command line the program cannot run (exit status 2).
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
-
-// parseArgs parses flags that may come before or after the positional
-// arguments, and checks the positional count.
-func parseArgs(fs *flag.FlagSet, args []string, positional ...string) ([]string, error) {
-	pos, err := parseAnyArgs(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	if len(pos) != len(positional) {
-		return nil, usagef("expected %s", strings.Join(positional, " "))
-	}
-	return pos, nil
+	// target is where the running command acts, for commands that act on
+	// the database (see command.db).
+	target *target
 }
 
 // openDB opens the database file for an offline command.
@@ -90,15 +58,27 @@ func withDB(dbPath *string, f func(db *store.DB) error) error {
 	return f(db)
 }
 
+// dbMode is how a command uses the database: not at all, only to read
+// it, or to write it.
+type dbMode int
+
+const (
+	noDB dbMode = iota
+	readDB
+	writeDB
+)
+
 // target is where a curation command acts: the database file (--db), or a
 // running server's admin API (--server, with an admin's API key from
 // --api-key or LIAISON_API_KEY).
 type target struct {
+	mode               dbMode
 	db, server, apiKey *string
 }
 
-func addTarget(fs *flag.FlagSet) *target {
+func addTarget(fs *flag.FlagSet, mode dbMode) *target {
 	return &target{
+		mode:   mode,
 		db:     fs.String("db", DefaultDBPath, "database `file` (offline)"),
 		server: fs.String("server", "", "base `URL` of a running server to act on through its admin API"),
 		apiKey: fs.String("api-key", "", "admin API `key` for --server (default $LIAISON_API_KEY)"),
@@ -131,99 +111,90 @@ func readPassword(in io.Reader) (string, error) {
 	return pw, nil
 }
 
-func (c *cli) user(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("user: expected add, list, update, remove or passwd")
-	}
-	fs := flag.NewFlagSet("user", flag.ContinueOnError)
-	t := addTarget(fs)
-	switch args[0] {
-	case "add":
-		admin := fs.Bool("admin", false, "make the user an admin")
-		pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
+func (c *cli) userAdd(fs *flag.FlagSet) runFunc {
+	admin := fs.Bool("admin", false, "make the user an admin")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	return func(ctx context.Context, args []string) error {
 		pw := ""
 		if *pwStdin {
+			var err error
 			if pw, err = readPassword(c.stdin); err != nil {
 				return err
 			}
 		}
-		return t.run(func(api adminAPI) error {
-			if err := api.AddUser(ctx, pos[0], *admin, pw); err != nil {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.AddUser(ctx, args[0], *admin, pw); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "created user %s\n", pos[0])
+			fmt.Fprintf(c.stdout, "created user %s\n", args[0])
 			if pw == "" {
-				fmt.Fprintf(c.stdout, "it has no password; create an API key with: liaison apikey create %s\n", pos[0])
+				fmt.Fprintf(c.stdout, "it has no password; create an API key with: liaison apikey create %s\n", args[0])
 			}
 			return nil
 		})
-	case "list":
-		if _, err := parseArgs(fs, args[1:]); err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
+	}
+}
+
+func (c *cli) userList(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
 			users, err := api.Users(ctx)
 			if err != nil {
 				return err
 			}
 			return printUsers(c.stdout, users)
 		})
-	case "update":
-		admin := fs.Bool("admin", false, "give (--admin) or take (--admin=false) the admin role")
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
+	}
+}
+
+func (c *cli) userUpdate(fs *flag.FlagSet) runFunc {
+	admin := fs.Bool("admin", false, "give (--admin) or take (--admin=false) the admin role")
+	return func(ctx context.Context, args []string) error {
 		given := false
 		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "admin" })
 		if !given {
-			return usagef("user update: say --admin or --admin=false")
+			return usagef("say --admin or --admin=false")
 		}
-		return t.run(func(api adminAPI) error {
-			if err := api.SetAdmin(ctx, pos[0], *admin); err != nil {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.SetAdmin(ctx, args[0], *admin); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "%s is %san admin\n", pos[0], map[bool]string{true: "", false: "no longer "}[*admin])
+			fmt.Fprintf(c.stdout, "%s is %san admin\n", args[0], map[bool]string{true: "", false: "no longer "}[*admin])
 			return nil
 		})
-	case "remove":
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			if err := api.RemoveUser(ctx, pos[0]); err != nil {
+	}
+}
+
+func (c *cli) userRemove(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.RemoveUser(ctx, args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "removed user %s and its API keys\n", pos[0])
+			fmt.Fprintf(c.stdout, "removed user %s and its API keys\n", args[0])
 			return nil
 		})
-	case "passwd":
-		pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
+	}
+}
+
+func (c *cli) userPasswd(fs *flag.FlagSet) runFunc {
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	return func(ctx context.Context, args []string) error {
 		if !*pwStdin {
-			return usagef("user passwd: --password-stdin is required (passwords are never taken as arguments)")
+			return usagef("--password-stdin is required (passwords are never taken as arguments)")
 		}
 		pw, err := readPassword(c.stdin)
 		if err != nil {
 			return err
 		}
-		return t.run(func(api adminAPI) error {
-			if err := api.SetPassword(ctx, pos[0], pw); err != nil {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.SetPassword(ctx, args[0], pw); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "password of %s changed\n", pos[0])
+			fmt.Fprintf(c.stdout, "password of %s changed\n", args[0])
 			return nil
 		})
 	}
-	return usagef("user: unknown command %q", args[0])
 }
 
 func printUsers(w io.Writer, users []admin.UserInfo) error {
@@ -266,72 +237,64 @@ func orDash(s string) string {
 	return s
 }
 
-func (c *cli) grant(ctx context.Context, args []string, revoke bool) error {
-	fs := flag.NewFlagSet("grant", flag.ContinueOnError)
-	t := addTarget(fs)
-	coll := fs.String("collection", "", "collection id or alias")
-	read := fs.Bool("read", false, "grant reading")
-	write := fs.Bool("write", false, "grant writing")
-	pos, err := parseArgs(fs, args, "NAME")
-	if err != nil {
-		return err
-	}
-	if *coll == "" {
-		return usagef("--collection is required")
-	}
-	if !revoke && !*read && !*write {
-		return usagef("grant: give --read, --write or both")
-	}
-	g := store.Grant{Read: *read, Write: *write}
-	if revoke {
-		g = store.Grant{}
-	}
-	return t.run(func(api adminAPI) error {
-		col, err := api.SetGrant(ctx, pos[0], *coll, g)
-		if err != nil {
-			return err
-		}
-		if revoke {
-			fmt.Fprintf(c.stdout, "%s has no rights on collection %s any more\n", pos[0], col.ID)
-		} else {
-			fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s)\n", pos[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(g)], col.ID, col.Title)
-		}
-		return nil
-	})
-}
+func (c *cli) grant(fs *flag.FlagSet) runFunc  { return c.changeGrant(fs, false) }
+func (c *cli) revoke(fs *flag.FlagSet) runFunc { return c.changeGrant(fs, true) }
 
-func (c *cli) apikey(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("apikey: expected create, list or revoke")
+func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
+	coll := fs.String("collection", "", "collection `id` or alias")
+	var read, write *bool
+	if !revoke {
+		read = fs.Bool("read", false, "grant reading")
+		write = fs.Bool("write", false, "grant writing")
 	}
-	fs := flag.NewFlagSet("apikey", flag.ContinueOnError)
-	t := addTarget(fs)
-	switch args[0] {
-	case "create":
-		expires := fs.Duration("expires", 0, "lifetime of the key, e.g. 720h (default: no expiry)")
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
+	return func(ctx context.Context, args []string) error {
+		if *coll == "" {
+			return usagef("--collection is required")
 		}
-		if *expires < 0 {
-			return usagef("--expires must be positive")
+		g := store.Grant{}
+		if !revoke {
+			if !*read && !*write {
+				return usagef("give --read, --write or both")
+			}
+			g = store.Grant{Read: *read, Write: *write}
 		}
-		return t.run(func(api adminAPI) error {
-			key, token, err := api.CreateAPIKey(ctx, pos[0], *expires)
+		return c.target.run(func(api adminAPI) error {
+			col, err := api.SetGrant(ctx, args[0], *coll, g)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stderr, "API key %s for %s created; it is shown once, store it now:\n", key.ID, pos[0])
+			if revoke {
+				fmt.Fprintf(c.stdout, "%s has no rights on collection %s any more\n", args[0], col.ID)
+			} else {
+				fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s)\n", args[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(g)], col.ID, col.Title)
+			}
+			return nil
+		})
+	}
+}
+
+func (c *cli) apikeyCreate(fs *flag.FlagSet) runFunc {
+	expires := fs.Duration("expires", 0, "lifetime of the key, e.g. 720h (default: no expiry)")
+	return func(ctx context.Context, args []string) error {
+		if *expires < 0 {
+			return usagef("--expires must be positive")
+		}
+		return c.target.run(func(api adminAPI) error {
+			key, token, err := api.CreateAPIKey(ctx, args[0], *expires)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stderr, "API key %s for %s created; it is shown once, store it now:\n", key.ID, args[0])
 			fmt.Fprintln(c.stdout, token)
 			return nil
 		})
-	case "list":
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			keys, err := api.APIKeys(ctx, pos[0])
+	}
+}
+
+func (c *cli) apikeyList(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			keys, err := api.APIKeys(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -349,20 +312,19 @@ func (c *cli) apikey(ctx context.Context, args []string) error {
 			}
 			return w.Flush()
 		})
-	case "revoke":
-		pos, err := parseArgs(fs, args[1:], "KEYID")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			if err := api.RevokeAPIKey(ctx, pos[0]); err != nil {
+	}
+}
+
+func (c *cli) apikeyRevoke(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.RevokeAPIKey(ctx, args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "revoked API key %s\n", pos[0])
+			fmt.Fprintf(c.stdout, "revoked API key %s\n", args[0])
 			return nil
 		})
 	}
-	return usagef("apikey: unknown command %q", args[0])
 }
 
 func stamp(t time.Time) string {

@@ -18,28 +18,6 @@ import (
 	"liaison/store/admin"
 )
 
-const curateUsage = `Curation:
-  liaison apiroot add NAME --title T [--description D] [--max-content-length BYTES] [--default]
-  liaison apiroot list
-  liaison apiroot update NAME [--title T] [--description D] [--max-content-length BYTES] [--default]
-  liaison apiroot remove NAME [--force]
-  liaison collection add --api-root NAME --title T [--alias A] [--description D] [--public-read] [--reject-custom]
-  liaison collection list [--api-root NAME]
-  liaison collection show ID|ALIAS
-  liaison collection update ID|ALIAS [--title T] [--alias A] [--description D] [--public-read=BOOL] [--reject-custom=BOOL]
-  liaison collection remove ID|ALIAS [--force]
-  liaison import --collection ID|ALIAS [--json] FILE...    (- reads standard input)
-  liaison export --collection ID|ALIAS [--added-after T] [--type T]... [--all-versions] [--envelope] [-o FILE]
-  liaison object delete --collection ID|ALIAS OBJECT-ID [--version V | --all-versions]
-  liaison object revoke --collection ID|ALIAS OBJECT-ID
-  liaison stats
-  liaison backup FILE
-  liaison restore BACKUP --db FILE
-Each takes --db FILE (default ./liaison.db), or --server URL with an
-admin's API key (--api-key or LIAISON_API_KEY) to act on a running server
-(restore is offline only: it refuses a database in use).
-`
-
 // listFlag collects a repeatable string flag.
 type listFlag []string
 
@@ -90,74 +68,76 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not true or false", v)
 }
 
-func (c *cli) apiroot(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("apiroot: expected add, list, update or remove")
-	}
-	fs := flag.NewFlagSet("apiroot", flag.ContinueOnError)
-	t := addTarget(fs)
-	var title, desc optString
-	fs.Var(&title, "title", "title")
-	fs.Var(&desc, "description", "description")
-	maxLen := fs.Int64("max-content-length", 0, "largest POST body in bytes")
-	var def optBool
-	fs.Var(&def, "default", "make it the default API root")
-	force := fs.Bool("force", false, "remove its collections and objects too")
-	switch args[0] {
-	case "add":
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			r, err := api.AddAPIRoot(ctx, store.APIRoot{Name: pos[0], Title: title.v, Description: desc.v, MaxContentLength: *maxLen, Default: def.v})
+// apirootFlags declares the settings of an API root.
+type apirootFlags struct {
+	title, desc optString
+	maxLen      *int64
+	def         optBool
+}
+
+func addAPIRootFlags(fs *flag.FlagSet) *apirootFlags {
+	f := &apirootFlags{}
+	fs.Var(&f.title, "title", "`title` of the API root")
+	fs.Var(&f.desc, "description", "`description` of the API root")
+	f.maxLen = fs.Int64("max-content-length", 0, "largest POST body in `bytes`")
+	fs.Var(&f.def, "default", "make it the default API root")
+	return f
+}
+
+func (c *cli) apirootAdd(fs *flag.FlagSet) runFunc {
+	f := addAPIRootFlags(fs)
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			r, err := api.AddAPIRoot(ctx, store.APIRoot{Name: args[0], Title: f.title.v, Description: f.desc.v, MaxContentLength: *f.maxLen, Default: f.def.v})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "created API root %s (/%s/)\n", r.Name, r.Name)
 			return nil
 		})
-	case "list":
-		if _, err := parseArgs(fs, args[1:]); err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
+	}
+}
+
+func (c *cli) apirootList(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
 			roots, err := api.APIRoots(ctx)
 			if err != nil {
 				return err
 			}
 			return printAPIRoots(c.stdout, roots)
 		})
-	case "update":
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
+	}
+}
+
+func (c *cli) apirootUpdate(fs *flag.FlagSet) runFunc {
+	f := addAPIRootFlags(fs)
+	return func(ctx context.Context, args []string) error {
+		u := store.APIRootUpdate{Title: f.title.ptr(), Description: f.desc.ptr(), Default: f.def.ptr()}
+		if *f.maxLen != 0 {
+			u.MaxContentLength = f.maxLen
 		}
-		u := store.APIRootUpdate{Title: title.ptr(), Description: desc.ptr(), Default: def.ptr()}
-		if *maxLen != 0 {
-			u.MaxContentLength = maxLen
-		}
-		return t.run(func(api adminAPI) error {
-			if _, err := api.UpdateAPIRoot(ctx, pos[0], u); err != nil {
+		return c.target.run(func(api adminAPI) error {
+			if _, err := api.UpdateAPIRoot(ctx, args[0], u); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "updated API root %s\n", pos[0])
-			return nil
-		})
-	case "remove":
-		pos, err := parseArgs(fs, args[1:], "NAME")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			if err := api.RemoveAPIRoot(ctx, pos[0], *force); err != nil {
-				return withHint(err, "--force removes its collections and their objects too")
-			}
-			fmt.Fprintf(c.stdout, "removed API root %s\n", pos[0])
+			fmt.Fprintf(c.stdout, "updated API root %s\n", args[0])
 			return nil
 		})
 	}
-	return usagef("apiroot: unknown command %q", args[0])
+}
+
+func (c *cli) apirootRemove(fs *flag.FlagSet) runFunc {
+	force := fs.Bool("force", false, "remove its collections and objects too")
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.RemoveAPIRoot(ctx, args[0], *force); err != nil {
+				return withHint(err, "--force removes its collections and their objects too")
+			}
+			fmt.Fprintf(c.stdout, "removed API root %s\n", args[0])
+			return nil
+		})
+	}
 }
 
 func withHint(err error, hint string) error {
@@ -176,89 +156,92 @@ func printAPIRoots(w io.Writer, roots []store.APIRoot) error {
 	return tw.Flush()
 }
 
-func (c *cli) collection(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("collection: expected add, list, show, update or remove")
-	}
-	fs := flag.NewFlagSet("collection", flag.ContinueOnError)
-	t := addTarget(fs)
-	root := fs.String("api-root", "", "API root name")
-	var title, desc, alias optString
-	fs.Var(&title, "title", "title")
-	fs.Var(&desc, "description", "description")
-	fs.Var(&alias, "alias", "alias, unique in the API root")
-	var public, rejectCustom optBool
-	fs.Var(&public, "public-read", "anyone may read it, anonymous clients too")
-	fs.Var(&rejectCustom, "reject-custom", "refuse custom objects and properties")
-	force := fs.Bool("force", false, "remove it with its objects")
-	switch args[0] {
-	case "add":
-		if _, err := parseArgs(fs, args[1:]); err != nil {
-			return err
-		}
+// collectionFlags declares the settings of a collection.
+type collectionFlags struct {
+	title, desc, alias   optString
+	public, rejectCustom optBool
+}
+
+func addCollectionFlags(fs *flag.FlagSet) *collectionFlags {
+	f := &collectionFlags{}
+	fs.Var(&f.title, "title", "`title` of the collection")
+	fs.Var(&f.desc, "description", "`description` of the collection")
+	fs.Var(&f.alias, "alias", "`alias`, unique in the API root (empty: none)")
+	fs.Var(&f.public, "public-read", "anyone may read it, anonymous clients too")
+	fs.Var(&f.rejectCustom, "reject-custom", "refuse custom objects and properties")
+	return f
+}
+
+func (c *cli) collectionAdd(fs *flag.FlagSet) runFunc {
+	root := fs.String("api-root", "", "API root `name`")
+	f := addCollectionFlags(fs)
+	return func(ctx context.Context, args []string) error {
 		if *root == "" {
-			return usagef("collection add: --api-root is required")
+			return usagef("--api-root is required")
 		}
-		return t.run(func(api adminAPI) error {
-			col, err := api.AddCollection(ctx, store.Collection{APIRoot: *root, Title: title.v, Description: desc.v,
-				Alias: alias.v, PublicRead: public.v, RejectCustom: rejectCustom.v})
+		return c.target.run(func(api adminAPI) error {
+			col, err := api.AddCollection(ctx, store.Collection{APIRoot: *root, Title: f.title.v, Description: f.desc.v,
+				Alias: f.alias.v, PublicRead: f.public.v, RejectCustom: f.rejectCustom.v})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintln(c.stdout, col.ID)
 			return nil
 		})
-	case "list":
-		if _, err := parseArgs(fs, args[1:]); err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
+	}
+}
+
+func (c *cli) collectionList(fs *flag.FlagSet) runFunc {
+	root := fs.String("api-root", "", "only the collections of this API root (`name`)")
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
 			colls, err := api.Collections(ctx, *root)
 			if err != nil {
 				return err
 			}
 			return printCollections(c.stdout, colls)
 		})
-	case "show":
-		pos, err := parseArgs(fs, args[1:], "ID|ALIAS")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			col, err := api.Collection(ctx, pos[0])
+	}
+}
+
+func (c *cli) collectionShow(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			col, err := api.Collection(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			return printCollection(c.stdout, col)
 		})
-	case "update":
-		pos, err := parseArgs(fs, args[1:], "ID|ALIAS")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			col, err := api.UpdateCollection(ctx, pos[0], store.CollectionUpdate{Title: title.ptr(), Description: desc.ptr(),
-				Alias: alias.ptr(), PublicRead: public.ptr(), RejectCustom: rejectCustom.ptr()})
+	}
+}
+
+func (c *cli) collectionUpdate(fs *flag.FlagSet) runFunc {
+	f := addCollectionFlags(fs)
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			col, err := api.UpdateCollection(ctx, args[0], store.CollectionUpdate{Title: f.title.ptr(), Description: f.desc.ptr(),
+				Alias: f.alias.ptr(), PublicRead: f.public.ptr(), RejectCustom: f.rejectCustom.ptr()})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "updated collection %s\n", col.ID)
 			return nil
 		})
-	case "remove":
-		pos, err := parseArgs(fs, args[1:], "ID|ALIAS")
-		if err != nil {
-			return err
-		}
-		return t.run(func(api adminAPI) error {
-			if err := api.RemoveCollection(ctx, pos[0], *force); err != nil {
+	}
+}
+
+func (c *cli) collectionRemove(fs *flag.FlagSet) runFunc {
+	force := fs.Bool("force", false, "remove it with its objects")
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			if err := api.RemoveCollection(ctx, args[0], *force); err != nil {
 				return withHint(err, "--force removes it with its objects")
 			}
-			fmt.Fprintf(c.stdout, "removed collection %s\n", pos[0])
+			fmt.Fprintf(c.stdout, "removed collection %s\n", args[0])
 			return nil
 		})
 	}
-	return usagef("collection: unknown command %q", args[0])
 }
 
 func printCollections(w io.Writer, colls []admin.CollectionInfo) error {
@@ -293,58 +276,54 @@ func taxiiStamp(t time.Time) string {
 	return stix.FormatTAXII(t)
 }
 
-func (c *cli) importCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	t := addTarget(fs)
-	coll := fs.String("collection", "", "collection id or alias")
+func (c *cli) importCmd(fs *flag.FlagSet) runFunc {
+	coll := fs.String("collection", "", "collection `id` or alias")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	files, err := parseAnyArgs(fs, args)
-	if err != nil {
+	return func(ctx context.Context, files []string) error {
+		if *coll == "" {
+			return usagef("--collection is required")
+		}
+		failed := false
+		err := c.target.run(func(api adminAPI) error {
+			for _, name := range files {
+				in, closeIn, err := openInput(name, c.stdin)
+				if err != nil {
+					return err
+				}
+				progress := c.progress(name)
+				res, err := api.Import(ctx, *coll, cliOwner, in, progress)
+				closeIn()
+				c.endProgress(progress)
+				if err != nil {
+					if res.Objects > 0 {
+						return fmt.Errorf("%s: %w (%d objects imported before)", name, err, res.Objects)
+					}
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				if res.Failures > 0 {
+					failed = true
+				}
+				if *asJSON {
+					json.NewEncoder(c.stdout).Encode(struct {
+						File string `json:"file"`
+						admin.ImportResult
+					}{name, res})
+					continue
+				}
+				for _, f := range res.FailureDetails {
+					fmt.Fprintf(c.stdout, "%s: failed: %s\n", name, f.Message)
+				}
+				rate := float64(res.Objects) / max(res.Elapsed.Seconds(), 1e-9)
+				fmt.Fprintf(c.stdout, "%s: %d objects, %d stored or already present, %d failed, in %s (%.0f objects/s)\n",
+					name, res.Objects, res.Successes, res.Failures, res.Elapsed.Round(time.Millisecond), rate)
+			}
+			return nil
+		})
+		if err == nil && failed {
+			return errSomeFailed
+		}
 		return err
 	}
-	if *coll == "" || len(files) == 0 {
-		return usagef("import: --collection and at least one FILE are required")
-	}
-	failed := false
-	err = t.run(func(api adminAPI) error {
-		for _, name := range files {
-			in, closeIn, err := openInput(name, c.stdin)
-			if err != nil {
-				return err
-			}
-			progress := c.progress(name)
-			res, err := api.Import(ctx, *coll, cliOwner, in, progress)
-			closeIn()
-			c.endProgress(progress)
-			if err != nil {
-				if res.Objects > 0 {
-					return fmt.Errorf("%s: %w (%d objects imported before)", name, err, res.Objects)
-				}
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if res.Failures > 0 {
-				failed = true
-			}
-			if *asJSON {
-				json.NewEncoder(c.stdout).Encode(struct {
-					File string `json:"file"`
-					admin.ImportResult
-				}{name, res})
-				continue
-			}
-			for _, f := range res.FailureDetails {
-				fmt.Fprintf(c.stdout, "%s: failed: %s\n", name, f.Message)
-			}
-			rate := float64(res.Objects) / max(res.Elapsed.Seconds(), 1e-9)
-			fmt.Fprintf(c.stdout, "%s: %d objects, %d stored or already present, %d failed, in %s (%.0f objects/s)\n",
-				name, res.Objects, res.Successes, res.Failures, res.Elapsed.Round(time.Millisecond), rate)
-		}
-		return nil
-	})
-	if err == nil && failed {
-		return errSomeFailed
-	}
-	return err
 }
 
 // errSomeFailed makes the exit status 1 without another message.
@@ -386,125 +365,100 @@ func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
-// parseAnyArgs is parseArgs without a fixed number of positional arguments.
-func parseAnyArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%v", err)
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-func (c *cli) exportCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	t := addTarget(fs)
-	coll := fs.String("collection", "", "collection id or alias")
-	addedAfter := fs.String("added-after", "", "only objects added after this timestamp")
+func (c *cli) exportCmd(fs *flag.FlagSet) runFunc {
+	coll := fs.String("collection", "", "collection `id` or alias")
+	addedAfter := fs.String("added-after", "", "only objects added after this `timestamp`")
 	var types listFlag
-	fs.Var(&types, "type", "only objects of this type (repeatable)")
+	fs.Var(&types, "type", "only objects of this `type` (repeatable)")
 	all := fs.Bool("all-versions", false, "every version, not only the current one")
 	envelope := fs.Bool("envelope", false, "write a TAXII envelope instead of a STIX bundle")
-	outName := fs.String("o", "", "output file (default standard output)")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	if *coll == "" {
-		return usagef("export: --collection is required")
-	}
-	o := admin.ExportOptions{Types: types, AllVersions: *all, Envelope: *envelope}
-	if *addedAfter != "" {
-		t, err := stix.ParseTimestamp(*addedAfter)
-		if err != nil {
-			return usagef("--added-after: %v", err)
+	outName := fs.String("o", "", "output `file` (default standard output)")
+	return func(ctx context.Context, args []string) error {
+		if *coll == "" {
+			return usagef("--collection is required")
 		}
-		o.AddedAfter = t
-	}
-	return t.run(func(api adminAPI) error {
-		if *outName == "" {
-			n, err := api.Export(ctx, *coll, o, c.stdout)
+		o := admin.ExportOptions{Types: types, AllVersions: *all, Envelope: *envelope}
+		if *addedAfter != "" {
+			t, err := stix.ParseTimestamp(*addedAfter)
+			if err != nil {
+				return usagef("--added-after: %v", err)
+			}
+			o.AddedAfter = t
+		}
+		return c.target.run(func(api adminAPI) error {
+			if *outName == "" {
+				n, err := api.Export(ctx, *coll, o, c.stdout)
+				if err == nil {
+					fmt.Fprintf(c.stderr, "exported %d objects\n", n)
+				}
+				return err
+			}
+			var n int
+			err := writeFileAtomic(*outName, func(f *os.File) error {
+				var err error
+				n, err = api.Export(ctx, *coll, o, f)
+				return err
+			})
 			if err == nil {
-				fmt.Fprintf(c.stderr, "exported %d objects\n", n)
+				fmt.Fprintf(c.stderr, "exported %d objects to %s\n", n, *outName)
 			}
 			return err
-		}
-		var n int
-		err := writeFileAtomic(*outName, func(f *os.File) error {
-			var err error
-			n, err = api.Export(ctx, *coll, o, f)
-			return err
 		})
-		if err == nil {
-			fmt.Fprintf(c.stderr, "exported %d objects to %s\n", n, *outName)
-		}
-		return err
-	})
+	}
 }
 
-func (c *cli) object(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("object: expected delete or revoke")
-	}
-	fs := flag.NewFlagSet("object", flag.ContinueOnError)
-	t := addTarget(fs)
-	coll := fs.String("collection", "", "collection id or alias")
-	version := fs.String("version", "", "delete: only this version (its modified)")
-	all := fs.Bool("all-versions", false, "delete: every version (the default)")
-	pos, err := parseArgs(fs, args[1:], "OBJECT-ID")
-	if err != nil {
-		return err
-	}
-	if *coll == "" {
-		return usagef("object: --collection is required")
-	}
-	switch args[0] {
-	case "delete":
-		if *version != "" && *all {
-			return usagef("object delete: --version and --all-versions exclude each other")
+func (c *cli) objectDelete(fs *flag.FlagSet) runFunc {
+	coll := fs.String("collection", "", "collection `id` or alias")
+	version := fs.String("version", "", "only this `version` (its modified)")
+	all := fs.Bool("all-versions", false, "every version (the default)")
+	return func(ctx context.Context, args []string) error {
+		if *coll == "" {
+			return usagef("--collection is required")
 		}
-		return t.run(func(api adminAPI) error {
-			n, err := api.DeleteObject(ctx, *coll, pos[0], *version)
+		if *version != "" && *all {
+			return usagef("--version and --all-versions exclude each other")
+		}
+		return c.target.run(func(api adminAPI) error {
+			n, err := api.DeleteObject(ctx, *coll, args[0], *version)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "deleted %d version(s) of %s\n", n, pos[0])
+			fmt.Fprintf(c.stdout, "deleted %d version(s) of %s\n", n, args[0])
 			return nil
 		})
-	case "revoke":
-		return t.run(func(api adminAPI) error {
-			st, err := api.RevokeObject(ctx, *coll, cliOwner, pos[0])
+	}
+}
+
+func (c *cli) objectRevoke(fs *flag.FlagSet) runFunc {
+	coll := fs.String("collection", "", "collection `id` or alias")
+	return func(ctx context.Context, args []string) error {
+		if *coll == "" {
+			return usagef("--collection is required")
+		}
+		return c.target.run(func(api adminAPI) error {
+			st, err := api.RevokeObject(ctx, *coll, cliOwner, args[0])
 			if err != nil {
 				return err
 			}
 			if st.FailureCount > 0 {
 				return fmt.Errorf("revocation refused: %s", st.Failures[0].Message)
 			}
-			fmt.Fprintf(c.stdout, "revoked %s: new version %s\n", pos[0], st.Successes[0].Version)
+			fmt.Fprintf(c.stdout, "revoked %s: new version %s\n", args[0], st.Successes[0].Version)
 			return nil
 		})
 	}
-	return usagef("object: unknown command %q", args[0])
 }
 
-func (c *cli) stats(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
-	t := addTarget(fs)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
+func (c *cli) stats(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			st, err := api.Stats(ctx)
+			if err != nil {
+				return err
+			}
+			return printStats(c.stdout, st)
+		})
 	}
-	return t.run(func(api adminAPI) error {
-		st, err := api.Stats(ctx)
-		if err != nil {
-			return err
-		}
-		return printStats(c.stdout, st)
-	})
 }
 
 func printStats(w io.Writer, st admin.Stats) error {
@@ -525,68 +479,61 @@ func printStats(w io.Writer, st admin.Stats) error {
 	return nil
 }
 
-func (c *cli) backup(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	t := addTarget(fs)
-	pos, err := parseArgs(fs, args, "FILE")
-	if err != nil {
-		return err
-	}
-	return t.run(func(api adminAPI) error {
-		var n int64
-		err := writeFileAtomic(pos[0], func(f *os.File) error {
-			var err error
-			if n, err = api.Backup(ctx, f); err != nil {
-				return err
-			}
-			// A snapshot cut short on the way is refused, not kept.
-			return store.CheckFile(f.Name())
-		})
-		if err == nil {
-			fmt.Fprintf(c.stdout, "backed up %d bytes to %s\n", n, pos[0])
-		}
-		return err
-	})
-}
-
-func (c *cli) restore(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file to create from the backup")
-	pos, err := parseArgs(fs, args, "BACKUP")
-	if err != nil {
-		return err
-	}
-	if *dbPath == "" {
-		return usagef("restore: --db is required")
-	}
-	// Check the backup, read-only, before anything is touched.
-	if err := store.CheckFile(pos[0]); err != nil {
-		return fmt.Errorf("backup %s: %w", pos[0], err)
-	}
-	if _, err := os.Stat(*dbPath); err == nil {
-		// Refuse a file in use; an idle one is replaced.
-		db, err := openDB(*dbPath)
-		if err != nil {
-			if errors.Is(err, errInUse) {
-				return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
+func (c *cli) backup(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			var n int64
+			err := writeFileAtomic(args[0], func(f *os.File) error {
+				var err error
+				if n, err = api.Backup(ctx, f); err != nil {
+					return err
+				}
+				// A snapshot cut short on the way is refused, not kept.
+				return store.CheckFile(f.Name())
+			})
+			if err == nil {
+				fmt.Fprintf(c.stdout, "backed up %d bytes to %s\n", n, args[0])
 			}
 			return err
+		})
+	}
+}
+
+func (c *cli) restore(fs *flag.FlagSet) runFunc {
+	dbPath := fs.String("db", "", "database `file` to create from the backup")
+	return func(ctx context.Context, args []string) error {
+		if *dbPath == "" {
+			return usagef("--db is required")
 		}
-		db.Close()
-	}
-	src, err := os.Open(pos[0])
-	if err != nil {
+		// Check the backup, read-only, before anything is touched.
+		if err := store.CheckFile(args[0]); err != nil {
+			return fmt.Errorf("backup %s: %w", args[0], err)
+		}
+		if _, err := os.Stat(*dbPath); err == nil {
+			// Refuse a file in use; an idle one is replaced.
+			db, err := openDB(*dbPath)
+			if err != nil {
+				if errors.Is(err, errInUse) {
+					return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
+				}
+				return err
+			}
+			db.Close()
+		}
+		src, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		err = writeFileAtomic(*dbPath, func(f *os.File) error {
+			_, err := io.Copy(f, src)
+			return err
+		})
+		if err == nil {
+			fmt.Fprintf(c.stdout, "restored %s from %s\n", *dbPath, args[0])
+		}
 		return err
 	}
-	defer src.Close()
-	err = writeFileAtomic(*dbPath, func(f *os.File) error {
-		_, err := io.Copy(f, src)
-		return err
-	})
-	if err == nil {
-		fmt.Fprintf(c.stdout, "restored %s from %s\n", *dbPath, pos[0])
-	}
-	return err
 }
 
 // cliOwner owns the status resources of offline imports and revocations;

@@ -56,9 +56,21 @@ func NewMain() *Main {
 
 // ParseFlags parses the serve command's flags into m.Config and validates it.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
-	c := &m.Config
 	fs := flag.NewFlagSet("liaison serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
+	m.defineFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return m.Config.Validate()
+}
+
+// defineFlags declares the serve command's flags on fs, into m.Config.
+func (m *Main) defineFlags(fs *flag.FlagSet) {
+	c := &m.Config
 	fs.StringVar(&c.DBPath, "db", c.DBPath, "database `file`; created when absent")
 	fs.StringVar(&c.Listen, "listen", c.Listen, "`address` to listen on (host:port)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>, or the request's Host when listening on all addresses)")
@@ -69,13 +81,24 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
-	if err := fs.Parse(args); err != nil {
-		return err
+}
+
+// serve is the serve command: it runs until ctx ends.
+func (c *cli) serve(fs *flag.FlagSet) runFunc {
+	m := NewMain()
+	m.Stdout, m.Stderr = c.stdout, c.stderr
+	m.defineFlags(fs)
+	return func(ctx context.Context, _ []string) error {
+		if err := m.Config.Validate(); err != nil {
+			return &usageError{err.Error()}
+		}
+		if err := m.Run(ctx); err != nil {
+			m.Close()
+			return err
+		}
+		m.Wait(ctx)
+		return m.Close()
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return c.Validate()
 }
 
 // Run opens the database, loads the demo data when asked, and starts

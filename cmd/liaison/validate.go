@@ -11,12 +11,6 @@ import (
 	"liaison/stix"
 )
 
-const validateUsage = `Validation (offline):
-  liaison validate [--json] [--reject-custom] FILE...    (- reads standard input)
-Exit status: 0 when every object is valid, 1 when any is invalid, 2 for
-usage or I/O errors (an unreadable file, not JSON at all).
-`
-
 // validation is the report of one invalid object (or one warning).
 type validation struct {
 	File     string   `json:"file"`
@@ -28,19 +22,18 @@ type validation struct {
 }
 
 // validateCmd checks bundles or envelopes object by object, streaming.
-func (c *cli) validateCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+func (c *cli) validateCmd(fs *flag.FlagSet) runFunc {
 	asJSON := fs.Bool("json", false, "one JSON object per line for each invalid object or warning, then a summary")
 	rejectCustom := fs.Bool("reject-custom", false, "refuse custom object types and properties")
-	files, err := parseAnyArgs(fs, args)
-	if err != nil {
-		return err
+	return func(ctx context.Context, files []string) error {
+		return c.validate(ctx, files, *asJSON, *rejectCustom)
 	}
-	if len(files) == 0 {
-		return usagef("validate: name at least one FILE, or - for standard input")
-	}
+}
+
+// validate checks the objects of files.
+func (c *cli) validate(ctx context.Context, files []string, asJSON, rejectCustom bool) error {
 	v := stix.NewValidator()
-	opts := stix.Options{RejectCustom: *rejectCustom}
+	opts := stix.Options{RejectCustom: rejectCustom}
 	enc := json.NewEncoder(c.stdout)
 	// stix20 counts the STIX 2.0 objects: the validator checks only what
 	// a server indexes of those, not the 2.1 schemas and rules.
@@ -88,7 +81,7 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 				warned++
 			}
 			switch {
-			case *asJSON && (!rep.Valid || len(rep.Warnings) > 0):
+			case asJSON && (!rep.Valid || len(rep.Warnings) > 0):
 				enc.Encode(rep)
 			case !rep.Valid:
 				fmt.Fprintf(c.stdout, "%s: objects[%d]: %s\n", name, i, text)
@@ -100,7 +93,7 @@ func (c *cli) validateCmd(ctx context.Context, args []string) error {
 		}
 		closeIn()
 	}
-	if *asJSON {
+	if asJSON {
 		enc.Encode(map[string]int{"objects": total, "invalid": invalid, "with_warnings": warned, "stix_2_0": stix20})
 	} else {
 		fmt.Fprintf(c.stdout, "%d objects: %d valid, %d invalid, %d with warnings\n", total, total-invalid, invalid, warned)
