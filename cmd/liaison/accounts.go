@@ -32,8 +32,16 @@ type cli struct {
 	target *target
 }
 
-// openDB opens the database file for an offline command.
-func openDB(path string) (*store.DB, error) {
+// openDB opens the database file for an offline command. A command that
+// only reads refuses a missing file rather than create an empty one (a
+// mistyped --db would otherwise look like an empty database); one that
+// writes creates it and says so on stderr.
+func openDB(path string, mode dbMode, stderr io.Writer) (*store.DB, error) {
+	_, err := os.Stat(path)
+	missing := errors.Is(err, os.ErrNotExist)
+	if missing && mode != writeDB {
+		return nil, &noDatabaseError{path}
+	}
 	db := store.NewDB(path)
 	db.OpenTimeout = 500 * time.Millisecond
 	if err := db.Open(); err != nil {
@@ -42,21 +50,22 @@ func openDB(path string) (*store.DB, error) {
 		}
 		return nil, err
 	}
+	if missing {
+		fmt.Fprintf(stderr, "created new database %s\n", path)
+	}
 	return db, nil
+}
+
+// noDatabaseError is a missing database file named to a command that
+// only reads.
+type noDatabaseError struct{ path string }
+
+func (e *noDatabaseError) Error() string {
+	return fmt.Sprintf("no database at %s (serve creates one; check --db)", e.path)
 }
 
 // errInUse is returned when the database file is held by a server.
 var errInUse = errors.New("database in use")
-
-// withDB runs f on the database file at *dbPath.
-func withDB(dbPath *string, f func(db *store.DB) error) error {
-	db, err := openDB(*dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return f(db)
-}
 
 // dbMode is how a command uses the database: not at all, only to read
 // it, or to write it.
@@ -73,12 +82,14 @@ const (
 // --api-key or LIAISON_API_KEY).
 type target struct {
 	mode               dbMode
+	stderr             io.Writer
 	db, server, apiKey *string
 }
 
-func addTarget(fs *flag.FlagSet, mode dbMode) *target {
+func addTarget(fs *flag.FlagSet, mode dbMode, stderr io.Writer) *target {
 	return &target{
 		mode:   mode,
+		stderr: stderr,
 		db:     fs.String("db", DefaultDBPath, "database `file` (offline)"),
 		server: fs.String("server", "", "base `URL` of a running server to act on through its admin API"),
 		apiKey: fs.String("api-key", "", "admin API `key` for --server (default $LIAISON_API_KEY)"),
@@ -94,9 +105,12 @@ func (t *target) run(f func(api admin.API) error) error {
 		}
 		return f(&admin.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
 	}
-	return withDB(t.db, func(db *store.DB) error {
-		return f(admin.New(db, nil)) // the validator is made when an import needs it
-	})
+	db, err := openDB(*t.db, t.mode, t.stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(admin.New(db, nil)) // the validator is made when an import needs it
 }
 
 func readPassword(in io.Reader) (string, error) {

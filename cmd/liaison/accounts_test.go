@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -131,5 +132,44 @@ func TestAccountCommandsWhileServing(t *testing.T) {
 	code, _, errOut := cmdline(t, "", "user", "list", "--db", m.Config.DBPath)
 	if code != 1 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "in use by a running liaison server") {
 		t.Fatalf("user list on a served database = %d %q", code, errOut)
+	}
+}
+
+// TestMissingDatabase: a command that only reads refuses a --db file that
+// does not exist, and creates none; one that writes creates it and says so.
+func TestMissingDatabase(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	for _, args := range [][]string{
+		{"user", "list"},
+		{"apikey", "list", "alice"},
+		{"collection", "list"},
+		{"collection", "show", "inbox"},
+		{"apiroot", "list"},
+		{"stats"},
+		{"export", "--collection", "inbox"},
+		{"backup", filepath.Join(dir, "out.db")},
+	} {
+		code, out, errOut := cmdline(t, "", append(args, "--db", typo)...)
+		if want := "liaison: no database at " + typo + " (serve creates one; check --db)\n"; code != 1 || errOut != want || out != "" {
+			t.Errorf("liaison %s on a missing file = %d %q %q; want 1 and %q", strings.Join(args, " "), code, out, errOut, want)
+		}
+		if _, err := os.Stat(typo); err == nil {
+			t.Fatalf("liaison %s created %s", strings.Join(args, " "), typo)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.db")); err == nil {
+		t.Error("backup wrote a backup of a missing database")
+	}
+
+	code, out, errOut := cmdline(t, "", "apiroot", "add", "intel", "--title", "Intel", "--db", typo)
+	if code != 0 || errOut != "created new database "+typo+"\n" || !strings.Contains(out, "created API root intel") {
+		t.Fatalf("apiroot add on a missing file = %d %q %q", code, out, errOut)
+	}
+	// Once it exists, neither says anything more.
+	for _, args := range [][]string{{"apiroot", "list"}, {"user", "add", "bob"}} {
+		if code, _, errOut := cmdline(t, "", append(args, "--db", typo)...); code != 0 || errOut != "" {
+			t.Errorf("liaison %s = %d %q", strings.Join(args, " "), code, errOut)
+		}
 	}
 }

@@ -154,6 +154,7 @@ func (c *cli) main(ctx context.Context, args []string) int {
 	}
 	var ue *usageError
 	var se *silentError
+	var nd *noDatabaseError
 	switch {
 	case err == nil:
 		return 0
@@ -162,6 +163,10 @@ func (c *cli) main(ctx context.Context, args []string) int {
 		commandHelp(c.stderr, cmd, fs)
 		return 2
 	case errors.As(err, &se):
+		return 1
+	case errors.As(err, &nd):
+		// Not the command's fault: the file it was given.
+		fmt.Fprintf(c.stderr, "liaison: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(c.stderr, "liaison %s: %v\n", cmd.name, err)
@@ -212,7 +217,7 @@ func (c *cli) lookup(table []command, args []string) (*command, []string, int) {
 func (c *cli) define(cmd *command, fs *flag.FlagSet) runFunc {
 	fs.SetOutput(io.Discard) // errors and help are printed here, not by the flag package
 	if cmd.db != noDB {
-		c.target = addTarget(fs, cmd.db)
+		c.target = addTarget(fs, cmd.db, c.stderr)
 	}
 	return cmd.setup(c, fs)
 }

@@ -511,7 +511,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		}
 		if _, err := os.Stat(*dbPath); err == nil {
 			// Refuse a file in use; an idle one is replaced.
-			db, err := openDB(*dbPath)
+			db, err := openDB(*dbPath, writeDB, c.stderr)
 			if err != nil {
 				if errors.Is(err, errInUse) {
 					return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
