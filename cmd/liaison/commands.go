@@ -103,9 +103,9 @@ func commandTable() []command {
 		{name: "object revoke", section: "curation", usage: "--collection ID|ALIAS OBJECT-ID", args: "OBJECT-ID", db: writeDB,
 			summary: "Publish a revoked version of an object.", setup: (*cli).objectRevoke},
 		{name: "stats", section: "curation", db: readDB, summary: "Show what every collection holds, and the database file's size.", setup: (*cli).stats},
-		{name: "backup", section: "curation", usage: "FILE", args: "FILE", db: readDB,
+		{name: "backup", section: "curation", usage: "FILE [--force]", args: "FILE", db: readDB,
 			summary: "Write a consistent snapshot of the database to FILE.", setup: (*cli).backup},
-		{name: "restore", section: "curation", usage: "BACKUP --db FILE", args: "BACKUP",
+		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",
 			summary: "Create a database file from a backup (offline only).", setup: (*cli).restore},
 
 		{name: "validate", section: "validation", usage: "[--json] [--reject-custom] FILE...    (- reads standard input)", args: "FILE...",

@@ -480,7 +480,11 @@ func printStats(w io.Writer, st admin.Stats) error {
 }
 
 func (c *cli) backup(fs *flag.FlagSet) runFunc {
+	force := fs.Bool("force", false, "replace FILE when it exists")
 	return func(ctx context.Context, args []string) error {
+		if err := refuseExisting(args[0], *force, "overwrite it"); err != nil {
+			return err
+		}
 		return c.target.run(func(api adminAPI) error {
 			var n int64
 			err := writeFileAtomic(args[0], func(f *os.File) error {
@@ -501,6 +505,7 @@ func (c *cli) backup(fs *flag.FlagSet) runFunc {
 
 func (c *cli) restore(fs *flag.FlagSet) runFunc {
 	dbPath := fs.String("db", "", "database `file` to create from the backup")
+	force := fs.Bool("force", false, "replace the database file when it exists")
 	return func(ctx context.Context, args []string) error {
 		if *dbPath == "" {
 			return usagef("--db is required")
@@ -509,8 +514,11 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		if err := store.CheckFile(args[0]); err != nil {
 			return fmt.Errorf("backup %s: %w", args[0], err)
 		}
+		if err := refuseExisting(*dbPath, *force, "replace it with the backup"); err != nil {
+			return err
+		}
 		if _, err := os.Stat(*dbPath); err == nil {
-			// Refuse a file in use; an idle one is replaced.
+			// Even with --force, refuse a file in use.
 			db, err := openDB(*dbPath, writeDB, c.stderr)
 			if err != nil {
 				if errors.Is(err, errInUse) {
@@ -534,6 +542,17 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		}
 		return err
 	}
+}
+
+// refuseExisting refuses to replace the file name unless force.
+func refuseExisting(name string, force bool, what string) error {
+	if force {
+		return nil
+	}
+	if _, err := os.Stat(name); err == nil {
+		return fmt.Errorf("%s exists: pass --force to %s", name, what)
+	}
+	return nil
 }
 
 // cliOwner owns the status resources of offline imports and revocations;

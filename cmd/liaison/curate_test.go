@@ -245,3 +245,40 @@ func TestAdminAPINeedsKey(t *testing.T) {
 		t.Errorf("admin API with Basic = %d %s", res.StatusCode, body)
 	}
 }
+
+// TestOverwriteNeedsForce: backup and restore refuse to replace an
+// existing file, naming it, unless --force.
+func TestOverwriteNeedsForce(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "liaison.db")
+	other := filepath.Join(dir, "other.db")
+	backup := filepath.Join(dir, "backup.db")
+	cmdline(t, "", "apiroot", "add", "keep", "--title", "Keep", "--db", db)
+	cmdline(t, "", "apiroot", "add", "other", "--title", "Other", "--db", other)
+	if code, out, errOut := cmdline(t, "", "backup", backup, "--db", db); code != 0 {
+		t.Fatalf("first backup = %d %s %s", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		args []string
+		file string // the file that exists and must stay as it was
+	}{
+		{[]string{"backup", backup, "--db", other}, backup},
+		{[]string{"restore", backup, "--db", other}, other},
+	} {
+		before, _ := os.ReadFile(tc.file)
+		code, out, errOut := cmdline(t, "", tc.args...)
+		after, _ := os.ReadFile(tc.file)
+		if code != 1 || !strings.Contains(errOut, tc.file+" exists") || !strings.Contains(errOut, "--force") || !bytes.Equal(before, after) {
+			t.Errorf("liaison %s = %d %q %q; want 1 naming %s and --force, the file unchanged", strings.Join(tc.args, " "), code, out, errOut, tc.file)
+		}
+	}
+	if code, out, errOut := cmdline(t, "", "restore", backup, "--db", other, "--force"); code != 0 {
+		t.Fatalf("restore --force = %d %s %s", code, out, errOut)
+	}
+	if _, out, _ := cmdline(t, "", "apiroot", "list", "--db", other); !strings.Contains(out, "keep") || strings.Contains(out, "other") {
+		t.Errorf("after restore --force: %s", out)
+	}
+	if code, out, errOut := cmdline(t, "", "backup", backup, "--db", other, "--force"); code != 0 {
+		t.Errorf("backup --force = %d %s %s", code, out, errOut)
+	}
+}
