@@ -8,10 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -99,11 +103,22 @@ func addTarget(fs *flag.FlagSet, mode dbMode, stderr io.Writer) *target {
 // run calls f with the API of the target.
 func (t *target) run(f func(api admin.API) error) error {
 	if *t.server != "" {
+		if err := checkServerURL(*t.server); err != nil {
+			return err
+		}
 		key := cmp.Or(*t.apiKey, os.Getenv("LIAISON_API_KEY"))
 		if key == "" {
 			return usagef("--server needs an admin API key: --api-key or LIAISON_API_KEY")
 		}
-		return f(&admin.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
+		err := f(&admin.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
+		var dnsErr *net.DNSError
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
+			return fmt.Errorf("no server answers at %s: is it running?", *t.server)
+		case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+			return fmt.Errorf("no host %s: check --server", dnsErr.Name)
+		}
+		return err
 	}
 	db, err := openDB(*t.db, t.mode, t.stderr)
 	if err != nil {
@@ -111,6 +126,50 @@ func (t *target) run(f func(api admin.API) error) error {
 	}
 	defer db.Close()
 	return f(admin.New(db, nil)) // the validator is made when an import needs it
+}
+
+// checkServerURL refuses a --server that is not an http(s) URL, showing
+// what was probably meant.
+func checkServerURL(server string) error {
+	u, err := url.Parse(server)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	if strings.Contains(server, "://") {
+		return usagef("--server %q: use an http:// or https:// URL", server)
+	}
+	// The server speaks plain HTTP on loopback only.
+	scheme := "https://"
+	if loopback(server) || loopback(server+":443") {
+		scheme = "http://"
+	}
+	return usagef("--server %q lacks http:// or https://, e.g. --server %s%s", server, scheme, server)
+}
+
+// durationFlag is a duration that may also count days, as admins write
+// lifetimes: 30d, 1d12h, 720h.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(v string) error {
+	days, rest := 0, v
+	if n, after, ok := strings.Cut(v, "d"); ok {
+		var err error
+		if days, err = strconv.Atoi(n); err != nil || days < 0 {
+			return fmt.Errorf("%q is not a duration: use e.g. 30d, 12h or 1d12h", v)
+		}
+		rest = after
+	}
+	var x time.Duration
+	if rest != "" {
+		var err error
+		if x, err = time.ParseDuration(rest); err != nil {
+			return fmt.Errorf("%q is not a duration: use e.g. 30d, 12h or 1d12h", v)
+		}
+	}
+	*d = durationFlag(time.Duration(days)*24*time.Hour + x)
+	return nil
 }
 
 func readPassword(in io.Reader) (string, error) {
@@ -288,13 +347,14 @@ func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
 }
 
 func (c *cli) apikeyCreate(fs *flag.FlagSet) runFunc {
-	expires := fs.Duration("expires", 0, "lifetime of the key, e.g. 720h (default: no expiry)")
+	var expires durationFlag
+	fs.Var(&expires, "expires", "lifetime of the key (a `duration`), e.g. 30d, 12h or 1d12h (default: no expiry)")
 	return func(ctx context.Context, args []string) error {
-		if *expires < 0 {
+		if expires < 0 {
 			return usagef("--expires must be positive")
 		}
 		return c.target.run(func(api adminAPI) error {
-			key, token, err := api.CreateAPIKey(ctx, args[0], *expires)
+			key, token, err := api.CreateAPIKey(ctx, args[0], time.Duration(expires))
 			if err != nil {
 				return err
 			}

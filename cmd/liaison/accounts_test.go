@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -170,6 +171,58 @@ func TestMissingDatabase(t *testing.T) {
 	for _, args := range [][]string{{"apiroot", "list"}, {"user", "add", "bob"}} {
 		if code, _, errOut := cmdline(t, "", append(args, "--db", typo)...); code != 0 || errOut != "" {
 			t.Errorf("liaison %s = %d %q", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
+
+// TestFriendlyErrors: a --server without a scheme, a server that does not
+// answer and durations in days get messages an admin can act on.
+func TestFriendlyErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close() // nothing answers there now
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"user", "list", "--server", "localhost:8080", "--api-key", "k"}, 2, `--server "localhost:8080" lacks http:// or https://, e.g. --server http://localhost:8080`},
+		{[]string{"user", "list", "--server", "taxii.example.org", "--api-key", "k"}, 2, `e.g. --server https://taxii.example.org`},
+		{[]string{"stats", "--server", down, "--api-key", "k"}, 1, "liaison stats: no server answers at " + down + ": is it running?\n"},
+		{[]string{"apikey", "create", "alice", "--expires", "3x"}, 2, `--expires: "3x" is not a duration: use e.g. 30d, 12h or 1d12h`},
+	} {
+		code, out, errOut := cmdline(t, "", tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("liaison %s = %d %q %q; want %d and %q", strings.Join(tc.args, " "), code, out, errOut, tc.code, tc.msg)
+		}
+	}
+
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	cmdline(t, "", "user", "add", "alice", "--db", db)
+	for _, tc := range []struct {
+		expires string
+		want    time.Duration
+	}{{"30d", 30 * 24 * time.Hour}, {"1d12h", 36 * time.Hour}, {"90m", 90 * time.Minute}} {
+		if code, out, errOut := cmdline(t, "", "apikey", "create", "alice", "--expires", tc.expires, "--db", db); code != 0 {
+			t.Fatalf("--expires %s = %d %s %s", tc.expires, code, out, errOut)
+		}
+		s := store.NewDB(db)
+		if err := s.Open(); err != nil {
+			t.Fatal(err)
+		}
+		keys, _ := s.APIKeys(context.Background(), "alice")
+		s.Close()
+		k := keys[0]
+		for _, x := range keys {
+			if x.Created.After(k.Created) {
+				k = x
+			}
+		}
+		if got := k.Expires.Sub(k.Created); got < tc.want-time.Minute || got > tc.want+time.Minute {
+			t.Errorf("--expires %s: the key lives %v, want %v", tc.expires, got, tc.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -267,6 +268,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				var known []string
 				fs.VisitAll(func(f *flag.Flag) { known = append(known, f.Name) })
 				return nil, usagef("unknown flag %s%s", dashes(name), suggest(name, known, dashes(""), ""))
+			}
+			// The flag package's "invalid value "3x" for flag -expires: why".
+			invalid := regexp.MustCompile(`^invalid (?:boolean )?value ".*" for (?:flag )?-(\S+): (.*)$`)
+			if m := invalid.FindStringSubmatch(err.Error()); m != nil {
+				return nil, usagef("%s: %s", dashes(m[1]), m[2])
 			}
 			return nil, usagef("%v", err)
 		}
