@@ -8,6 +8,7 @@ require (
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/crypto v0.53.0
 	golang.org/x/sync v0.25.0
+	golang.org/x/term v0.44.0
 )
 
 require (

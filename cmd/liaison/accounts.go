@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -31,6 +30,8 @@ import (
 type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// tty is standard input when it is a terminal, for password prompts.
+	tty terminal
 	// target is where the running command acts, for commands that act on
 	// the database (see command.db).
 	target *target
@@ -172,28 +173,13 @@ func (d *durationFlag) Set(v string) error {
 	return nil
 }
 
-func readPassword(in io.Reader) (string, error) {
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if pw == "" {
-		return "", usagef("--password-stdin: standard input holds no password")
-	}
-	return pw, nil
-}
-
 func (c *cli) userAdd(fs *flag.FlagSet) runFunc {
 	admin := fs.Bool("admin", false, "make the user an admin")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (default: ask on the terminal)")
 	return func(ctx context.Context, args []string) error {
-		pw := ""
-		if *pwStdin {
-			var err error
-			if pw, err = readPassword(c.stdin); err != nil {
-				return err
-			}
+		pw, _, err := c.password(args[0], *pwStdin, true)
+		if err != nil {
+			return err
 		}
 		return c.target.run(func(api adminAPI) error {
 			if err := api.AddUser(ctx, args[0], *admin, pw); err != nil {
@@ -251,14 +237,14 @@ func (c *cli) userRemove(fs *flag.FlagSet) runFunc {
 }
 
 func (c *cli) userPasswd(fs *flag.FlagSet) runFunc {
-	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (default: ask on the terminal)")
 	return func(ctx context.Context, args []string) error {
-		if !*pwStdin {
-			return usagef("--password-stdin is required (passwords are never taken as arguments)")
-		}
-		pw, err := readPassword(c.stdin)
+		pw, ok, err := c.password(args[0], *pwStdin, false)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			return usagef("standard input is not a terminal: pass --password-stdin (passwords are never taken as arguments)")
 		}
 		return c.target.run(func(api adminAPI) error {
 			if err := api.SetPassword(ctx, args[0], pw); err != nil {

@@ -65,7 +65,7 @@ func commandTable() []command {
 			summary: "Give or take a user's admin role.", setup: (*cli).userUpdate},
 		{name: "user remove", section: "accounts", usage: "NAME", args: "NAME", db: writeDB,
 			summary: "Remove a user and its API keys.", setup: (*cli).userRemove},
-		{name: "user passwd", section: "accounts", usage: "NAME --password-stdin", args: "NAME", db: writeDB,
+		{name: "user passwd", section: "accounts", usage: "NAME [--password-stdin]", args: "NAME", db: writeDB,
 			summary: "Change a user's password.", setup: (*cli).userPasswd},
 		{name: "grant", section: "accounts", usage: "NAME --collection ID|ALIAS [--read] [--write]", args: "NAME", db: writeDB,
 			summary: "Give a user rights on a collection.", setup: (*cli).grant},
