@@ -48,7 +48,7 @@ type User struct {
 type APIKey struct {
 	ID       string    `json:"id"`
 	User     string    `json:"user"`
-	Hash     []byte    `json:"hash"` // SHA-256 of the secret
+	Hash     []byte    `json:"hash,omitempty"` // SHA-256 of the secret; empty outside the store
 	Created  time.Time `json:"created"`
 	Expires  time.Time `json:"expires,omitzero"`
 	LastUsed time.Time `json:"last_used,omitzero"`
@@ -198,13 +198,24 @@ func (db *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
 // SetGrant gives a user rights on a collection; a grant without rights
 // removes it. Returns ErrUserNotFound or ErrCollectionNotFound.
 func (db *DB) SetGrant(ctx context.Context, name, collection string, g Grant) error {
-	return db.updateUser(name, func(tx *bbolt.Tx, u *User) error {
+	_, err := db.UpdateGrant(ctx, name, collection, func(Grant) Grant { return g })
+	return err
+}
+
+// UpdateGrant replaces a user's grant on a collection with f of it (no
+// rights when there is none), in one transaction, and returns the new
+// grant; one without rights is removed. Returns ErrUserNotFound or
+// ErrCollectionNotFound.
+func (db *DB) UpdateGrant(ctx context.Context, name, collection string, f func(Grant) Grant) (Grant, error) {
+	var g Grant
+	err := db.updateUser(name, func(tx *bbolt.Tx, u *User) error {
 		if tx.Bucket(bucketCollections).Get([]byte(collection)) == nil {
 			return fmt.Errorf("collection %q: %w", collection, ErrCollectionNotFound)
 		}
 		if u.Grants == nil {
 			u.Grants = map[string]Grant{}
 		}
+		g = f(u.Grants[collection])
 		if g.Read || g.Write {
 			u.Grants[collection] = g
 		} else {
@@ -212,6 +223,7 @@ func (db *DB) SetGrant(ctx context.Context, name, collection string, g Grant) er
 		}
 		return nil
 	})
+	return g, err
 }
 
 // VerifyPassword returns the user if password is theirs. Returns

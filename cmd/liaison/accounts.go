@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -195,11 +195,15 @@ func (c *cli) userAdd(fs *flag.FlagSet) runFunc {
 }
 
 func (c *cli) userList(fs *flag.FlagSet) runFunc {
+	asJSON := fs.Bool("json", false, "print JSON")
 	return func(ctx context.Context, args []string) error {
 		return c.target.run(func(api adminAPI) error {
 			users, err := api.Users(ctx)
 			if err != nil {
 				return err
+			}
+			if *asJSON {
+				return printJSON(c.stdout, users)
 			}
 			return printUsers(c.stdout, users)
 		})
@@ -261,13 +265,30 @@ func printUsers(w io.Writer, users []admin.UserInfo) error {
 	fmt.Fprintln(tw, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tGRANTS")
 	for _, u := range users {
 		var grants []string
-		for id, g := range u.Grants {
-			grants = append(grants, id+":"+rightsText(g))
+		for _, g := range u.Grants { // sorted by the service
+			name := g.Collection // a grant on a collection removed meanwhile
+			if g.APIRoot != "" {
+				name = g.APIRoot + "/" + cmp.Or(g.Alias, g.Collection)
+			}
+			grants = append(grants, name+":"+rightsText(g.Grant))
 		}
-		sort.Strings(grants)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", u.Name, yesNo(u.Admin), yesNo(u.HasPassword), u.ActiveKeys, orDash(strings.Join(grants, " ")))
 	}
 	return tw.Flush()
+}
+
+// collName names a collection as admins know it: ROOT/ALIAS, or ROOT/ID
+// when it has no alias.
+func collName(c store.Collection) string { return c.APIRoot + "/" + cmp.Or(c.Alias, c.ID) }
+
+// printJSON writes v as indented JSON; a nil list is written [].
+func printJSON[T any](w io.Writer, v []T) error {
+	if v == nil {
+		v = []T{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func rightsText(g store.Grant) string {
@@ -299,34 +320,40 @@ func orDash(s string) string {
 func (c *cli) grant(fs *flag.FlagSet) runFunc  { return c.changeGrant(fs, false) }
 func (c *cli) revoke(fs *flag.FlagSet) runFunc { return c.changeGrant(fs, true) }
 
+// changeGrant adds rights (grant) or drops them (revoke: all of them
+// unless --read or --write names one); the merge is the admin service's,
+// the same offline and online.
 func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
 	coll := fs.String("collection", "", "collection `id` or alias")
-	var read, write *bool
-	if !revoke {
-		read = fs.Bool("read", false, "grant reading")
-		write = fs.Bool("write", false, "grant writing")
-	}
+	verb := map[bool]string{false: "grant", true: "revoke"}[revoke]
+	read := fs.Bool("read", false, verb+" reading")
+	write := fs.Bool("write", false, verb+" writing")
 	return func(ctx context.Context, args []string) error {
 		if *coll == "" {
 			return usagef("--collection is required")
 		}
-		g := store.Grant{}
-		if !revoke {
-			if !*read && !*write {
-				return usagef("give --read, --write or both")
-			}
-			g = store.Grant{Read: *read, Write: *write}
+		ch := admin.GrantChange{Collection: *coll}
+		switch {
+		case !revoke && !*read && !*write:
+			return usagef("give --read, --write or both")
+		case !revoke:
+			ch.Add = store.Grant{Read: *read, Write: *write}
+		case !*read && !*write:
+			ch.Drop = store.Grant{Read: true, Write: true}
+		default:
+			ch.Drop = store.Grant{Read: *read, Write: *write}
 		}
 		return c.target.run(func(api adminAPI) error {
-			col, err := api.SetGrant(ctx, args[0], *coll, g)
+			res, err := api.ChangeGrant(ctx, args[0], ch)
 			if err != nil {
 				return err
 			}
-			if revoke {
-				fmt.Fprintf(c.stdout, "%s has no rights on collection %s any more\n", args[0], col.ID)
-			} else {
-				fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s)\n", args[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(g)], col.ID, col.Title)
+			if !res.Grant.Read && !res.Grant.Write {
+				fmt.Fprintf(c.stdout, "%s has no rights on collection %s any more\n", args[0], collName(res.Collection))
+				return nil
 			}
+			fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s)\n", args[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(res.Grant)],
+				collName(res.Collection), res.Collection.Title)
 			return nil
 		})
 	}
@@ -352,11 +379,15 @@ func (c *cli) apikeyCreate(fs *flag.FlagSet) runFunc {
 }
 
 func (c *cli) apikeyList(fs *flag.FlagSet) runFunc {
+	asJSON := fs.Bool("json", false, "print JSON")
 	return func(ctx context.Context, args []string) error {
 		return c.target.run(func(api adminAPI) error {
 			keys, err := api.APIKeys(ctx, args[0])
 			if err != nil {
 				return err
+			}
+			if *asJSON {
+				return printJSON(c.stdout, keys)
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "KEY ID\tCREATED\tEXPIRES\tLAST USED\tSTATE")

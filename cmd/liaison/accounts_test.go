@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +72,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		{"", []string{"grant", "alice", "--collection", "inbox", "--read", "--write", "--db", db}, 0, "alice may now read and write"},
 		{"", []string{"grant", "alice", "--collection", "nope", "--read", "--db", db}, 1, ""},
 		{"", []string{"grant", "alice", "--collection", "inbox", "--db", db}, 2, ""},
-		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +GRANTS\nalice +no +yes +0 +[0-9a-f-]{36}:rw\nbob +yes +no +0 +-\n(root +yes +no +1 +-\n)?$`},
+		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +GRANTS\nalice +no +yes +0 +r/inbox:rw\nbob +yes +no +0 +-\n(root +yes +no +1 +-\n)?$`},
 		{"", []string{"apikey", "create", "alice", "--expires", "24h", "--db", db}, 0, `^lsn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$`},
 		{"", []string{"apikey", "create", "ghost", "--db", db}, 1, ""},
 		{"", []string{"apikey", "list", "alice", "--db", db}, 0, `(?m)^KEY ID +CREATED +EXPIRES +LAST USED +STATE\n[0-9a-f]{16} .* active\n$`},
@@ -224,5 +226,115 @@ func TestFriendlyErrors(t *testing.T) {
 		if got := k.Expires.Sub(k.Created); got < tc.want-time.Minute || got > tc.want+time.Minute {
 			t.Errorf("--expires %s: the key lives %v, want %v", tc.expires, got, tc.want)
 		}
+	}
+}
+
+// TestGrantMerging: grant adds rights, revoke drops one or all, user list
+// names collections ROOT/ALIAS (ROOT/ID without alias), and the list
+// commands print JSON with --json; offline and online alike.
+func TestGrantMerging(t *testing.T) {
+	t.Run("offline", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "liaison.db")
+		grantCommands(t, "--db", db)
+	})
+	t.Run("online", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "liaison.db")
+		cmdline(t, "", "user", "add", "root", "--admin", "--db", db)
+		_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
+		m := MustRunMain(t, "--db", db)
+		grantCommands(t, "--server", m.URL, "--api-key", strings.TrimSpace(key))
+	})
+}
+
+func grantCommands(t *testing.T, target ...string) {
+	ok := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := cmdline(t, "", append(args, target...)...)
+		if code != 0 {
+			t.Fatalf("liaison %s = %d %s %s", strings.Join(args, " "), code, out, errOut)
+		}
+		return out
+	}
+	ok("apiroot", "add", "r", "--title", "R")
+	ok("collection", "add", "--api-root", "r", "--title", "Inbox", "--alias", "inbox")
+	plain := strings.TrimSpace(ok("collection", "add", "--api-root", "r", "--title", "No alias"))
+	ok("user", "add", "alice")
+	ok("apikey", "create", "alice")
+	grants := func() string {
+		t.Helper()
+		for _, line := range strings.Split(ok("user", "list"), "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] == "alice" {
+				slices.Sort(f[4:]) // the service sorts by name; an id may come first
+				return strings.Join(f[4:], " ")
+			}
+		}
+		t.Fatal("alice is not listed")
+		return ""
+	}
+	for _, st := range []struct {
+		args   []string
+		stdout string
+		grants string
+	}{
+		{[]string{"grant", "alice", "--collection", "inbox", "--write"}, "alice may now write collection r/inbox (Inbox)\n", "r/inbox:w"},
+		{[]string{"grant", "alice", "--collection", "inbox", "--read"}, "alice may now read and write collection r/inbox (Inbox)\n", "r/inbox:rw"},
+		{[]string{"grant", "alice", "--collection", plain, "--read"}, "alice may now read collection r/" + plain + " (No alias)\n", "r/inbox:rw r/" + plain + ":r"},
+		{[]string{"revoke", "alice", "--collection", "r/inbox", "--write"}, "alice may now read collection r/inbox (Inbox)\n", "r/inbox:r r/" + plain + ":r"},
+		{[]string{"revoke", "alice", "--collection", plain}, "alice has no rights on collection r/" + plain + " any more\n", "r/inbox:r"},
+		{[]string{"revoke", "alice", "--collection", "inbox", "--read"}, "alice has no rights on collection r/inbox any more\n", "-"},
+	} {
+		if out := ok(st.args...); out != st.stdout {
+			t.Errorf("liaison %s printed %q, want %q", strings.Join(st.args, " "), out, st.stdout)
+		}
+		want := strings.Fields(st.grants)
+		slices.Sort(want)
+		if g := grants(); g != strings.Join(want, " ") {
+			t.Errorf("after liaison %s: grants %q, want %q", strings.Join(st.args, " "), g, st.grants)
+		}
+	}
+	ok("grant", "alice", "--collection", "inbox", "--read", "--write")
+
+	// --json: one JSON document a script can read.
+	var users []struct {
+		Name   string `json:"name"`
+		Grants []struct {
+			Collection string `json:"collection"`
+			APIRoot    string `json:"api_root"`
+			Alias      string `json:"alias"`
+			Read       bool   `json:"read"`
+			Write      bool   `json:"write"`
+		} `json:"grants"`
+	}
+	if err := json.Unmarshal([]byte(ok("user", "list", "--json")), &users); err != nil {
+		t.Fatal(err)
+	}
+	var alice = -1
+	for i, u := range users {
+		if u.Name == "alice" {
+			alice = i
+		}
+	}
+	if alice < 0 || len(users[alice].Grants) != 1 {
+		t.Fatalf("user list --json: %+v", users)
+	}
+	if g := users[alice].Grants[0]; g.APIRoot != "r" || g.Alias != "inbox" || !g.Read || !g.Write || len(g.Collection) != 36 {
+		t.Errorf("alice's grant in JSON: %+v", g)
+	}
+	for _, args := range [][]string{{"apikey", "list", "alice", "--json"}, {"apiroot", "list", "--json"}, {"collection", "list", "--json"}} {
+		var list []map[string]any
+		if err := json.Unmarshal([]byte(ok(args...)), &list); err != nil || len(list) == 0 {
+			t.Errorf("liaison %s: %v %v", strings.Join(args, " "), err, list)
+		}
+		if args[0] == "apikey" {
+			if _, ok := list[0]["hash"]; ok {
+				t.Errorf("apikey list --json shows a hash field: %v", list[0])
+			}
+		}
+	}
+	var st struct {
+		Collections []json.RawMessage `json:"collections"`
+	}
+	if err := json.Unmarshal([]byte(ok("stats", "--json")), &st); err != nil || len(st.Collections) != 2 {
+		t.Errorf("stats --json: %v %+v", err, st)
 	}
 }

@@ -99,11 +99,15 @@ func (c *cli) apirootAdd(fs *flag.FlagSet) runFunc {
 }
 
 func (c *cli) apirootList(fs *flag.FlagSet) runFunc {
+	asJSON := fs.Bool("json", false, "print JSON")
 	return func(ctx context.Context, args []string) error {
 		return c.target.run(func(api adminAPI) error {
 			roots, err := api.APIRoots(ctx)
 			if err != nil {
 				return err
+			}
+			if *asJSON {
+				return printJSON(c.stdout, roots)
 			}
 			return printAPIRoots(c.stdout, roots)
 		})
@@ -193,11 +197,15 @@ func (c *cli) collectionAdd(fs *flag.FlagSet) runFunc {
 
 func (c *cli) collectionList(fs *flag.FlagSet) runFunc {
 	root := fs.String("api-root", "", "only the collections of this API root (`name`)")
+	asJSON := fs.Bool("json", false, "print JSON")
 	return func(ctx context.Context, args []string) error {
 		return c.target.run(func(api adminAPI) error {
 			colls, err := api.Collections(ctx, *root)
 			if err != nil {
 				return err
+			}
+			if *asJSON {
+				return printJSON(c.stdout, colls)
 			}
 			return printCollections(c.stdout, colls)
 		})
@@ -450,11 +458,17 @@ func (c *cli) objectRevoke(fs *flag.FlagSet) runFunc {
 }
 
 func (c *cli) stats(fs *flag.FlagSet) runFunc {
+	asJSON := fs.Bool("json", false, "print JSON")
 	return func(ctx context.Context, args []string) error {
 		return c.target.run(func(api adminAPI) error {
 			st, err := api.Stats(ctx)
 			if err != nil {
 				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(c.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
 			}
 			return printStats(c.stdout, st)
 		})

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"sort"
@@ -29,7 +30,7 @@ type API interface {
 	RemoveUser(ctx context.Context, name string) error
 	SetPassword(ctx context.Context, name, password string) error
 	SetAdmin(ctx context.Context, name string, admin bool) error
-	SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error)
+	ChangeGrant(ctx context.Context, name string, ch GrantChange) (GrantResult, error)
 	CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (store.APIKey, string, error)
 	APIKeys(ctx context.Context, name string) ([]store.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) error
@@ -47,11 +48,34 @@ var _ API = (*Service)(nil)
 
 // UserInfo is what an admin sees of a user: never the password hash.
 type UserInfo struct {
-	Name        string                 `json:"name"`
-	Admin       bool                   `json:"admin"`
-	HasPassword bool                   `json:"has_password"`
-	ActiveKeys  int                    `json:"active_keys"`
-	Grants      map[string]store.Grant `json:"grants,omitempty"`
+	Name        string      `json:"name"`
+	Admin       bool        `json:"admin"`
+	HasPassword bool        `json:"has_password"`
+	ActiveKeys  int         `json:"active_keys"`
+	Grants      []UserGrant `json:"grants,omitempty"`
+}
+
+// UserGrant is a user's rights on a collection, with the names an admin
+// knows it by.
+type UserGrant struct {
+	Collection string `json:"collection"` // its id
+	APIRoot    string `json:"api_root,omitempty"`
+	Alias      string `json:"alias,omitempty"`
+	store.Grant
+}
+
+// GrantChange adds rights to a user's grant on a collection and drops
+// rights from it; the rights it names in neither stay as they were.
+type GrantChange struct {
+	Collection string      `json:"collection"` // id, alias or ROOT/ALIAS
+	Add        store.Grant `json:"add"`
+	Drop       store.Grant `json:"drop"`
+}
+
+// GrantResult is a user's grant on a collection after a change.
+type GrantResult struct {
+	Collection store.Collection `json:"collection"`
+	Grant      store.Grant      `json:"grant"`
 }
 
 // APIRoots lists the API roots, sorted by name.
@@ -95,9 +119,14 @@ func (s *Service) RemoveCollection(ctx context.Context, ref string, force bool) 
 	return s.DB.RemoveCollection(ctx, c.ID, force)
 }
 
-// Users lists the users, sorted by name.
+// Users lists the users, sorted by name, and their grants sorted by API
+// root and alias (or id).
 func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
 	users, err := s.DB.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	colls, err := s.collectionsByID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -114,9 +143,37 @@ func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
 				active++
 			}
 		}
-		out = append(out, UserInfo{Name: u.Name, Admin: u.Admin, HasPassword: u.PasswordHash != "", ActiveKeys: active, Grants: u.Grants})
+		info := UserInfo{Name: u.Name, Admin: u.Admin, HasPassword: u.PasswordHash != "", ActiveKeys: active}
+		for id, g := range u.Grants {
+			c := colls[id]
+			info.Grants = append(info.Grants, UserGrant{Collection: id, APIRoot: c.APIRoot, Alias: c.Alias, Grant: g})
+		}
+		sort.Slice(info.Grants, func(i, j int) bool {
+			a, b := info.Grants[i], info.Grants[j]
+			return a.APIRoot+"/"+cmp.Or(a.Alias, a.Collection) < b.APIRoot+"/"+cmp.Or(b.Alias, b.Collection)
+		})
+		out = append(out, info)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// collectionsByID returns every collection by id.
+func (s *Service) collectionsByID(ctx context.Context) (map[string]store.Collection, error) {
+	roots, err := s.DB.APIRoots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]store.Collection{}
+	for _, r := range roots {
+		colls, err := s.DB.Collections(ctx, r.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range colls {
+			out[c.ID] = c
+		}
+	}
 	return out, nil
 }
 
@@ -141,14 +198,21 @@ func (s *Service) SetAdmin(ctx context.Context, name string, admin bool) error {
 	return s.DB.SetAdmin(ctx, name, admin)
 }
 
-// SetGrant sets a user's rights on a collection (none: revoke) and returns
-// the collection.
-func (s *Service) SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error) {
-	c, err := s.Find(ctx, ref)
+// ChangeGrant adds and drops rights of a user on a collection, keeping
+// the others, and returns the collection with the rights that remain.
+// Offline and online commands share this merge.
+func (s *Service) ChangeGrant(ctx context.Context, name string, ch GrantChange) (GrantResult, error) {
+	c, err := s.Find(ctx, ch.Collection)
 	if err != nil {
-		return c, err
+		return GrantResult{}, err
 	}
-	return c, s.DB.SetGrant(ctx, name, c.ID, g)
+	g, err := s.DB.UpdateGrant(ctx, name, c.ID, func(g store.Grant) store.Grant {
+		return store.Grant{
+			Read:  (g.Read || ch.Add.Read) && !ch.Drop.Read,
+			Write: (g.Write || ch.Add.Write) && !ch.Drop.Write,
+		}
+	})
+	return GrantResult{Collection: c, Grant: g}, err
 }
 
 // CreateAPIKey creates a key for a user, with a lifetime (0: no expiry),

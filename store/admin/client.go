@@ -202,11 +202,10 @@ func (c *Client) SetAdmin(ctx context.Context, name string, admin bool) error {
 	return c.call(ctx, http.MethodPut, "users/"+url.PathEscape(name)+"/admin/", nil, map[string]bool{"admin": admin}, nil)
 }
 
-// SetGrant sets a user's rights on a collection.
-func (c *Client) SetGrant(ctx context.Context, name, ref string, g store.Grant) (store.Collection, error) {
-	var out store.Collection
-	in := map[string]any{"collection": ref, "read": g.Read, "write": g.Write}
-	return out, c.call(ctx, http.MethodPut, "users/"+url.PathEscape(name)+"/grant/", nil, in, &out)
+// ChangeGrant adds and drops a user's rights on a collection.
+func (c *Client) ChangeGrant(ctx context.Context, name string, ch GrantChange) (GrantResult, error) {
+	var out GrantResult
+	return out, c.call(ctx, http.MethodPatch, "users/"+url.PathEscape(name)+"/grant/", nil, ch, &out)
 }
 
 // CreateAPIKey creates a key.

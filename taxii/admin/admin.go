@@ -68,7 +68,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	g.POST("/users/", h.addUser)
 	g.DELETE("/users/:name/", h.accounts(h.removeUser))
 	g.PUT("/users/:name/password/", h.accounts(h.setPassword))
-	g.PUT("/users/:name/grant/", h.accounts(h.setGrant))
+	g.PATCH("/users/:name/grant/", h.accounts(h.changeGrant))
 	g.PUT("/users/:name/admin/", h.accounts(h.setAdmin))
 	g.GET("/users/:name/keys/", h.listKeys)
 	g.POST("/users/:name/keys/", h.accounts(h.createKey))
@@ -410,24 +410,18 @@ func (h *Handler) setAdmin(c echo.Context) error {
 	return reply(c, http.StatusNoContent, nil)
 }
 
-// GrantRequest is the body of a grant: the collection and the rights (no
-// rights revokes).
-type GrantRequest struct {
-	Collection string `json:"collection"`
-	Read       bool   `json:"read"`
-	Write      bool   `json:"write"`
-}
-
-func (h *Handler) setGrant(c echo.Context) error {
-	var g GrantRequest
-	if err := decode(c, &g); err != nil {
+// changeGrant adds and drops a user's rights on a collection; the body is
+// an admin.GrantChange.
+func (h *Handler) changeGrant(c echo.Context) error {
+	var ch admin.GrantChange
+	if err := decode(c, &ch); err != nil {
 		return err
 	}
-	col, err := h.API.SetGrant(c.Request().Context(), c.Param("name"), g.Collection, store.Grant{Read: g.Read, Write: g.Write})
+	res, err := h.API.ChangeGrant(c.Request().Context(), c.Param("name"), ch)
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK, col)
+	return reply(c, http.StatusOK, res)
 }
 
 // KeyRequest is the body of a key creation; Lifetime 0 never expires.
