@@ -21,13 +21,20 @@ const (
 	demoInboxAlias    = "partner-inbox"
 )
 
-// demoCredentials are the demo user's secrets, shown once.
+// demoCredentials are the demo user's secrets and the demo admin's API
+// key, shown once.
 type demoCredentials struct {
 	User, Password, APIKey string
+	AdminKey               string
 }
 
-// demoUser is the account --demo creates.
-const demoUser = "demo"
+// demoUser and demoAdmin are the accounts --demo creates: a user of the
+// demo collections, and an admin (API key only) so that the admin API and
+// the CLI's --server are open from the first run.
+const (
+	demoUser  = "demo"
+	demoAdmin = "demo-admin"
+)
 
 // loadDemo creates the demo API root on an empty database: two public-read
 // collections built from the committed cooperation feed sample, a private
@@ -109,12 +116,18 @@ func createDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredenti
 	if _, creds.APIKey, err = db.CreateAPIKey(ctx, demoUser, time.Time{}); err != nil {
 		return nil, err
 	}
+	if _, err := db.CreateUser(ctx, demoAdmin, true, ""); err != nil {
+		return nil, err
+	}
+	if _, creds.AdminKey, err = db.CreateAPIKey(ctx, demoAdmin, time.Time{}); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(out, `demo: created API root %q with collections
   %s  %-16s %d objects, public-read
   %s  %-16s %d objects, public-read
   %s  %-16s empty, private
-and the user %q, who may read and write all three.
-`, demoRoot, feed.ID, feed.Alias, len(all), indicators.ID, indicators.Alias, len(inds), inbox.ID, inbox.Alias, demoUser)
+the user %q, who may read and write all three, and the admin %q.
+`, demoRoot, feed.ID, feed.Alias, len(all), indicators.ID, indicators.Alias, len(inds), inbox.ID, inbox.Alias, demoUser, demoAdmin)
 	return creds, nil
 }
 
@@ -134,11 +147,13 @@ func printDemoHelp(out io.Writer, base string, creds *demoCredentials) {
 Liaison is serving TAXII 2.1 at %[1]s/taxii2/
 Demo user (shown once): %[4]s / %[5]s
 Demo API key (shown once): %[6]s
+Demo admin API key (shown once): %[8]s
+  liaison user list --server %[1]s --api-key %[8]s
 Try:
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/taxii2/
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/%[2]s/collections/
   curl -gH 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/objects/?limit=5&match[type]=indicator'
   curl -H 'Accept: application/taxii+json;version=2.1' -u '%[4]s:%[5]s' %[1]s/%[2]s/collections/%[7]s/objects/
   curl -H 'Accept: application/taxii+json;version=2.1' -H 'Authorization: Bearer %[6]s' %[1]s/%[2]s/collections/
-`, base, demoRoot, demoFeedAlias, creds.User, creds.Password, creds.APIKey, demoInboxAlias)
+`, base, demoRoot, demoFeedAlias, creds.User, creds.Password, creds.APIKey, demoInboxAlias, creds.AdminKey)
 }

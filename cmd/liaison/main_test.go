@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -287,6 +288,30 @@ func TestConfig_Validate(t *testing.T) {
 				t.Fatalf("Validate() = %v, want a ConfigError for --%s", err, tc.flag)
 			}
 		})
+	}
+}
+
+// TestMain_DemoAdmin: --demo also creates the admin demo-admin and prints
+// its API key once, which opens the admin API to the CLI.
+func TestMain_DemoAdmin(t *testing.T) {
+	m := NewMain()
+	var out bytes.Buffer
+	m.Stdout, m.Stderr = &out, io.Discard
+	if err := m.ParseFlags(context.Background(), []string{"--db", filepath.Join(t.TempDir(), "liaison.db"), "--listen", "127.0.0.1:0", "--demo"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	key := m.Demo.AdminKey
+	if key == "" || strings.Count(out.String(), key) != 2 || !strings.Contains(out.String(), "Demo admin API key (shown once): "+key+"\n") {
+		t.Fatalf("the admin key is not shown once (with its example):\n%s", out.String())
+	}
+	t.Setenv("LIAISON_API_KEY", "")
+	code, list, errOut := cmdline(t, "", "user", "list", "--server", m.URL, "--api-key", key)
+	if code != 0 || !regexp.MustCompile(`(?m)^demo-admin +yes +no +1 +-$`).MatchString(list) {
+		t.Fatalf("user list with the demo admin's key = %d %s %s", code, list, errOut)
 	}
 }
 
