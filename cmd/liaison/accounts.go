@@ -101,6 +101,9 @@ func addTarget(fs *flag.FlagSet, mode dbMode, stderr io.Writer) *target {
 	}
 }
 
+// baseURL is the server's base URL, or "" offline.
+func (t *target) baseURL() string { return strings.TrimRight(*t.server, "/") }
+
 // run calls f with the API of the target.
 func (t *target) run(f func(api admin.API) error) error {
 	if *t.server != "" {

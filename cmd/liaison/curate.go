@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,6 +191,7 @@ func (c *cli) collectionAdd(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			fmt.Fprintln(c.stdout, col.ID)
+			fmt.Fprintf(c.stderr, "objects URL for TAXII clients: %s\n", objectsURL(c.target.baseURL(), col))
 			return nil
 		})
 	}
@@ -219,7 +221,7 @@ func (c *cli) collectionShow(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			return printCollection(c.stdout, col)
+			return printCollection(c.stdout, col, c.target.baseURL())
 		})
 	}
 }
@@ -262,10 +264,19 @@ func printCollections(w io.Writer, colls []admin.CollectionInfo) error {
 	return tw.Flush()
 }
 
-func printCollection(w io.Writer, c admin.CollectionInfo) error {
+// objectsURL is the URL of a collection's objects built with its id, on
+// the server's base URL (offline, unknown: the path alone). Aliases are for
+// people: taxii2-client and python-stix2 check that the collection's id
+// ends its URL, and refuse an alias URL.
+func objectsURL(base string, c store.Collection) string {
+	return base + "/" + url.PathEscape(c.APIRoot) + "/collections/" + c.ID + "/objects/"
+}
+
+func printCollection(w io.Writer, c admin.CollectionInfo, base string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, row := range [][2]string{
 		{"ID", c.ID}, {"API root", c.APIRoot}, {"Alias", orDash(c.Alias)}, {"Title", c.Title},
+		{"Objects URL", objectsURL(base, c.Collection)},
 		{"Description", orDash(c.Description)}, {"Media types", strings.Join(c.MediaTypes, ", ")},
 		{"Public read", yesNo(c.PublicRead)}, {"Reject custom", yesNo(c.RejectCustom)},
 		{"Objects", fmt.Sprint(c.Stats.Objects)}, {"Versions", fmt.Sprint(c.Stats.Versions)},

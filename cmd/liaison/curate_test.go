@@ -26,6 +26,8 @@ func normalise(s string, ids []string) string {
 		s = strings.ReplaceAll(s, id, fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1))
 	}
 	s = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z`).ReplaceAllString(s, "YYYY-MM-DDTHH:MM:SS.ffffffZ")
+	// Online, URLs start with the server's; offline they are paths.
+	s = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).ReplaceAllString(s, "")
 	s = regexp.MustCompile(`database: \d+ bytes, \d+ free pages of \d+ bytes`).ReplaceAllString(s, "database: <size> bytes, <n> free pages of <page> bytes")
 	return s
 }
@@ -281,4 +283,38 @@ func TestOverwriteNeedsForce(t *testing.T) {
 	if code, out, errOut := cmdline(t, "", "backup", backup, "--db", other, "--force"); code != 0 {
 		t.Errorf("backup --force = %d %s %s", code, out, errOut)
 	}
+}
+
+// TestCollectionObjectsURL: collection add and collection show give the
+// objects URL built with the collection's id, the one OASIS clients
+// accept (they check that the id ends the collection URL), and it serves.
+func TestCollectionObjectsURL(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	cmdline(t, "", "apiroot", "add", "intel", "--title", "Intel", "--db", db)
+	code, out, errOut := cmdline(t, "", "collection", "add", "--api-root", "intel", "--title", "Offline", "--alias", "offline", "--db", db)
+	offID := strings.TrimSpace(out)
+	if want := "objects URL for TAXII clients: /intel/collections/" + offID + "/objects/\n"; code != 0 || errOut != want {
+		t.Errorf("collection add offline = %d %q %q; want the id and %q", code, out, errOut, want)
+	}
+	if _, out, _ := cmdline(t, "", "collection", "show", "offline", "--db", db); !strings.Contains(out, "Objects URL:    /intel/collections/"+offID+"/objects/\n") {
+		t.Errorf("collection show offline:\n%s", out)
+	}
+
+	cmdline(t, "", "user", "add", "root", "--admin", "--db", db)
+	_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
+	m := MustRunMain(t, "--db", db)
+	online := []string{"--server", m.URL + "/", "--api-key", strings.TrimSpace(key)}
+	code, out, errOut = cmdline(t, "", append([]string{"collection", "add", "--api-root", "intel", "--title", "Online", "--alias", "online", "--public-read"}, online...)...)
+	id := strings.TrimSpace(out)
+	objects := m.URL + "/intel/collections/" + id + "/objects/"
+	if code != 0 || errOut != "objects URL for TAXII clients: "+objects+"\n" {
+		t.Errorf("collection add online = %d %q %q; want the id and %s", code, out, errOut, objects)
+	}
+	if _, out, _ := cmdline(t, "", append([]string{"collection", "show", "intel/online"}, online...)...); !strings.Contains(out, "Objects URL:    "+objects+"\n") {
+		t.Errorf("collection show online:\n%s", out)
+	}
+	var page struct {
+		More bool `json:"more"`
+	}
+	getJSON(t, objects, &page)
 }
