@@ -108,12 +108,12 @@ func (db *DB) RemoveAPIRoot(ctx context.Context, name string, force bool) error 
 // CollectionUpdate changes a collection; nil fields stay. An empty Alias
 // removes the alias.
 type CollectionUpdate struct {
-	Title        *string
-	Description  *string
-	Alias        *string
-	PublicRead   *bool
-	RejectCustom *bool
-	MediaTypes   *[]string
+	Title        *string   `json:"title,omitempty"`
+	Description  *string   `json:"description,omitempty"`
+	Alias        *string   `json:"alias,omitempty"`
+	PublicRead   *bool     `json:"public_read,omitempty"`
+	RejectCustom *bool     `json:"reject_custom,omitempty"`
+	MediaTypes   *[]string `json:"media_types,omitempty"` // as Collection.MediaTypes
 }
 
 // UpdateCollection applies u to a collection and returns the result.

@@ -165,6 +165,20 @@ func printAPIRoots(w io.Writer, roots []store.APIRoot) error {
 type collectionFlags struct {
 	title, desc, alias   optString
 	public, rejectCustom optBool
+	mediaTypes           listFlag
+}
+
+// mediaTypeList returns the --media-type values, with the shorthands 2.0 and
+// 2.1 written out, or nil when none was given.
+func (f *collectionFlags) mediaTypeList() []string {
+	var out []string
+	for _, mt := range f.mediaTypes {
+		if mt == stix.SpecVersion20 || mt == stix.SpecVersion21 {
+			mt = stix.MediaType(mt)
+		}
+		out = append(out, mt)
+	}
+	return out
 }
 
 func addCollectionFlags(fs *flag.FlagSet) *collectionFlags {
@@ -174,6 +188,7 @@ func addCollectionFlags(fs *flag.FlagSet) *collectionFlags {
 	fs.Var(&f.alias, "alias", "`alias`, unique in the API root (empty: none)")
 	fs.Var(&f.public, "public-read", "anyone may read it, anonymous clients too")
 	fs.Var(&f.rejectCustom, "reject-custom", "refuse custom objects and properties")
+	fs.Var(&f.mediaTypes, "media-type", "a STIX media `type` the collection accepts, e.g. 'application/stix+json;version=2.0' (or 2.0); repeatable (default: STIX 2.1 only)")
 	return f
 }
 
@@ -186,7 +201,7 @@ func (c *cli) collectionAdd(fs *flag.FlagSet) runFunc {
 		}
 		return c.target.run(func(api adminAPI) error {
 			col, err := api.AddCollection(ctx, store.Collection{APIRoot: *root, Title: f.title.v, Description: f.desc.v,
-				Alias: f.alias.v, PublicRead: f.public.v, RejectCustom: f.rejectCustom.v})
+				Alias: f.alias.v, PublicRead: f.public.v, RejectCustom: f.rejectCustom.v, MediaTypes: f.mediaTypeList()})
 			if err != nil {
 				return err
 			}
@@ -229,9 +244,13 @@ func (c *cli) collectionShow(fs *flag.FlagSet) runFunc {
 func (c *cli) collectionUpdate(fs *flag.FlagSet) runFunc {
 	f := addCollectionFlags(fs)
 	return func(ctx context.Context, args []string) error {
+		u := store.CollectionUpdate{Title: f.title.ptr(), Description: f.desc.ptr(),
+			Alias: f.alias.ptr(), PublicRead: f.public.ptr(), RejectCustom: f.rejectCustom.ptr()}
+		if mts := f.mediaTypeList(); mts != nil {
+			u.MediaTypes = &mts // the list given replaces the collection's
+		}
 		return c.target.run(func(api adminAPI) error {
-			col, err := api.UpdateCollection(ctx, args[0], store.CollectionUpdate{Title: f.title.ptr(), Description: f.desc.ptr(),
-				Alias: f.alias.ptr(), PublicRead: f.public.ptr(), RejectCustom: f.rejectCustom.ptr()})
+			col, err := api.UpdateCollection(ctx, args[0], u)
 			if err != nil {
 				return err
 			}

@@ -318,3 +318,71 @@ func TestCollectionObjectsURL(t *testing.T) {
 	}
 	getJSON(t, objects, &page)
 }
+
+// TestSTIX20Collection: --media-type makes a collection that accepts STIX
+// 2.0; a 2.0 bundle posted through the TAXII API is stored there and
+// refused by a collection of STIX 2.1 only. Offline and online.
+func TestSTIX20Collection(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	cmdline(t, "", "user", "add", "root", "--admin", "--db", db)
+	_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
+	key = strings.TrimSpace(key)
+	cmdline(t, "", "apiroot", "add", "intel", "--title", "Intel", "--db", db)
+	add := func(target []string, args ...string) string {
+		t.Helper()
+		code, out, errOut := cmdline(t, "", append(append([]string{"collection", "add", "--api-root", "intel"}, args...), target...)...)
+		if code != 0 {
+			t.Fatalf("collection add %s = %d %s %s", strings.Join(args, " "), code, out, errOut)
+		}
+		return strings.TrimSpace(out)
+	}
+	offline := []string{"--db", db}
+	both := add(offline, "--title", "Both", "--media-type", "application/stix+json;version=2.0", "--media-type", "application/stix+json;version=2.1")
+	only21 := add(offline, "--title", "2.1 only")
+	later := add(offline, "--title", "2.0 later")
+	if code, out, errOut := cmdline(t, "", "collection", "update", later, "--media-type", "2.0", "--media-type", "2.1", "--db", db); code != 0 {
+		t.Fatalf("collection update --media-type = %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := cmdline(t, "", "collection", "add", "--api-root", "intel", "--title", "X", "--media-type", "text/plain", "--db", db); code != 1 || !strings.Contains(errOut, "text/plain") {
+		t.Errorf("a bad media type = %d %q", code, errOut)
+	}
+	m := MustRunMain(t, "--db", db)
+	online := []string{"--server", m.URL, "--api-key", key}
+	onlineBoth := add(online, "--title", "Online", "--media-type", "2.0", "--media-type", "2.1")
+	if _, out, _ := cmdline(t, "", append([]string{"collection", "show", onlineBoth}, online...)...); !strings.Contains(out, "Media types:    application/stix+json;version=2.0, application/stix+json;version=2.1\n") {
+		t.Errorf("collection show:\n%s", out)
+	}
+
+	// A STIX 2.0 bundle: spec_version on the bundle, none on the object.
+	bundle := `{"type":"bundle","id":"bundle--6d6e6f70-0000-4000-8000-0000000000b0","spec_version":"2.0","objects":[
+		{"type":"indicator","id":"indicator--6d6e6f70-0000-4000-8000-0000000000b1","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z",
+		 "labels":["malicious-activity"],"name":"Poison Ivy","pattern":"[file:hashes.'SHA-256' = 'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']","valid_from":"2016-01-01T00:00:00Z"}]}`
+	for _, tc := range []struct {
+		coll      string
+		successes int
+	}{{both, 1}, {later, 1}, {onlineBoth, 1}, {only21, 0}} {
+		req, _ := http.NewRequest(http.MethodPost, m.URL+"/intel/collections/"+tc.coll+"/objects/", strings.NewReader(bundle))
+		req.Header.Set("Accept", "application/taxii+json;version=2.1")
+		req.Header.Set("Content-Type", "application/taxii+json;version=2.1")
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var st struct {
+			SuccessCount int `json:"success_count"`
+			FailureCount int `json:"failure_count"`
+			Failures     []struct {
+				Message string `json:"message"`
+			} `json:"failures"`
+		}
+		if res.StatusCode != http.StatusAccepted || json.Unmarshal(body, &st) != nil || st.SuccessCount != tc.successes || st.SuccessCount+st.FailureCount != 1 {
+			t.Errorf("POST a 2.0 bundle to %s = %d %s; want %d stored", tc.coll, res.StatusCode, body, tc.successes)
+		}
+		if tc.successes == 0 && (len(st.Failures) != 1 || !strings.Contains(st.Failures[0].Message, "2.0")) {
+			t.Errorf("the refusal does not say why: %s", body)
+		}
+	}
+}

@@ -208,3 +208,22 @@ func TestAdminContentType(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminMediaTypes: the admin API sets a collection's media types by
+// the field its collections show, media_types, on creation and update.
+func TestAdminMediaTypes(t *testing.T) {
+	ts, root, _ := newServer(t)
+	call(t, ts, root, "POST", "/admin/api-roots/", `{"name":"r","title":"R"}`)
+	status, body := call(t, ts, root, "POST", "/admin/collections/", `{"api_root":"r","title":"C","alias":"c","media_types":["application/stix+json;version=2.0"]}`)
+	if status != 201 || !strings.Contains(body, `"media_types":["application/stix+json;version=2.0"]`) {
+		t.Fatalf("create with media_types = %d %s", status, body)
+	}
+	status, body = call(t, ts, root, "PATCH", "/admin/collection/?ref=r/c", `{"media_types":["application/stix+json;version=2.1","application/stix+json;version=2.0"]}`)
+	if status != 200 || !strings.Contains(body, `"media_types":["application/stix+json;version=2.1","application/stix+json;version=2.0"]`) {
+		t.Fatalf("update media_types = %d %s", status, body)
+	}
+	status, body = call(t, ts, root, "PATCH", "/admin/collection/?ref=r/c", `{"media_types":["text/plain"]}`)
+	if status != 400 || !strings.Contains(body, "text/plain") {
+		t.Errorf("update with a bad media type = %d %s", status, body)
+	}
+}
