@@ -32,6 +32,9 @@ type cli struct {
 	stdout, stderr io.Writer
 	// tty is standard input when it is a terminal, for password prompts.
 	tty terminal
+	// stdoutTTY is whether standard output is a terminal, which gets
+	// progress lines.
+	stdoutTTY bool
 	// target is where the running command acts, for commands that act on
 	// the database (see command.db).
 	target *target

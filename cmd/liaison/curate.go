@@ -373,11 +373,7 @@ func (*silentError) Error() string { return "some objects failed" }
 
 // progress returns a progress printer for a terminal, or nil.
 func (c *cli) progress(name string) func(admin.ImportProgress) {
-	f, ok := c.stdout.(*os.File)
-	if !ok {
-		return nil
-	}
-	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+	if !c.stdoutTTY {
 		return nil // not a terminal: the one-line summary is enough
 	}
 	return func(p admin.ImportProgress) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -384,5 +385,49 @@ func TestSTIX20Collection(t *testing.T) {
 		if tc.successes == 0 && (len(st.Failures) != 1 || !strings.Contains(st.Failures[0].Message, "2.0")) {
 			t.Errorf("the refusal does not say why: %s", body)
 		}
+	}
+}
+
+// TestImportProgress: on a terminal, an import through a server shows the
+// same progress lines as one on the database file.
+func TestImportProgress(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.json")
+	var buf bytes.Buffer
+	if err := coopfeed.Generate(&buf, coopfeed.Options{Objects: 2500, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(feed, buf.Bytes(), 0o644)
+	onTerminal := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, stdoutTTY: true}
+		if code := c.main(context.Background(), args); code != 0 {
+			t.Fatalf("liaison %s = %d %s %s", strings.Join(args, " "), code, out.String(), errOut.String())
+		}
+		// The rates and the time differ from run to run.
+		s := regexp.MustCompile(`\d+ objects/s`).ReplaceAllString(out.String(), "N objects/s")
+		return regexp.MustCompile(`in [0-9.]+m?s `).ReplaceAllString(s, "in T ")
+	}
+	setup := func(db string) {
+		cmdline(t, "", "apiroot", "add", "r", "--title", "R", "--db", db)
+		cmdline(t, "", "collection", "add", "--api-root", "r", "--title", "C", "--alias", "c", "--db", db)
+	}
+	offDB := filepath.Join(dir, "offline.db")
+	setup(offDB)
+	offline := onTerminal("import", "--collection", "c", feed, "--db", offDB)
+
+	onDB := filepath.Join(dir, "online.db")
+	setup(onDB)
+	cmdline(t, "", "user", "add", "root", "--admin", "--db", onDB)
+	_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", onDB)
+	m := MustRunMain(t, "--db", onDB)
+	online := onTerminal("import", "--collection", "c", feed, "--server", m.URL, "--api-key", strings.TrimSpace(key))
+
+	if strings.Count(offline, "\r") < 3 || !strings.Contains(offline, "\rfeed.json: 2500 objects, 0 failed, N objects/s") {
+		t.Errorf("offline progress:\n%q", offline)
+	}
+	if online != offline {
+		t.Errorf("online progress differs:\n%q\nwant\n%q", online, offline)
 	}
 }

@@ -23,7 +23,7 @@ func main() {
 // run runs a command line and returns the process exit status: 0 on
 // success, 1 when the command failed, 2 for a usage error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, tty: terminalOf(stdin)}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, tty: terminalOf(stdin), stdoutTTY: isTerminal(stdout)}
 	return c.main(ctx, args)
 }
 

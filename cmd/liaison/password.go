@@ -36,6 +36,12 @@ func terminalOf(r io.Reader) terminal {
 	return fdTerminal{int(f.Fd())}
 }
 
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // password returns the password for user: from standard input with
 // --password-stdin, else asked twice on the terminal. ok is false when
 // there is neither (standard input is not a terminal and no

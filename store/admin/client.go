@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"liaison/stix"
 	"liaison/store"
 )
 
@@ -229,15 +230,60 @@ func (c *Client) RevokeAPIKey(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodDelete, "keys/"+url.PathEscape(id)+"/", nil, nil, nil)
 }
 
-// Import streams r to the server. progress is not reported remotely.
-func (c *Client) Import(ctx context.Context, ref, _ string, r io.Reader, _ func(ImportProgress)) (ImportResult, error) {
+// Import streams r to the server. With progress, the objects are counted
+// as they are sent, and progress is called every thousand, as the batches
+// of an offline import are, then with the server's final counts.
+func (c *Client) Import(ctx context.Context, ref, _ string, r io.Reader, progress func(ImportProgress)) (ImportResult, error) {
 	var out ImportResult
+	if progress != nil {
+		counted, stop := countObjects(r, progress)
+		defer stop()
+		r = counted
+	}
 	res, err := c.send(ctx, http.MethodPost, "collection/import/", refQuery(ref), r)
 	if err != nil {
 		return out, err
 	}
 	defer res.Body.Close()
-	return out, json.NewDecoder(res.Body).Decode(&out)
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		return out, err
+	}
+	if progress != nil {
+		progress(out.ImportProgress) // the server's counts, failures included
+	}
+	return out, nil
+}
+
+// importBatch is the batch size of an offline import (New's default),
+// the interval of its progress reports.
+const importBatch = 1000
+
+// countObjects returns a reader of r that counts the objects of the STIX
+// bundle or TAXII envelope going through it, in another goroutine, and
+// calls progress every importBatch objects; stop ends the counting, after
+// which progress is not called. The server reports what it makes of the
+// stream: a malformed one only stops the count.
+func countObjects(r io.Reader, progress func(ImportProgress)) (io.Reader, func()) {
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(done)
+		in := stix.NewEnvelopeReader(pr)
+		for n := 1; ; n++ {
+			if _, err := in.Next(); err != nil {
+				break
+			}
+			if n%importBatch == 0 {
+				progress(ImportProgress{Objects: n, Elapsed: time.Since(start)})
+			}
+		}
+		io.Copy(io.Discard, pr) // the sender must never wait for the count
+	}()
+	return io.TeeReader(r, pw), func() {
+		pw.Close()
+		<-done
+	}
 }
 
 // Export streams the server's export to w and returns the object count.
