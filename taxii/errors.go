@@ -86,10 +86,15 @@ func describe(err error) (int, ErrorResource, bool) {
 	if errors.As(err, &te) {
 		return te.Status, ErrorResource{Title: te.Title, Description: te.Description, ErrorCode: te.Code, Details: te.Details}, false
 	}
+	var d *disclosed
 	for _, m := range errorTable {
 		if errors.Is(err, m.err) {
+			desc := publicMessage(err, m.status)
+			if errors.As(err, &d) {
+				desc = err.Error()
+			}
 			code := cmp.Or(m.code, store.ErrorCode(m.err))
-			return m.status, ErrorResource{Title: m.title, Description: publicMessage(err, m.status), ErrorCode: code}, false
+			return m.status, ErrorResource{Title: m.title, Description: desc, ErrorCode: code}, false
 		}
 	}
 	var he *echo.HTTPError
@@ -99,6 +104,20 @@ func describe(err error) (int, ErrorResource, bool) {
 	return http.StatusInternalServerError, ErrorResource{Title: "Internal server error",
 		Description: "The server failed to handle the request; the error is logged under error_id.", ErrorCode: "internal"}, true
 }
+
+// Disclose marks an error whose text the client may see even where the
+// server hides it (a not found, which would tell that the thing exists):
+// the admin API discloses to admins, who may know what exists.
+func Disclose(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &disclosed{err}
+}
+
+type disclosed struct{ error }
+
+func (d *disclosed) Unwrap() error { return d.error }
 
 // publicMessage keeps a domain error's text for the client, except for not
 // found errors, whose text is the same whether the thing is absent or hidden

@@ -431,3 +431,68 @@ func TestImportProgress(t *testing.T) {
 		t.Errorf("online progress differs:\n%q\nwant\n%q", online, offline)
 	}
 }
+
+// TestErrorsReadTheSame: a command that fails says the same offline and
+// online; a collection that is not found is named as the admin typed it.
+func TestErrorsReadTheSame(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.json")
+	os.WriteFile(feed, coopfeed.Sample(), 0o644)
+	steps := [][]string{
+		{"collection", "show", "nope"},
+		{"collection", "show", "r/nope"},
+		{"collection", "update", "nope", "--title", "X"},
+		{"collection", "remove", "nope"},
+		{"collection", "add", "--api-root", "nope", "--title", "X"},
+		{"grant", "alice", "--collection", "nope", "--read"},
+		{"grant", "ghost", "--collection", "c", "--read"},
+		{"import", "--collection", "nope", feed},
+		{"export", "--collection", "nope"},
+		{"object", "delete", "--collection", "c", "indicator--6d6e6f70-0000-4000-8000-000000000001"},
+		{"object", "revoke", "--collection", "nope", "indicator--6d6e6f70-0000-4000-8000-000000000001"},
+		{"object", "revoke", "--collection", "c", "indicator--6d6e6f70-0000-4000-8000-000000000001"},
+		{"apiroot", "add", "r", "--title", "Again"},
+		{"apiroot", "update", "nope", "--title", "X"},
+		{"apiroot", "remove", "nope"},
+		{"apiroot", "remove", "r"},
+		{"user", "add", "alice"},
+		{"user", "remove", "ghost"},
+		{"apikey", "list", "ghost"},
+		{"apikey", "create", "ghost"},
+		{"apikey", "revoke", "0123456789abcdef"},
+	}
+	messages := func(target ...string) []string {
+		var out []string
+		for _, args := range steps {
+			code, stdout, stderr := cmdline(t, "", append(args, target...)...)
+			if code != 1 {
+				t.Errorf("liaison %s = %d %s %s; want 1", strings.Join(args, " "), code, stdout, stderr)
+			}
+			out = append(out, stderr)
+		}
+		return out
+	}
+	db := filepath.Join(dir, "liaison.db")
+	for _, args := range [][]string{
+		{"apiroot", "add", "r", "--title", "R"},
+		{"collection", "add", "--api-root", "r", "--title", "C", "--alias", "c"},
+		{"user", "add", "alice"},
+		{"user", "add", "root", "--admin"},
+	} {
+		if code, out, errOut := cmdline(t, "", append(args, "--db", db)...); code != 0 {
+			t.Fatalf("liaison %s = %d %s %s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	offline := messages("--db", db)
+	_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
+	m := MustRunMain(t, "--db", db)
+	online := messages("--server", m.URL, "--api-key", strings.TrimSpace(key))
+	for i, args := range steps {
+		if offline[i] != online[i] {
+			t.Errorf("liaison %s:\noffline: %s online:  %s", strings.Join(args, " "), offline[i], online[i])
+		}
+	}
+	if !strings.Contains(online[0], `"nope"`) || !strings.Contains(online[1], `"r/nope"`) && !strings.Contains(online[1], `"nope"`) {
+		t.Errorf("the collection typed is not named: %q %q", online[0], online[1])
+	}
+}

@@ -6,6 +6,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -86,7 +87,11 @@ func (s *Service) Collections(ctx context.Context, root string) ([]CollectionInf
 // store.ErrInvalid for an ambiguous alias.
 func (s *Service) Find(ctx context.Context, ref string) (store.Collection, error) {
 	if root, alias, ok := strings.Cut(ref, "/"); ok {
-		return s.DB.Collection(ctx, root, alias)
+		c, err := s.DB.Collection(ctx, root, alias)
+		if errors.Is(err, store.ErrCollectionNotFound) {
+			return c, fmt.Errorf("collection %q: %w", ref, store.ErrCollectionNotFound) // as typed
+		}
+		return c, err
 	}
 	roots, err := s.DB.APIRoots(ctx)
 	if err != nil {

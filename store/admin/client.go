@@ -40,7 +40,13 @@ type RemoteError struct {
 // Unwrap returns the store error of the server's error code, if any.
 func (e *RemoteError) Unwrap() error { return store.ErrorOfCode(e.Code) }
 
+// Error is the server's description. Errors of the store read as they do
+// offline; others (authentication, access, the server's own) name the
+// HTTP status.
 func (e *RemoteError) Error() string {
+	if e.Description != "" && e.Unwrap() != nil {
+		return e.Description
+	}
 	if e.Description != "" {
 		return fmt.Sprintf("%s (HTTP %d)", e.Description, e.Status)
 	}

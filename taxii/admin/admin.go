@@ -94,7 +94,9 @@ func (h *Handler) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 			return &taxii.Error{Status: http.StatusForbidden, Code: "admin-needs-key", Title: "Forbidden",
 				Description: "The admin API takes an admin's API key as a Bearer or Token credential, not HTTP Basic."}
 		}
-		return next(c)
+		// An admin may know what exists: a not found names what was
+		// asked for, as the CLI says offline.
+		return taxii.Disclose(next(c))
 	}
 }
 

@@ -82,7 +82,7 @@ func TestAdminErrors(t *testing.T) {
 		{"duplicate API root", root, "POST", "/admin/api-roots/", `{"name":"r","title":"R"}`, 409, ""},
 		{"reserved name", root, "POST", "/admin/api-roots/", `{"name":"taxii2","title":"T"}`, 400, "reserved"},
 		{"no ref", root, "GET", "/admin/collection/", "", 400, "ref"},
-		{"unknown collection", root, "GET", "/admin/collection/?ref=nope", "", 404, ""},
+		{"unknown collection", root, "GET", "/admin/collection/?ref=nope", "", 404, `collection \"nope\": collection not found`},
 		{"bad force", root, "DELETE", "/admin/api-roots/r/?force=maybe", "", 400, "force"},
 		{"unknown user", root, "DELETE", "/admin/users/ghost/", "", 404, ""},
 		{"empty password", root, "PUT", "/admin/users/alice/password/", `{"password":""}`, 400, "password"},
