@@ -63,12 +63,12 @@ func createDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredenti
 		return nil, err
 	}
 	feed, err := db.CreateCollection(ctx, store.Collection{APIRoot: demoRoot, Alias: demoFeedAlias, PublicRead: true,
-		Title: "Operation feed", Description: "Everything shared in the operation: identities, campaign, report, malware, infrastructure, indicators, relationships and sightings. Read-only."})
+		Title: "Operation feed", Description: "Everything shared in the operation: identities, campaign, report, malware, infrastructure, indicators, relationships and sightings. Anyone may read it."})
 	if err != nil {
 		return nil, err
 	}
 	indicators, err := db.CreateCollection(ctx, store.Collection{APIRoot: demoRoot, Alias: demoIndicatorsAls, PublicRead: true,
-		Title: "C2 indicators", Description: "Indicators of the botnet's command-and-control servers and compromised websites, with their markings. Read-only."})
+		Title: "C2 indicators", Description: "Indicators of the botnet's command-and-control servers and compromised websites, with their markings. Anyone may read it."})
 	if err != nil {
 		return nil, err
 	}
@@ -123,12 +123,25 @@ func createDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredenti
 		return nil, err
 	}
 	fmt.Fprintf(out, `demo: created API root %q with collections
-  %s  %-16s %d objects, public-read
-  %s  %-16s %d objects, public-read
+  %s  %-16s %s, public-read
+  %s  %-16s %s, public-read
   %s  %-16s empty, private
 the user %q, who may read and write all three, and the admin %q.
-`, demoRoot, feed.ID, feed.Alias, len(all), indicators.ID, indicators.Alias, len(inds), inbox.ID, inbox.Alias, demoUser, demoAdmin)
+`, demoRoot, feed.ID, feed.Alias, countObjects(all), indicators.ID, indicators.Alias, countObjects(inds), inbox.ID, inbox.Alias, demoUser, demoAdmin)
 	return creds, nil
+}
+
+// countObjects says how many objects, and versions when they differ, a
+// load holds: clients count objects, and an object may have versions.
+func countObjects(objs []stix.Object) string {
+	ids := map[string]bool{}
+	for _, o := range objs {
+		ids[o.ID] = true
+	}
+	if len(ids) == len(objs) {
+		return fmt.Sprintf("%d objects", len(objs))
+	}
+	return fmt.Sprintf("%d objects (%d versions)", len(ids), len(objs))
 }
 
 // randomSecret returns 18 random bytes in base64url (24 characters).
