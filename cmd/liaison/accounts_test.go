@@ -63,7 +63,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		code   int
 		stdout string // regexp
 	}{
-		{"s3cret-pw\n", []string{"user", "add", "alice", "--password-stdin", "--db", db}, 0, "created user alice"},
+		{"s3cret-passphrase-pw\n", []string{"user", "add", "alice", "--password-stdin", "--db", db}, 0, "created user alice"},
 		{"", []string{"user", "add", "--db", db, "bob", "--admin"}, 0, "no password"},
 		{"", []string{"user", "add", "alice", "--db", db}, 1, ""},
 		{"", []string{"user", "add", "bad name", "--db", db}, 1, ""},
@@ -76,7 +76,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		{"", []string{"apikey", "create", "alice", "--expires", "24h", "--db", db}, 0, `^lsn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$`},
 		{"", []string{"apikey", "create", "ghost", "--db", db}, 1, ""},
 		{"", []string{"apikey", "list", "alice", "--db", db}, 0, `(?m)^KEY ID +CREATED +EXPIRES +LAST USED +STATE\n[0-9a-f]{16} .* active\n$`},
-		{"new-pw\n", []string{"user", "passwd", "alice", "--password-stdin", "--db", db}, 0, "password of alice changed"},
+		{"new-passphrase-pw\n", []string{"user", "passwd", "alice", "--password-stdin", "--db", db}, 0, "password of alice changed"},
 		{"", []string{"user", "passwd", "alice", "--db", db}, 2, ""},
 		{"", []string{"revoke", "alice", "--collection", "r/inbox", "--db", db}, 0, "no rights"},
 		{"", []string{"user", "update", "alice", "--admin", "--db", db}, 0, "alice is an admin"},
@@ -99,7 +99,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		if code != st.code || (st.stdout != "" && !regexp.MustCompile(st.stdout).MatchString(out)) {
 			t.Fatalf("liaison %s = %d\nstdout: %s\nstderr: %s\nwant %d and %s", strings.Join(args, " "), code, out, errOut, st.code, st.stdout)
 		}
-		if strings.Contains(out+errOut, "s3cret-pw") || strings.Contains(out+errOut, "new-pw") {
+		if strings.Contains(out+errOut, "s3cret-passphrase-pw") || strings.Contains(out+errOut, "new-passphrase-pw") {
 			t.Fatalf("a password was printed: %s %s", out, errOut)
 		}
 	}
@@ -110,7 +110,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.VerifyPassword(ctx, "alice", "new-pw"); err != nil {
+	if _, err := s.VerifyPassword(ctx, "alice", "new-passphrase-pw"); err != nil {
 		t.Errorf("alice's new password: %v", err)
 	}
 	u, _ := s.User(ctx, "alice")

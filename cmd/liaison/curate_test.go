@@ -234,10 +234,10 @@ func TestRestoreRefusesBadBackups(t *testing.T) {
 // browsers replay across sites, do not open the admin API.
 func TestAdminAPINeedsKey(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "liaison.db")
-	cmdline(t, "pw\n", "user", "add", "root", "--admin", "--password-stdin", "--db", db)
+	cmdline(t, "root-passphrase\n", "user", "add", "root", "--admin", "--password-stdin", "--db", db)
 	m := MustRunMain(t, "--db", db)
 	req, _ := http.NewRequest(http.MethodGet, m.URL+"/admin/users/", nil)
-	req.SetBasicAuth("root", "pw")
+	req.SetBasicAuth("root", "root-passphrase")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

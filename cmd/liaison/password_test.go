@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,14 +45,14 @@ func TestPasswordPrompt(t *testing.T) {
 		code    int
 		stderr  string
 	}{
-		{"add", "", []string{"first-pw", "first-pw"}, []string{"user", "add", "alice"}, 0, "Password for alice (empty: none, API keys only): \nAgain: \n"},
+		{"add", "", []string{"first-passphrase-pw", "first-passphrase-pw"}, []string{"user", "add", "alice"}, 0, "Password for alice (empty: none, API keys only): \nAgain: \n"},
 		{"add mismatch", "", []string{"pw-1", "pw-2"}, []string{"user", "add", "bob"}, 1, "do not match"},
 		{"add without password", "", []string{""}, []string{"user", "add", "carol"}, 0, "Password for carol"},
-		{"passwd", "", []string{"second-pw", "second-pw"}, []string{"user", "passwd", "alice"}, 0, "Password for alice: \nAgain: \n"},
+		{"passwd", "", []string{"second-passphrase-pw", "second-passphrase-pw"}, []string{"user", "passwd", "alice"}, 0, "Password for alice: \nAgain: \n"},
 		{"passwd mismatch", "", []string{"third-pw", "typo"}, []string{"user", "passwd", "alice"}, 1, "do not match"},
 		{"passwd empty", "", []string{""}, []string{"user", "passwd", "alice"}, 1, "no password given"},
 		// --password-stdin wins over the terminal, for scripts.
-		{"passwd from stdin", "stdin-pw\n", nil, []string{"user", "passwd", "carol", "--password-stdin"}, 0, ""},
+		{"passwd from stdin", "stdin-passphrase-pw\n", nil, []string{"user", "passwd", "carol", "--password-stdin"}, 0, ""},
 	} {
 		code, out, errOut := onTerminal(tc.stdin, tc.answers, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.stderr) {
@@ -67,13 +68,13 @@ func TestPasswordPrompt(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	if _, err := s.VerifyPassword(ctx, "alice", "second-pw"); err != nil {
+	if _, err := s.VerifyPassword(ctx, "alice", "second-passphrase-pw"); err != nil {
 		t.Errorf("alice's password: %v", err)
 	}
 	if _, err := s.User(ctx, "bob"); !errors.Is(err, store.ErrUserNotFound) {
 		t.Errorf("bob was created despite the mismatch: %v", err)
 	}
-	if _, err := s.VerifyPassword(ctx, "carol", "stdin-pw"); err != nil {
+	if _, err := s.VerifyPassword(ctx, "carol", "stdin-passphrase-pw"); err != nil {
 		t.Errorf("carol's password: %v", err)
 	}
 }
@@ -98,5 +99,52 @@ func TestPasswordNotTerminal(t *testing.T) {
 	}
 	if code, _, errOut := cmdline(t, "", "user", "passwd", "alice", "--db", db); code != 2 || !strings.Contains(errOut, "--password-stdin") {
 		t.Errorf("user passwd = %d %q", code, errOut)
+	}
+}
+
+// TestPasswordPolicy: passwords that are short, the user's name, one
+// character repeated or among the most common are refused, offline and
+// online alike, by user add and user passwd.
+func TestPasswordPolicy(t *testing.T) {
+	weak := []struct{ user, password, why string }{
+		{"bob", "short-pw", "at least 12 characters, this one has 8"},
+		{"bob", "ÄÖÜäöüßÄÖÜ", "at least 12 characters, this one has 10"},
+		{"maintenance1", "Maintenance1", "must not be the user name"},
+		{"bob", "zzzzzzzzzzzzzzzz", "most common"},
+		{"bob", "Password1234", "most common"},
+		{"bob", "qwerty123456", "most common"},
+	}
+	run := func(t *testing.T, target ...string) []string {
+		var msgs []string
+		for _, w := range weak {
+			for _, args := range [][]string{{"user", "add", w.user, "--password-stdin"}, {"user", "passwd", "alice", "--password-stdin"}} {
+				if args[1] == "passwd" && w.user != "bob" {
+					continue // the name rule is about alice's own name there
+				}
+				code, _, errOut := cmdline(t, w.password+"\n", append(args, target...)...)
+				if code != 1 || !strings.Contains(errOut, w.why) {
+					t.Errorf("%s with %q = %d %q, want 1 and %q", strings.Join(args[:2], " "), w.password, code, errOut, w.why)
+				}
+				msgs = append(msgs, errOut)
+			}
+		}
+		if code, _, errOut := cmdline(t, "four random words here\n", append([]string{"user", "add", "dave", "--password-stdin"}, target...)...); code != 0 {
+			t.Errorf("a passphrase: %d %s", code, errOut)
+		}
+		return msgs
+	}
+	dir := t.TempDir()
+	offlineDB := filepath.Join(dir, "offline.db")
+	cmdline(t, "alice's passphrase\n", "user", "add", "alice", "--password-stdin", "--db", offlineDB)
+	offline := run(t, "--db", offlineDB)
+
+	onlineDB := filepath.Join(dir, "online.db")
+	cmdline(t, "", "user", "add", "root", "--admin", "--db", onlineDB)
+	cmdline(t, "alice's passphrase\n", "user", "add", "alice", "--password-stdin", "--db", onlineDB)
+	_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", onlineDB)
+	m := MustRunMain(t, "--db", onlineDB)
+	online := run(t, "--server", m.URL, "--api-key", strings.TrimSpace(key))
+	if !slices.Equal(offline, online) {
+		t.Errorf("messages differ:\noffline %q\nonline  %q", offline, online)
 	}
 }

@@ -179,6 +179,9 @@ func (s *Service) collectionsByID(ctx context.Context) (map[string]store.Collect
 
 // AddUser creates a user; an empty password leaves it API-key only.
 func (s *Service) AddUser(ctx context.Context, name string, admin bool, password string) error {
+	if err := CheckPassword(name, password); err != nil {
+		return err
+	}
 	_, err := s.DB.CreateUser(ctx, name, admin, password)
 	return err
 }
@@ -190,6 +193,9 @@ func (s *Service) RemoveUser(ctx context.Context, name string) error {
 
 // SetPassword replaces a user's password.
 func (s *Service) SetPassword(ctx context.Context, name, password string) error {
+	if err := CheckPassword(name, password); err != nil {
+		return err
+	}
 	return s.DB.SetPassword(ctx, name, password)
 }
 
