@@ -56,12 +56,21 @@ func openDB(path string, mode dbMode, stderr io.Writer) (*store.DB, error) {
 		if errors.Is(err, store.ErrDatabaseLocked) {
 			return nil, fmt.Errorf("%s is in use by a running liaison server; act through it with --server URL (and LIAISON_API_KEY): %w", path, errInUse)
 		}
-		return nil, err
+		return nil, withRestoreHint(err, path)
 	}
 	if missing {
 		fmt.Fprintf(stderr, "created new database %s\n", path)
 	}
 	return db, nil
+}
+
+// withRestoreHint tells, after a damaged database file's problem, what to
+// do about it.
+func withRestoreHint(err error, path string) error {
+	if !errors.Is(err, store.ErrDamaged) {
+		return err
+	}
+	return fmt.Errorf("%w; restore it from a backup (liaison restore BACKUP --db %s --force), or move it away to start anew", err, path)
 }
 
 // noDatabaseError is a missing database file named to a command that

@@ -53,7 +53,7 @@ usage or I/O errors (an unreadable file, not JSON at all).
 // commandTable returns every command.
 func commandTable() []command {
 	return []command{
-		{name: "serve", section: "", usage: "[--db FILE] [--listen ADDR] [--public-url URL] [--demo]\n[--tls-cert FILE --tls-key FILE | --insecure-http]",
+		{name: "serve", section: "", usage: "[--db FILE] [--listen ADDR] [--public-url URL] [--demo] [--check-db]\n[--tls-cert FILE --tls-key FILE | --insecure-http]",
 			summary: "Serve TAXII 2.1 (and the admin API) from the database file, which is created when absent.", setup: (*cli).serve},
 		{name: "version", summary: "Print the version.", setup: (*cli).version},
 		{name: "help", usage: "[COMMAND]", args: "[COMMAND...]", summary: "Print the usage of every command, or of one.", setup: (*cli).help},
@@ -106,6 +106,8 @@ func commandTable() []command {
 		{name: "stats", section: "curation", usage: "[--json]", db: readDB, summary: "Show what every collection holds, and the database file's size.", setup: (*cli).stats},
 		{name: "backup", section: "curation", usage: "FILE [--force]", args: "FILE", db: readDB,
 			summary: "Write a consistent snapshot of the database to FILE.", setup: (*cli).backup},
+		{name: "check", section: "curation", usage: "[--db FILE]",
+			summary: "Check every page of a database file, offline, without changing it.", setup: (*cli).check},
 		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",
 			summary: "Create a database file from a backup (offline only).", setup: (*cli).restore},
 

@@ -28,6 +28,9 @@ type Config struct {
 	// TrustedProxies are comma-separated addresses or CIDR blocks of reverse
 	// proxies whose X-Forwarded-For names the client.
 	TrustedProxies string
+	// CheckDB checks the whole database file at start-up (every page)
+	// instead of its shape and top level only.
+	CheckDB bool
 }
 
 // Defaults of the serve configuration.

@@ -543,6 +543,26 @@ func (c *cli) backup(fs *flag.FlagSet) runFunc {
 	}
 }
 
+// check checks a database file fully, offline, without changing it.
+func (c *cli) check(fs *flag.FlagSet) runFunc {
+	dbPath := fs.String("db", DefaultDBPath, "database `file` to check")
+	return func(ctx context.Context, args []string) error {
+		start := time.Now()
+		fi, err := os.Stat(*dbPath)
+		if errors.Is(err, os.ErrNotExist) {
+			return &noDatabaseError{*dbPath}
+		}
+		if err != nil {
+			return err
+		}
+		if err := store.CheckFile(*dbPath); err != nil {
+			return withRestoreHint(err, *dbPath)
+		}
+		fmt.Fprintf(c.stdout, "%s: no problem found (%d bytes, every page read in %s)\n", *dbPath, fi.Size(), time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+}
+
 func (c *cli) restore(fs *flag.FlagSet) runFunc {
 	dbPath := fs.String("db", "", "database `file` to create from the backup")
 	force := fs.Bool("force", false, "replace the database file when it exists")
@@ -560,13 +580,16 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		if _, err := os.Stat(*dbPath); err == nil {
 			// Even with --force, refuse a file in use.
 			db, err := openDB(*dbPath, writeDB, c.stderr)
-			if err != nil {
-				if errors.Is(err, errInUse) {
-					return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
-				}
+			switch {
+			case errors.Is(err, errInUse):
+				return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
+			case errors.Is(err, store.ErrDamaged):
+				// What a restore is for; no server can have it open.
+			case err != nil:
 				return err
+			default:
+				db.Close()
 			}
-			db.Close()
 		}
 		src, err := os.Open(args[0])
 		if err != nil {

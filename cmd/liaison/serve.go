@@ -81,6 +81,7 @@ func (m *Main) defineFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
+	fs.BoolVar(&c.CheckDB, "check-db", c.CheckDB, "check every page of the database file at start-up, not only its shape (takes time in proportion to its size)")
 }
 
 // serve is the serve command: it runs until ctx ends.
@@ -112,8 +113,11 @@ func (m *Main) Run(ctx context.Context) error {
 	var err error
 	m.db = store.NewDB(c.DBPath)
 	m.db.Logger = m.logger.With("component", "store")
+	if c.CheckDB {
+		m.db.CheckMode = store.CheckFull
+	}
 	if err := m.db.Open(); err != nil {
-		return err
+		return withRestoreHint(err, c.DBPath)
 	}
 	if c.Demo {
 		creds, err := loadDemo(ctx, m.db, m.Stdout)
