@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Config is the configuration of liaison serve. It is read only here, in
@@ -31,6 +32,9 @@ type Config struct {
 	// CheckDB checks the whole database file at start-up (every page)
 	// instead of its shape and top level only.
 	CheckDB bool
+	// DrainTimeout is how long, on shutdown, requests in flight may take
+	// to finish before they are cut.
+	DrainTimeout time.Duration
 }
 
 // Defaults of the serve configuration.
@@ -41,7 +45,7 @@ const (
 
 // DefaultConfig returns the configuration used when no flag is given.
 func DefaultConfig() Config {
-	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text"}
+	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text", DrainTimeout: 10 * time.Second}
 }
 
 // ErrInvalidConfig is wrapped by every *ConfigError.
@@ -63,6 +67,9 @@ func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 func (c *Config) Validate() error {
 	if c.DBPath == "" {
 		return &ConfigError{"db", "must name a file"}
+	}
+	if c.DrainTimeout <= 0 {
+		return &ConfigError{"drain-timeout", "must be a positive duration, e.g. 10s"}
 	}
 	if c.Listen == "" {
 		return &ConfigError{"listen", "must be host:port"}

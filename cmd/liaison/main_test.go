@@ -12,9 +12,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"liaison/stix"
+	"liaison/store"
+	"liaison/store/admin"
 	"liaison/testdata/coopfeed"
 )
 
@@ -343,4 +347,81 @@ func TestMain_LifecycleLog(t *testing.T) {
 	if !strings.Contains(lines[1], "msg=stopped") || strings.Contains(lines[1], "error") {
 		t.Errorf("shutdown line: %s", lines[1])
 	}
+}
+
+// TestMain_DrainDeadline: a shutdown whose drain deadline passes cuts the
+// requests still in flight, says which in one log line, and is not an
+// error; the request cut stores nothing.
+func TestMain_DrainDeadline(t *testing.T) {
+	m := NewMain()
+	var logs bytes.Buffer
+	m.Stdout, m.Stderr = io.Discard, &syncWriter{w: &logs}
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	if err := m.ParseFlags(context.Background(), []string{"--db", db, "--listen", "127.0.0.1:0", "--demo", "--drain-timeout", "300ms"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	inbox := m.URL + "/cooperation/collections/partner-inbox/objects/"
+	body, stall := io.Pipe()
+	req, _ := http.NewRequest("POST", inbox, body)
+	req.Header.Set("Accept", "application/taxii+json;version=2.1")
+	req.Header.Set("Content-Type", "application/taxii+json;version=2.1")
+	req.Header.Set("Authorization", "Bearer "+m.Demo.APIKey)
+	done := make(chan error, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	// Half an envelope, then nothing: the handler waits for the rest.
+	if _, err := stall.Write([]byte(`{"objects":[` + indicatorJSONForTest("indicator--6d6e6f70-0000-4000-8000-0000000000aa"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	if err := m.Close(); err != nil {
+		t.Errorf("Close after cutting a request: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Close took %s with a 300ms drain deadline", took)
+	}
+	stall.Close()
+	<-done
+	if !strings.Contains(logs.String(), "drain deadline passed") || !strings.Contains(logs.String(), "POST /cooperation/collections/partner-inbox/objects/") {
+		t.Errorf("the cut request is not named in the log:\n%s", logs.String())
+	}
+	s := store.NewDB(db)
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := admin.New(s, nil).Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Collections {
+		if c.Alias == "partner-inbox" && c.Stats.Versions != 0 {
+			t.Errorf("the cut POST stored %d objects", c.Stats.Versions)
+		}
+	}
+}
+
+// syncWriter serialises writes: the server logs from many goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func indicatorJSONForTest(id string) string {
+	return `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00.000Z"}`
 }

@@ -44,6 +44,7 @@ type Main struct {
 	srv      *http.Server
 	logger   *slog.Logger
 	started  time.Time // when the server began serving
+	inflight *inflight // the requests being served
 	done     chan struct{}
 	stop     context.CancelFunc
 	bg       sync.WaitGroup
@@ -81,6 +82,7 @@ func (m *Main) defineFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
+	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "on shutdown, how long requests in flight may take to finish before they are cut")
 	fs.BoolVar(&c.CheckDB, "check-db", c.CheckDB, "check every page of the database file at start-up, not only its shape (takes time in proportion to its size)")
 }
 
@@ -160,8 +162,9 @@ func (m *Main) Run(ctx context.Context) error {
 	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
+	m.inflight = newInflight()
 	m.srv = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           m.inflight.wrap(api.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
@@ -256,9 +259,19 @@ func (m *Main) Close() error {
 		m.bg.Wait()
 	}
 	if m.srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Requests in flight may finish within the drain deadline; past
+		// it they are cut, which is the shutdown asked for, not a failure:
+		// a POST cut short stores nothing (one transaction per request).
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.DrainTimeout)
 		defer cancel()
-		if err := m.srv.Shutdown(ctx); err != nil {
+		if err := m.srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+			n, what := m.inflight.describe(10)
+			if err := m.srv.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("close connections: %w", err))
+			}
+			m.logger.Warn("drain deadline passed: cut the requests still in flight", slog.Duration("deadline", m.Config.DrainTimeout),
+				slog.Int("requests", n), slog.String("cut", what))
+		} else if err != nil {
 			errs = append(errs, fmt.Errorf("shut down server: %w", err))
 		}
 		<-m.done
