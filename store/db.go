@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -38,7 +39,8 @@ type DB struct {
 	// using it; a damaged file is refused with ErrDamaged.
 	CheckMode CheckMode
 
-	bolt *bbolt.DB
+	bolt   *bbolt.DB
+	writes atomic.Int64 // write transactions committed, for DBStats
 }
 
 // DefaultStatusRetention is the default StatusRetention.

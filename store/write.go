@@ -19,6 +19,9 @@ var ErrNoSpace = errors.New("no space left to store data")
 // a full disk apart from other failures.
 func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
 	err := db.bolt.Update(fn)
+	if err == nil {
+		db.writes.Add(1)
+	}
 	if err != nil && noSpace(err) {
 		return fmt.Errorf("%w: %v", ErrNoSpace, err)
 	}

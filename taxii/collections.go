@@ -82,6 +82,15 @@ const (
 // collection resolves the API root and collection of the request and checks
 // the principal's rights. A collection the principal has no right on is
 // reported as not found; one it can see but lacks the right for is 403.
+// collectionIDKey holds, in the echo context, the id of the collection a
+// request resolved.
+const collectionIDKey = "liaison.collection-id"
+
+func collectionID(c echo.Context) string {
+	id, _ := c.Get(collectionIDKey).(string)
+	return id
+}
+
 func (s *Server) collection(c echo.Context, n need) (store.APIRoot, store.Collection, Rights, error) {
 	ctx := c.Request().Context()
 	root, err := s.Store.APIRoot(ctx, c.Param("root"))
@@ -109,6 +118,7 @@ func (s *Server) collection(c echo.Context, n need) (store.APIRoot, store.Collec
 		}
 		return root, coll, r, err
 	}
+	c.Set(collectionIDKey, coll.ID) // for metrics and activity: aliases name the same collection
 	switch {
 	case n == needRead && !r.Read, n == needReadWrite && !r.Read:
 		return root, coll, r, newError(http.StatusForbidden, "no-read-access", "Forbidden",

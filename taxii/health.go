@@ -15,6 +15,8 @@ import (
 const (
 	healthPath = "/healthz" // the process serves
 	readyPath  = "/readyz"  // and the database can take a write
+	// metricsPath serves Prometheus metrics (see serveMetrics).
+	metricsPath = "/metrics"
 )
 
 // readier is implemented by stores that can tell whether they can write.

@@ -175,6 +175,7 @@ func (s *Server) getObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.objectsServed(collectionID(c), len(page.Records))
 	return writePage(c, page, next, "objects", writeRaw)
 }
 
@@ -183,6 +184,7 @@ func (s *Server) getObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.objectsServed(collectionID(c), len(page.Records))
 	return writePage(c, page, next, "objects", writeRaw)
 }
 

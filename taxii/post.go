@@ -39,6 +39,7 @@ func (s *Server) postObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.objectsIngested(coll.ID, status)
 	return writeResource(c, http.StatusAccepted, status)
 }
 

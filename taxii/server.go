@@ -53,6 +53,12 @@ type Server struct {
 	// logging, recovery and error rendering.
 	Extensions []func(e *echo.Echo)
 
+	// Metrics, when set, records the server's Prometheus metrics.
+	Metrics *Metrics
+	// MetricsHandler, when set, serves /metrics: to clients on loopback,
+	// and to admins with an API key from elsewhere.
+	MetricsHandler http.Handler
+
 	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
 	probe         chan struct{} // the readiness probe in flight
 }
@@ -94,14 +100,26 @@ func (s *Server) Handler() http.Handler {
 	get("/:root/collections/:coll/objects/:object/", s.getObject)
 	e.DELETE("/:root/collections/:coll/objects/:object/", s.deleteObject)
 	get("/:root/collections/:coll/objects/:object/versions/", s.getVersions)
+	if s.MetricsHandler != nil {
+		// Reached only when serveMetrics refused the request: say why.
+		get("/metrics/", func(c echo.Context) error {
+			return newError(http.StatusForbidden, "metrics-need-admin-key", "Forbidden",
+				"/metrics is served on loopback, and elsewhere to admins authenticating with an API key (Bearer or Token).")
+		})
+	}
 	for _, ext := range s.Extensions {
 		ext(e)
 	}
 	s.probe = make(chan struct{}, 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == healthPath || r.URL.Path == readyPath {
+		switch r.URL.Path {
+		case healthPath, readyPath:
 			s.serveHealth(w, r)
 			return
+		case metricsPath:
+			if s.serveMetrics(w, r) {
+				return
+			}
 		}
 		e.ServeHTTP(w, r)
 	})
@@ -279,6 +297,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if id, ok := c.Get(errorIDKey).(string); ok {
 			attrs = append(attrs, slog.String("error_id", id))
 		}
+		s.Metrics.observeRequest(routeOf(c), req.Method, res.Status, time.Since(start))
 		s.Logger.LogAttrs(req.Context(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}

@@ -35,6 +35,10 @@ type Config struct {
 	// DrainTimeout is how long, on shutdown, requests in flight may take
 	// to finish before they are cut.
 	DrainTimeout time.Duration
+	// MetricsListen is an address of its own for /metrics (and pprof).
+	MetricsListen string
+	// Pprof serves Go's profiler on the metrics listener.
+	Pprof bool
 }
 
 // Defaults of the serve configuration.
@@ -85,6 +89,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
 		return &ConfigError{"listen", fmt.Sprintf("%s is not a loopback address: serve HTTPS with --tls-cert and --tls-key, or, behind a TLS-terminating proxy, pass --insecure-http (and --public-url https://...)", c.Listen)}
+	}
+	if c.Pprof && c.MetricsListen == "" {
+		return &ConfigError{"pprof", "needs --metrics-listen: the profiler is never served on the TAXII address"}
 	}
 	if _, err := c.trustedProxies(); err != nil {
 		return &ConfigError{"trusted-proxy", err.Error()}

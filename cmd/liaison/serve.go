@@ -34,20 +34,25 @@ type Main struct {
 	// URL is the base URL the server answers at, known once Run returns.
 	URL string
 
+	// MetricsURL is the base URL of the metrics listener, with
+	// --metrics-listen.
+	MetricsURL string
+
 	// Demo holds the demo user's credentials when --demo created them.
 	Demo *demoCredentials
 
-	db       *store.DB
-	accounts *auth.Accounts
-	cert     *certificate
-	ln       net.Listener
-	srv      *http.Server
-	logger   *slog.Logger
-	started  time.Time // when the server began serving
-	inflight *inflight // the requests being served
-	done     chan struct{}
-	stop     context.CancelFunc
-	bg       sync.WaitGroup
+	db         *store.DB
+	accounts   *auth.Accounts
+	cert       *certificate
+	ln         net.Listener
+	srv        *http.Server
+	logger     *slog.Logger
+	started    time.Time    // when the server began serving
+	inflight   *inflight    // the requests being served
+	metricsSrv *http.Server // with --metrics-listen
+	done       chan struct{}
+	stop       context.CancelFunc
+	bg         sync.WaitGroup
 }
 
 // NewMain returns a Main with the default configuration.
@@ -82,6 +87,8 @@ func (m *Main) defineFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics (and --pprof) on this `address` of their own, without credentials; otherwise /metrics is on the main address, open on loopback and for admins' API keys elsewhere")
+	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve Go's profiler under /debug/pprof/ on the --metrics-listen address")
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "on shutdown, how long requests in flight may take to finish before they are cut")
 	fs.BoolVar(&c.CheckDB, "check-db", c.CheckDB, "check every page of the database file at start-up, not only its shape (takes time in proportion to its size)")
 }
@@ -159,6 +166,15 @@ func (m *Main) Run(ctx context.Context) error {
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
 	api.Access = m.accounts
+	reg, metrics := newMetrics(m.db)
+	api.Metrics, m.accounts.Metrics = metrics, metrics
+	if c.MetricsListen != "" {
+		if err := m.serveMetrics(reg); err != nil {
+			return err
+		}
+	} else {
+		api.MetricsHandler = metricsHandler(reg)
+	}
 	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
@@ -275,6 +291,11 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("shut down server: %w", err))
 		}
 		<-m.done
+	}
+	if m.metricsSrv != nil {
+		if err := m.metricsSrv.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close the metrics listener: %w", err))
+		}
 	}
 	if m.accounts != nil {
 		if err := m.accounts.Flush(context.Background()); err != nil {

@@ -69,6 +69,11 @@ type Accounts struct {
 	// last X-Forwarded-For entry that is not a trusted proxy; from anyone
 	// else the header is ignored, since clients can write it.
 	TrustedProxies []netip.Prefix
+	// Metrics, when set, counts failures and refusals.
+	Metrics interface {
+		AuthFailure(reason string)
+		RateLimited()
+	}
 
 	checks   chan struct{} // slots for concurrent password checks
 	mu       sync.Mutex
@@ -133,24 +138,27 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
-			return a.fail(addr, "", "malformed Basic credentials")
+			return a.fail(addr, "", "malformed", "malformed Basic credentials")
 		}
 		var ok bool
 		if name, secret, ok = strings.Cut(string(raw), ":"); !ok {
-			return a.fail(addr, "", "malformed Basic credentials")
+			return a.fail(addr, "", "malformed", "malformed Basic credentials")
 		}
 		isKey = store.IsAPIKey(secret)
 	case "bearer", "token":
 		secret, isKey = cred, true
 	default:
 		// Never echo the header: a client may have put a bare key there.
-		return a.fail(addr, "", "unsupported authorization scheme (use Basic, Bearer or Token)")
+		return a.fail(addr, "", "scheme", "unsupported authorization scheme (use Basic, Bearer or Token)")
 	}
 	limitName := name
 	if isKey {
 		limitName = "" // keys are not guessable; only the address is limited
 	}
 	tooMany := func(wait time.Duration) (taxii.Principal, error) {
+		if a.Metrics != nil {
+			a.Metrics.RateLimited()
+		}
 		a.Logger.Warn("authentication refused: too many failures", slog.String("remote", addr), slog.String("user", name))
 		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
 	}
@@ -179,11 +187,14 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	case bad && isKey:
 		// The key id is public (it names the key in listings): logging it
 		// tells an admin which key a client still uses.
+		if a.Metrics != nil {
+			a.Metrics.AuthFailure("api_key")
+		}
 		a.Logger.Warn("authentication failed", slog.String("remote", addr), slog.String("user", name),
 			slog.String("key_id", cmp.Or(store.APIKeyID(secret), "-")), slog.String("reason", "unknown, revoked or expired API key"))
 		return taxii.Principal{}, taxii.Unauthorized(a.Challenges(), "Authentication failed: unknown, revoked or expired API key.")
 	case bad:
-		return a.fail(addr, name, "wrong user name or password")
+		return a.fail(addr, name, "password", "wrong user name or password")
 	case err != nil:
 		return taxii.Principal{}, err
 	}
@@ -191,7 +202,12 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	return p, nil
 }
 
-func (a *Accounts) fail(addr, name, reason string) (taxii.Principal, error) {
+// fail logs and counts a failed authentication; kind is the metric's
+// reason label, from a fixed set.
+func (a *Accounts) fail(addr, name, kind, reason string) (taxii.Principal, error) {
+	if a.Metrics != nil {
+		a.Metrics.AuthFailure(kind)
+	}
 	a.Logger.Warn("authentication failed", slog.String("remote", addr), slog.String("user", name), slog.String("reason", reason))
 	return taxii.Principal{}, taxii.Unauthorized(a.Challenges(), "Authentication failed: "+reason+".")
 }

@@ -2,13 +2,16 @@ package auth_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"liaison/store"
 	"liaison/taxii"
+	"liaison/taxii/auth"
 )
 
 // TestRequestLog: each request's log line names the principal, the query
@@ -222,5 +225,51 @@ func TestHealth(t *testing.T) {
 	w.handler.ServeHTTP(rec, req)
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), `"status":"unavailable"`) || !strings.Contains(rec.Body.String(), "reason") {
 		t.Errorf("/readyz with the database closed: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestMetricsAccess: /metrics is open on loopback (unless a proxy
+// forwarded the request) and needs an admin's API key from elsewhere.
+func TestMetricsAccess(t *testing.T) {
+	w := newWorld(t)
+	acc := auth.NewAccounts(w.db)
+	acc.Limiter = auth.NewLimiter(1000, time.Minute)
+	srv := taxii.NewServer(w.db, []byte("k"))
+	srv.Access = acc
+	srv.MetricsHandler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.Write([]byte("# metrics\n")) })
+	h := srv.Handler()
+	_, adminKey, err := w.db.CreateAPIKey(t.Context(), "admin", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, remote, who, authorization, xff string
+		status                                int
+	}{
+		{"loopback", "127.0.0.1:5000", "anonymous", "", "", 200},
+		{"loopback IPv6", "[::1]:5000", "anonymous", "", "", 200},
+		{"loopback through a proxy", "127.0.0.1:5000", "anonymous", "", "203.0.113.9", 401},
+		{"remote anonymous", "192.0.2.1:5000", "anonymous", "", "", 401},
+		{"remote reader", "192.0.2.1:5000", "reader", "", "", 403},
+		{"remote admin with a password", "192.0.2.1:5000", "admin", "", "", 403},
+		{"remote admin with a key", "192.0.2.1:5000", "", "Bearer " + adminKey, "", 200},
+		{"remote writer with a key", "192.0.2.1:5000", "writer", "", "", 403},
+	} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.RemoteAddr = tc.remote
+		if h := w.creds[tc.who]; h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		if tc.authorization != "" {
+			req.Header.Set("Authorization", tc.authorization)
+		}
+		if tc.xff != "" {
+			req.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.status || (tc.status == 200) != (rec.Body.String() == "# metrics\n") {
+			t.Errorf("%s: %d %s, want %d", tc.name, rec.Code, rec.Body, tc.status)
+		}
 	}
 }
