@@ -69,7 +69,7 @@ func TestMetrics(t *testing.T) {
 		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="failure"}`:                   1,
 		`liaison_auth_failures_total{reason="password"}`:                                                 1,
 		`liaison_collection_objects{api_root="cooperation",collection="` + feed + `"}`:                   291,
-		`liaison_build_info{goversion="` + runtime.Version() + `",version="` + buildVersion() + `"}`:      1,
+		`liaison_build_info{goversion="` + runtime.Version() + `",version="` + buildVersion() + `"}`:     1,
 	} {
 		if got := value(series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
