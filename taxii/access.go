@@ -19,6 +19,8 @@ type Principal struct {
 	// Basic is set when the request authenticated with HTTP Basic, which
 	// browsers remember and replay on cross-site requests.
 	Basic bool
+	// KeyID names the API key the request authenticated with, if any.
+	KeyID string
 }
 
 // Rights are a principal's rights on one collection; they are the

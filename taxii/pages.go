@@ -2,10 +2,12 @@ package taxii
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -244,8 +246,34 @@ func (s *Server) deleteObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"), vs, p.filter.SpecVersions); err != nil {
+	n, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"), vs, p.filter.SpecVersions)
+	s.auditDelete(c, coll, n, err)
+	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusOK)
+}
+
+// auditor is implemented by stores that keep an audit trail.
+type auditor interface {
+	RecordAudit(ctx context.Context, e store.AuditEntry) error
+}
+
+// auditDelete puts an object DELETE on record, whatever its outcome.
+func (s *Server) auditDelete(c echo.Context, coll store.Collection, n int, err error) {
+	a, ok := s.Store.(auditor)
+	if !ok {
+		return
+	}
+	p, req := principal(c), c.Request()
+	outcome := "ok"
+	if err != nil {
+		outcome = err.Error()
+	}
+	e := store.AuditEntry{User: p.Name, KeyID: p.KeyID, Remote: c.RealIP(), Action: "object.delete",
+		Target: coll.APIRoot + "/" + coll.ID + " " + c.Param("object"),
+		Detail: fmt.Sprintf("TAXII DELETE ?%s, %d versions deleted", loggedQuery(req.URL.RawQuery), n), Outcome: outcome}
+	if rerr := a.RecordAudit(context.WithoutCancel(req.Context()), e); rerr != nil {
+		s.Logger.Error("record audit entry", slog.String("action", e.Action), slog.Any("error", rerr))
+	}
 }

@@ -106,6 +106,8 @@ func commandTable() []command {
 		{name: "stats", section: "curation", usage: "[--json]", db: readDB, summary: "Show what every collection holds, and the database file's size.", setup: (*cli).stats},
 		{name: "backup", section: "curation", usage: "FILE [--force]", args: "FILE", db: readDB,
 			summary: "Write a consistent snapshot of the database to FILE.", setup: (*cli).backup},
+		{name: "audit", section: "curation", usage: "[--since T] [--user U] [--limit N] [--json]", db: readDB,
+			summary: "Show the audit trail: who changed what, when, from where, and how it ended.", setup: (*cli).audit},
 		{name: "check", section: "curation", usage: "[--db FILE]",
 			summary: "Check every page of a database file, offline, without changing it.", setup: (*cli).check},
 		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",

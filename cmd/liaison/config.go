@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"liaison/store"
 )
 
 // Config is the configuration of liaison serve. It is read only here, in
@@ -35,6 +37,8 @@ type Config struct {
 	// DrainTimeout is how long, on shutdown, requests in flight may take
 	// to finish before they are cut.
 	DrainTimeout time.Duration
+	// AuditRetention is how long audit entries are kept.
+	AuditRetention time.Duration
 	// MetricsListen is an address of its own for /metrics (and pprof).
 	MetricsListen string
 	// Pprof serves Go's profiler on the metrics listener.
@@ -49,7 +53,8 @@ const (
 
 // DefaultConfig returns the configuration used when no flag is given.
 func DefaultConfig() Config {
-	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text", DrainTimeout: 10 * time.Second}
+	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text", DrainTimeout: 10 * time.Second,
+		AuditRetention: store.DefaultAuditRetention}
 }
 
 // ErrInvalidConfig is wrapped by every *ConfigError.
@@ -71,6 +76,9 @@ func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 func (c *Config) Validate() error {
 	if c.DBPath == "" {
 		return &ConfigError{"db", "must name a file"}
+	}
+	if c.AuditRetention <= 0 {
+		return &ConfigError{"audit-retention", "must be a positive duration, e.g. 8760h"}
 	}
 	if c.DrainTimeout <= 0 {
 		return &ConfigError{"drain-timeout", "must be a positive duration, e.g. 10s"}

@@ -600,10 +600,24 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 			_, err := io.Copy(f, src)
 			return err
 		})
-		if err == nil {
-			fmt.Fprintf(c.stdout, "restored %s from %s\n", *dbPath, args[0])
+		if err != nil {
+			return err
 		}
-		return err
+		// The restore goes on the record of the database it made.
+		db, err := openDB(*dbPath, writeDB, c.stderr)
+		if err != nil {
+			return err
+		}
+		a := admin.LocalActor()
+		err = db.RecordAudit(ctx, store.AuditEntry{User: a.User, Remote: a.Remote, Action: "database.restore", Target: *dbPath, Detail: "from " + args[0], Outcome: "ok"})
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "restored %s from %s\n", *dbPath, args[0])
+		return nil
 	}
 }
 

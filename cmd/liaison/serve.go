@@ -89,6 +89,7 @@ func (m *Main) defineFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics (and --pprof) on this `address` of their own, without credentials; otherwise /metrics is on the main address, open on loopback and for admins' API keys elsewhere")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve Go's profiler under /debug/pprof/ on the --metrics-listen address")
+	fs.Var((*durationFlag)(&c.AuditRetention), "audit-retention", "how long audit entries are kept (a `duration`: 365d, 8760h)")
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "on shutdown, how long requests in flight may take to finish before they are cut")
 	fs.BoolVar(&c.CheckDB, "check-db", c.CheckDB, "check every page of the database file at start-up, not only its shape (takes time in proportion to its size)")
 }
@@ -197,10 +198,17 @@ func (m *Main) Run(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.Background())
 	m.stop = stop
 	m.bg.Add(2)
-	go m.every(bg, 10*time.Minute, "purge statuses", func(ctx context.Context) error {
+	go m.every(bg, 10*time.Minute, "purge statuses and old audit entries", func(ctx context.Context) error {
 		n, err := m.db.PurgeStatuses(ctx)
 		if n > 0 {
 			m.logger.Info("purged expired statuses", slog.Int("count", n))
+		}
+		if err != nil {
+			return err
+		}
+		n, err = m.db.PurgeAudit(ctx, c.AuditRetention)
+		if n > 0 {
+			m.logger.Info("purged audit entries past their retention", slog.Int("count", n), slog.Duration("retention", c.AuditRetention))
 		}
 		return err
 	})

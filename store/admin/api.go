@@ -3,6 +3,7 @@ package admin
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"sort"
 	"time"
@@ -41,6 +42,7 @@ type API interface {
 	RevokeObject(ctx context.Context, ref, owner, id string) (store.Status, error)
 
 	Stats(ctx context.Context) (Stats, error)
+	Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 
@@ -82,27 +84,34 @@ type GrantResult struct {
 func (s *Service) APIRoots(ctx context.Context) ([]store.APIRoot, error) { return s.DB.APIRoots(ctx) }
 
 // AddAPIRoot creates an API root.
-func (s *Service) AddAPIRoot(ctx context.Context, r store.APIRoot) (store.APIRoot, error) {
+func (s *Service) AddAPIRoot(ctx context.Context, r store.APIRoot) (_ store.APIRoot, err error) {
+	defer func() { s.audit(ctx, "apiroot.add", r.Name, "", err) }()
 	return s.DB.CreateAPIRoot(ctx, r)
 }
 
 // UpdateAPIRoot changes an API root's settings.
-func (s *Service) UpdateAPIRoot(ctx context.Context, name string, u store.APIRootUpdate) (store.APIRoot, error) {
+func (s *Service) UpdateAPIRoot(ctx context.Context, name string, u store.APIRootUpdate) (_ store.APIRoot, err error) {
+	defer func() { s.audit(ctx, "apiroot.update", name, describeChange(u), err) }()
 	return s.DB.UpdateAPIRoot(ctx, name, u)
 }
 
 // RemoveAPIRoot deletes an API root; one with collections needs force.
-func (s *Service) RemoveAPIRoot(ctx context.Context, name string, force bool) error {
+func (s *Service) RemoveAPIRoot(ctx context.Context, name string, force bool) (err error) {
+	defer func() { s.audit(ctx, "apiroot.remove", name, forced(force), err) }()
 	return s.DB.RemoveAPIRoot(ctx, name, force)
 }
 
 // AddCollection creates a collection and returns it with its new id.
-func (s *Service) AddCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
+func (s *Service) AddCollection(ctx context.Context, c store.Collection) (created store.Collection, err error) {
+	defer func() {
+		s.audit(ctx, "collection.add", c.APIRoot+"/"+cmp.Or(created.ID, c.Alias), describeChange(c), err)
+	}()
 	return s.DB.CreateCollection(ctx, c)
 }
 
 // UpdateCollection changes a collection.
-func (s *Service) UpdateCollection(ctx context.Context, ref string, u store.CollectionUpdate) (store.Collection, error) {
+func (s *Service) UpdateCollection(ctx context.Context, ref string, u store.CollectionUpdate) (_ store.Collection, err error) {
+	defer func() { s.audit(ctx, "collection.update", ref, describeChange(u), err) }()
 	c, err := s.Find(ctx, ref)
 	if err != nil {
 		return c, err
@@ -111,7 +120,8 @@ func (s *Service) UpdateCollection(ctx context.Context, ref string, u store.Coll
 }
 
 // RemoveCollection deletes a collection; one with objects needs force.
-func (s *Service) RemoveCollection(ctx context.Context, ref string, force bool) error {
+func (s *Service) RemoveCollection(ctx context.Context, ref string, force bool) (err error) {
+	defer func() { s.audit(ctx, "collection.remove", ref, forced(force), err) }()
 	c, err := s.Find(ctx, ref)
 	if err != nil {
 		return err
@@ -178,21 +188,24 @@ func (s *Service) collectionsByID(ctx context.Context) (map[string]store.Collect
 }
 
 // AddUser creates a user; an empty password leaves it API-key only.
-func (s *Service) AddUser(ctx context.Context, name string, admin bool, password string) error {
+func (s *Service) AddUser(ctx context.Context, name string, admin bool, password string) (err error) {
+	defer func() { s.audit(ctx, "user.add", name, fmt.Sprintf("admin=%v password=%v", admin, password != ""), err) }()
 	if err := CheckPassword(name, password); err != nil {
 		return err
 	}
-	_, err := s.DB.CreateUser(ctx, name, admin, password)
+	_, err = s.DB.CreateUser(ctx, name, admin, password)
 	return err
 }
 
 // RemoveUser deletes a user and its API keys.
-func (s *Service) RemoveUser(ctx context.Context, name string) error {
+func (s *Service) RemoveUser(ctx context.Context, name string) (err error) {
+	defer func() { s.audit(ctx, "user.remove", name, "", err) }()
 	return s.DB.RemoveUser(ctx, name)
 }
 
 // SetPassword replaces a user's password.
-func (s *Service) SetPassword(ctx context.Context, name, password string) error {
+func (s *Service) SetPassword(ctx context.Context, name, password string) (err error) {
+	defer func() { s.audit(ctx, "user.passwd", name, "", err) }()
 	if err := CheckPassword(name, password); err != nil {
 		return err
 	}
@@ -200,14 +213,18 @@ func (s *Service) SetPassword(ctx context.Context, name, password string) error 
 }
 
 // SetAdmin gives or takes a user's admin role.
-func (s *Service) SetAdmin(ctx context.Context, name string, admin bool) error {
+func (s *Service) SetAdmin(ctx context.Context, name string, admin bool) (err error) {
+	defer func() { s.audit(ctx, "user.update", name, fmt.Sprintf("admin=%v", admin), err) }()
 	return s.DB.SetAdmin(ctx, name, admin)
 }
 
 // ChangeGrant adds and drops rights of a user on a collection, keeping
 // the others, and returns the collection with the rights that remain.
 // Offline and online commands share this merge.
-func (s *Service) ChangeGrant(ctx context.Context, name string, ch GrantChange) (GrantResult, error) {
+func (s *Service) ChangeGrant(ctx context.Context, name string, ch GrantChange) (res GrantResult, err error) {
+	defer func() {
+		s.audit(ctx, "grant.change", name+" on "+ch.Collection, fmt.Sprintf("add=%s drop=%s now=%s", rights(ch.Add), rights(ch.Drop), rights(res.Grant)), err)
+	}()
 	c, err := s.Find(ctx, ch.Collection)
 	if err != nil {
 		return GrantResult{}, err
@@ -223,7 +240,8 @@ func (s *Service) ChangeGrant(ctx context.Context, name string, ch GrantChange) 
 
 // CreateAPIKey creates a key for a user, with a lifetime (0: no expiry),
 // and returns it with its token, shown once.
-func (s *Service) CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (store.APIKey, string, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (k store.APIKey, _ string, err error) {
+	defer func() { s.audit(ctx, "apikey.create", name, "key "+k.ID, err) }()
 	var expires time.Time
 	if lifetime > 0 {
 		expires = s.Now().Add(lifetime)
@@ -239,7 +257,8 @@ func (s *Service) APIKeys(ctx context.Context, name string) ([]store.APIKey, err
 }
 
 // RevokeAPIKey revokes a key.
-func (s *Service) RevokeAPIKey(ctx context.Context, id string) error {
+func (s *Service) RevokeAPIKey(ctx context.Context, id string) (err error) {
+	defer func() { s.audit(ctx, "apikey.revoke", id, "", err) }()
 	return s.DB.RevokeAPIKey(ctx, id)
 }
 

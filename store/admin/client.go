@@ -345,6 +345,22 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	return out, c.call(ctx, http.MethodGet, "stats/", nil, nil, &out)
 }
 
+// Audit lists the server's audit entries.
+func (c *Client) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
+	query := url.Values{}
+	if !q.Since.IsZero() {
+		query.Set("since", q.Since.UTC().Format(time.RFC3339Nano))
+	}
+	if q.User != "" {
+		query.Set("user", q.User)
+	}
+	if q.Limit > 0 {
+		query.Set("limit", strconv.Itoa(q.Limit))
+	}
+	var out []store.AuditEntry
+	return out, c.call(ctx, http.MethodGet, "audit/", query, nil, &out)
+}
+
 // Backup streams a snapshot of the server's database to w.
 func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	res, err := c.send(ctx, http.MethodGet, "backup/", nil, nil)

@@ -3,6 +3,7 @@ package admin
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -39,8 +40,10 @@ const maxFailureDetails = 10_000
 // batch whatever the size of the input. progress, when not nil, is called
 // after every batch. An import that stops on a malformed stream keeps the
 // batches committed before.
-func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, progress func(ImportProgress)) (ImportResult, error) {
-	var res ImportResult
+func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, progress func(ImportProgress)) (res ImportResult, err error) {
+	defer func() {
+		s.audit(ctx, "collection.import", ref, fmt.Sprintf("%d objects: %d stored or present, %d failed", res.Objects, res.Successes, res.Failures), err)
+	}()
 	c, err := s.Find(ctx, ref)
 	if err != nil {
 		return res, err
@@ -166,7 +169,10 @@ func newBundleID() (string, error) {
 
 // DeleteObject deletes versions of an object: the one whose modified is
 // version, or every version when version is empty. Returns how many.
-func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (int, error) {
+func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (n int, err error) {
+	defer func() {
+		s.audit(ctx, "object.delete", ref+" "+id, fmt.Sprintf("version=%s, %d versions deleted", cmp.Or(version, "all"), n), err)
+	}()
 	c, err := s.Find(ctx, ref)
 	if err != nil {
 		return 0, err
@@ -188,7 +194,8 @@ func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (in
 // status of the addition is returned. Consumers such as Microsoft Sentinel
 // drop an indicator only when they see it revoked, so revoking, not
 // deleting, is how a feed withdraws intelligence.
-func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (store.Status, error) {
+func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (_ store.Status, err error) {
+	defer func() { s.audit(ctx, "object.revoke", ref+" "+id, "", err) }()
 	c, err := s.Find(ctx, ref)
 	if err != nil {
 		return store.Status{}, err

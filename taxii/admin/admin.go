@@ -75,6 +75,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	g.DELETE("/keys/:id/", h.accounts(h.revokeKey))
 
 	g.GET("/stats/", h.stats)
+	g.GET("/audit/", h.audit)
 	g.GET("/backup/", h.backup)
 }
 
@@ -94,6 +95,10 @@ func (h *Handler) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 			return &taxii.Error{Status: http.StatusForbidden, Code: "admin-needs-key", Title: "Forbidden",
 				Description: "The admin API takes an admin's API key as a Bearer or Token credential, not HTTP Basic."}
 		}
+		// Every change through the admin API is on record under the
+		// admin, the key and the address it came from.
+		req := c.Request()
+		c.SetRequest(req.WithContext(admin.WithActor(req.Context(), admin.Actor{User: p.Name, KeyID: p.KeyID, Remote: c.RealIP()})))
 		// An admin may know what exists: a not found names what was
 		// asked for, as the CLI says offline.
 		return taxii.Disclose(next(c))
@@ -473,6 +478,34 @@ func (h *Handler) stats(c echo.Context) error {
 		return err
 	}
 	return reply(c, http.StatusOK, st)
+}
+
+// audit lists audit entries: ?since=TIMESTAMP&user=NAME&limit=N.
+func (h *Handler) audit(c echo.Context) error {
+	var q store.AuditQuery
+	if v := c.QueryParam("since"); v != "" {
+		t, err := stix.ParseTimestamp(v)
+		if err != nil {
+			return badRequest("since: %q is not a timestamp such as 2026-01-02T03:04:05Z", v)
+		}
+		q.Since = t
+	}
+	q.User = c.QueryParam("user")
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return badRequest("limit: %q is not a count", v)
+		}
+		q.Limit = n
+	}
+	entries, err := h.API.Audit(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []store.AuditEntry{}
+	}
+	return reply(c, http.StatusOK, entries)
 }
 
 // backup streams a consistent snapshot of the database. The snapshot is

@@ -270,6 +270,7 @@ func (a *Accounts) verify(ctx context.Context, isKey bool, name, secret string) 
 				return nil, err
 			}
 			p := principalOf(u)
+			p.KeyID = key.ID
 			a.cacheKey(secret, p, key)
 			return p, nil
 		}

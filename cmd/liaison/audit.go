@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// audit prints the audit trail.
+func (c *cli) audit(fs *flag.FlagSet) runFunc {
+	since := fs.String("since", "", "only entries from this `time` on: a timestamp (2026-01-02T03:04:05Z) or a duration back (24h, 7d)")
+	user := fs.String("user", "", "only the entries of this `user` (local:ACCOUNT for offline commands)")
+	limit := fs.Int("limit", 0, "at most `N` entries, the newest (0: all)")
+	asJSON := fs.Bool("json", false, "one JSON object per entry")
+	return func(ctx context.Context, args []string) error {
+		q := store.AuditQuery{User: *user, Limit: *limit}
+		if *since != "" {
+			t, err := parseSince(*since, time.Now())
+			if err != nil {
+				return usagef("--since: %v", err)
+			}
+			q.Since = t
+		}
+		if *limit < 0 {
+			return usagef("--limit must not be negative")
+		}
+		return c.target.run(func(api adminAPI) error {
+			entries, err := api.Audit(ctx, q)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(c.stdout)
+				for _, e := range entries {
+					if err := enc.Encode(e); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			return printAudit(c.stdout, entries)
+		})
+	}
+}
+
+// parseSince reads a timestamp, or a duration back from now.
+func parseSince(v string, now time.Time) (time.Time, error) {
+	if t, err := stix.ParseTimestamp(v); err == nil {
+		return t, nil
+	}
+	var d durationFlag
+	if err := d.Set(v); err != nil || d <= 0 {
+		return time.Time{}, fmt.Errorf("%q is neither a timestamp such as 2026-01-02T03:04:05Z nor a duration such as 24h or 7d", v)
+	}
+	return now.Add(-time.Duration(d)), nil
+}
+
+func printAudit(w io.Writer, entries []store.AuditEntry) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tUSER\tKEY\tFROM\tACTION\tTARGET\tOUTCOME\tDETAIL")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.User, orDash(e.KeyID),
+			e.Remote, e.Action, e.Target, oneLine(e.Outcome), oneLine(e.Detail))
+	}
+	return tw.Flush()
+}
+
+// oneLine keeps a table row on one line.
+func oneLine(s string) string {
+	return orDash(strings.Join(strings.Fields(s), " "))
+}
