@@ -189,7 +189,9 @@ func (s *Service) collectionsByID(ctx context.Context) (map[string]store.Collect
 
 // AddUser creates a user; an empty password leaves it API-key only.
 func (s *Service) AddUser(ctx context.Context, name string, admin bool, password string) (err error) {
-	defer func() { s.audit(ctx, "user.add", name, fmt.Sprintf("admin=%v password=%v", admin, password != ""), err) }()
+	defer func() {
+		s.audit(ctx, "user.add", name, fmt.Sprintf("admin=%v password=%v", admin, password != ""), err)
+	}()
 	if err := CheckPassword(name, password); err != nil {
 		return err
 	}
