@@ -183,6 +183,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	res.HTTPStatus = strconv.Itoa(status)
 	res.ErrorID = requestID(c)
 	c.Set(errorIDKey, res.ErrorID) // for the request's log line
+	c.Set(errorCodeKey, res.ErrorCode)
 	if errors.Is(err, store.ErrNoSpace) {
 		s.logNoSpace(err)
 	}

@@ -177,7 +177,7 @@ func (s *Server) getObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Metrics.objectsServed(collectionID(c), len(page.Records))
+	s.served(c, page)
 	return writePage(c, page, next, "objects", writeRaw)
 }
 
@@ -186,8 +186,18 @@ func (s *Server) getObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Metrics.objectsServed(collectionID(c), len(page.Records))
+	s.served(c, page)
 	return writePage(c, page, next, "objects", writeRaw)
+}
+
+// served tells metrics and consumer activity what a page of objects held.
+func (s *Server) served(c echo.Context, page store.Page) {
+	n := len(page.Records)
+	s.Metrics.objectsServed(collectionID(c), n)
+	c.Set(servedKey, n)
+	if n > 0 {
+		c.Set(servedLastKey, page.Records[n-1].DateAdded)
+	}
 }
 
 // manifestRecord is one entry of a manifest (TAXII 2.1 §5.3.1).

@@ -53,6 +53,9 @@ type Server struct {
 	// logging, recovery and error rendering.
 	Extensions []func(e *echo.Echo)
 
+	// Activity, when set, gathers what each consumer does with each
+	// collection; call its Flush now and then.
+	Activity *Activity
 	// Metrics, when set, records the server's Prometheus metrics.
 	Metrics *Metrics
 	// MetricsHandler, when set, serves /metrics: to clients on loopback,
@@ -298,6 +301,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, slog.String("error_id", id))
 		}
 		s.Metrics.observeRequest(routeOf(c), req.Method, res.Status, time.Since(start))
+		s.observeActivity(c)
 		s.Logger.LogAttrs(req.Context(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}

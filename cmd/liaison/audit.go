@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -12,6 +13,7 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
+	"liaison/store/admin"
 )
 
 // audit prints the audit trail.
@@ -76,4 +78,55 @@ func printAudit(w io.Writer, entries []store.AuditEntry) error {
 // oneLine keeps a table row on one line.
 func oneLine(s string) string {
 	return orDash(strings.Join(strings.Fields(s), " "))
+}
+
+// consumers prints who reads which collection and how far behind it is.
+func (c *cli) consumers(fs *flag.FlagSet) runFunc {
+	coll := fs.String("collection", "", "only this collection (`ID|ALIAS` or ROOT/ALIAS)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(ctx context.Context, args []string) error {
+		return c.target.run(func(api adminAPI) error {
+			list, err := api.Consumers(ctx, *coll)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(c.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			}
+			return printConsumers(c.stdout, list, time.Now())
+		})
+	}
+}
+
+func printConsumers(w io.Writer, list []admin.ConsumerInfo, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PRINCIPAL\tCOLLECTION\tLAST REQUEST\tREAD UP TO\tBEHIND\tSERVED TODAY\tSERVED\tREQUESTS\tLAST ERROR")
+	for _, a := range list {
+		name := a.APIRoot + "/" + cmp.Or(a.Alias, a.Collection)
+		lastErr := "-"
+		if a.LastError != "" {
+			lastErr = a.LastError + " at " + a.LastErrorAt.UTC().Format("2006-01-02 15:04")
+		}
+		today := a.ServedToday
+		if a.Day != now.UTC().Format(time.DateOnly) {
+			today = 0 // counted on a day that is over
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", a.Principal, name, a.LastRequest.UTC().Format("2006-01-02 15:04:05"),
+			taxiiStamp(a.LastServed), behind(a), today, a.ServedTotal, a.Requests, lastErr)
+	}
+	return tw.Flush()
+}
+
+// behind says how far a consumer's reading is from the collection's
+// newest object.
+func behind(a admin.ConsumerInfo) string {
+	switch {
+	case a.LastServed.IsZero():
+		return "nothing read"
+	case !a.LastServed.Before(a.CollectionLastAdded):
+		return "up to date"
+	}
+	return a.CollectionLastAdded.Sub(a.LastServed).Round(time.Second).String()
 }

@@ -154,3 +154,63 @@ func TestAuditRestore(t *testing.T) {
 		t.Errorf("the last entry is not the restore:\n%s", out)
 	}
 }
+
+// TestConsumers: after a paging walk, liaison consumers says who read
+// which collection, how much, how far, and their last error; activity is
+// gathered in memory and written in batches.
+func TestConsumers(t *testing.T) {
+	m := MustRunMain(t, "--demo", "--activity-flush", "1h")
+	demo := "Bearer " + m.Demo.APIKey
+	feed := m.URL + "/cooperation/collections/operation-feed/objects/"
+	u, pages, served := feed+"?limit=100", 0, 0
+	for {
+		var page struct {
+			More    bool
+			Next    string
+			Objects []any
+		}
+		getJSONAs(t, u, demo, &page)
+		pages++
+		served += len(page.Objects)
+		if !page.More {
+			break
+		}
+		u = feed + "?limit=100&next=" + page.Next
+	}
+	bad, _ := http.NewRequest("GET", feed+"?limit=zero", nil)
+	bad.Header.Set("Authorization", demo)
+	http.DefaultClient.Do(bad)
+	var page struct{ Objects []any }
+	getJSON(t, m.URL+"/cooperation/collections/c2-indicators/objects/?limit=10", &page)
+
+	if code, out, _ := cmdline(t, "", "consumers", "--json", "--server", m.URL, "--api-key", m.Demo.AdminKey); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("before a flush: %d %s (nothing is written per request)", code, out)
+	}
+	if err := m.activity.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cmdline(t, "", "consumers", "--json", "--server", m.URL, "--api-key", m.Demo.AdminKey)
+	if code != 0 {
+		t.Fatalf("consumers = %d %s", code, errOut)
+	}
+	var list []admin.ConsumerInfo
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	byWho := map[string]admin.ConsumerInfo{}
+	for _, c := range list {
+		byWho[c.Principal+" "+c.Alias] = c
+	}
+	d, a := byWho["demo operation-feed"], byWho["anonymous c2-indicators"]
+	if d.Requests != int64(pages+1) || d.ServedTotal != int64(served) || d.ServedToday != int64(served) || served != 291 ||
+		!d.LastServed.Equal(d.CollectionLastAdded) || d.LastError != "400 bad-parameter" {
+		t.Errorf("demo on operation-feed after %d pages: %+v", pages, d)
+	}
+	if a.ServedTotal != 10 || !a.LastServed.Before(a.CollectionLastAdded) || a.LastError != "" {
+		t.Errorf("anonymous on c2-indicators: %+v", a)
+	}
+	_, table, _ := cmdline(t, "", "consumers", "--collection", "operation-feed", "--server", m.URL, "--api-key", m.Demo.AdminKey)
+	if !strings.Contains(table, "up to date") || !strings.Contains(table, "400 bad-parameter") || strings.Contains(table, "c2-indicators") {
+		t.Errorf("consumers --collection operation-feed:\n%s", table)
+	}
+}

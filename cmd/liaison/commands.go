@@ -108,6 +108,8 @@ func commandTable() []command {
 			summary: "Write a consistent snapshot of the database to FILE.", setup: (*cli).backup},
 		{name: "audit", section: "curation", usage: "[--since T] [--user U] [--limit N] [--json]", db: readDB,
 			summary: "Show the audit trail: who changed what, when, from where, and how it ended.", setup: (*cli).audit},
+		{name: "consumers", section: "curation", usage: "[--collection ID|ALIAS] [--json]", db: readDB,
+			summary: "Show who reads each collection, how much, how far behind, and their last error.", setup: (*cli).consumers},
 		{name: "check", section: "curation", usage: "[--db FILE]",
 			summary: "Check every page of a database file, offline, without changing it.", setup: (*cli).check},
 		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",

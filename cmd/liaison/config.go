@@ -37,6 +37,9 @@ type Config struct {
 	// DrainTimeout is how long, on shutdown, requests in flight may take
 	// to finish before they are cut.
 	DrainTimeout time.Duration
+	// ActivityFlush is how often consumer activity gathered in memory is
+	// written to the database.
+	ActivityFlush time.Duration
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
 	// MetricsListen is an address of its own for /metrics (and pprof).
@@ -54,7 +57,7 @@ const (
 // DefaultConfig returns the configuration used when no flag is given.
 func DefaultConfig() Config {
 	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text", DrainTimeout: 10 * time.Second,
-		AuditRetention: store.DefaultAuditRetention}
+		AuditRetention: store.DefaultAuditRetention, ActivityFlush: 30 * time.Second}
 }
 
 // ErrInvalidConfig is wrapped by every *ConfigError.
@@ -76,6 +79,9 @@ func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 func (c *Config) Validate() error {
 	if c.DBPath == "" {
 		return &ConfigError{"db", "must name a file"}
+	}
+	if c.ActivityFlush <= 0 {
+		return &ConfigError{"activity-flush", "must be a positive duration, e.g. 30s"}
 	}
 	if c.AuditRetention <= 0 {
 		return &ConfigError{"audit-retention", "must be a positive duration, e.g. 8760h"}

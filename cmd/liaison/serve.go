@@ -50,6 +50,7 @@ type Main struct {
 	started    time.Time    // when the server began serving
 	inflight   *inflight    // the requests being served
 	metricsSrv *http.Server // with --metrics-listen
+	activity   *taxii.Activity
 	done       chan struct{}
 	stop       context.CancelFunc
 	bg         sync.WaitGroup
@@ -89,6 +90,7 @@ func (m *Main) defineFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics (and --pprof) on this `address` of their own, without credentials; otherwise /metrics is on the main address, open on loopback and for admins' API keys elsewhere")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve Go's profiler under /debug/pprof/ on the --metrics-listen address")
+	fs.DurationVar(&c.ActivityFlush, "activity-flush", c.ActivityFlush, "how often consumer activity is written to the database (it is gathered in memory meanwhile)")
 	fs.Var((*durationFlag)(&c.AuditRetention), "audit-retention", "how long audit entries are kept (a `duration`: 365d, 8760h)")
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "on shutdown, how long requests in flight may take to finish before they are cut")
 	fs.BoolVar(&c.CheckDB, "check-db", c.CheckDB, "check every page of the database file at start-up, not only its shape (takes time in proportion to its size)")
@@ -167,6 +169,8 @@ func (m *Main) Run(ctx context.Context) error {
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
 	api.Access = m.accounts
+	m.activity = taxii.NewActivity(m.db)
+	api.Activity = m.activity
 	reg, metrics := newMetrics(m.db)
 	api.Metrics, m.accounts.Metrics = metrics, metrics
 	if c.MetricsListen != "" {
@@ -197,7 +201,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	bg, stop := context.WithCancel(context.Background())
 	m.stop = stop
-	m.bg.Add(2)
+	m.bg.Add(3)
 	go m.every(bg, 10*time.Minute, "purge statuses and old audit entries", func(ctx context.Context) error {
 		n, err := m.db.PurgeStatuses(ctx)
 		if n > 0 {
@@ -213,6 +217,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	})
 	go m.every(bg, time.Minute, "record API key use", m.accounts.Flush)
+	go m.every(bg, m.Config.ActivityFlush, "record consumer activity", m.activity.Flush)
 	if m.Demo != nil {
 		printDemoHelp(m.Stdout, cmp.Or(public, m.URL), m.Demo)
 	}
@@ -308,6 +313,11 @@ func (m *Main) Close() error {
 	if m.accounts != nil {
 		if err := m.accounts.Flush(context.Background()); err != nil {
 			errs = append(errs, fmt.Errorf("record API key use: %w", err))
+		}
+	}
+	if m.activity != nil {
+		if err := m.activity.Flush(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("record consumer activity: %w", err))
 		}
 	}
 	if m.db != nil {

@@ -43,6 +43,7 @@ type API interface {
 
 	Stats(ctx context.Context) (Stats, error)
 	Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
+	Consumers(ctx context.Context, ref string) ([]ConsumerInfo, error)
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 

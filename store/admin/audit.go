@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/user"
+	"time"
 
 	"liaison/store"
 )
@@ -93,4 +94,53 @@ func rights(g store.Grant) string {
 		return "write"
 	}
 	return "none"
+}
+
+// ConsumerInfo is what a principal did with a collection, with what the
+// collection holds now, so that one can see how far behind it is.
+type ConsumerInfo struct {
+	store.Activity
+	APIRoot string `json:"api_root"`
+	Alias   string `json:"alias,omitempty"`
+	// CollectionLastAdded is the collection's newest date_added: a
+	// consumer whose LastServed is older has not read everything.
+	CollectionLastAdded time.Time `json:"collection_last_added,omitzero"`
+}
+
+// Consumers returns the activity on a collection (ref), or on every
+// collection when ref is empty, most recent first.
+func (s *Service) Consumers(ctx context.Context, ref string) ([]ConsumerInfo, error) {
+	id := ""
+	if ref != "" {
+		c, err := s.Find(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		id = c.ID
+	}
+	acts, err := s.DB.Activity(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	colls, err := s.collectionsByID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := s.DB.CollectionSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last := map[string]time.Time{}
+	for _, su := range sums {
+		last[su.ID] = su.LastAdded
+	}
+	out := make([]ConsumerInfo, 0, len(acts))
+	for _, a := range acts {
+		c, ok := colls[a.Collection]
+		if !ok {
+			continue // removed since
+		}
+		out = append(out, ConsumerInfo{Activity: a, APIRoot: c.APIRoot, Alias: c.Alias, CollectionLastAdded: last[a.Collection]})
+	}
+	return out, nil
 }

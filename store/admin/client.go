@@ -361,6 +361,17 @@ func (c *Client) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEn
 	return out, c.call(ctx, http.MethodGet, "audit/", query, nil, &out)
 }
 
+// Consumers lists what consumers did with a collection (every one when
+// ref is empty).
+func (c *Client) Consumers(ctx context.Context, ref string) ([]ConsumerInfo, error) {
+	var query url.Values
+	if ref != "" {
+		query = refQuery(ref)
+	}
+	var out []ConsumerInfo
+	return out, c.call(ctx, http.MethodGet, "consumers/", query, nil, &out)
+}
+
 // Backup streams a snapshot of the server's database to w.
 func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	res, err := c.send(ctx, http.MethodGet, "backup/", nil, nil)

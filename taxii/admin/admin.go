@@ -76,6 +76,7 @@ func (h *Handler) Register(e *echo.Echo) {
 
 	g.GET("/stats/", h.stats)
 	g.GET("/audit/", h.audit)
+	g.GET("/consumers/", h.consumers)
 	g.GET("/backup/", h.backup)
 }
 
@@ -506,6 +507,18 @@ func (h *Handler) audit(c echo.Context) error {
 		entries = []store.AuditEntry{}
 	}
 	return reply(c, http.StatusOK, entries)
+}
+
+// consumers lists consumer activity: ?ref= names one collection.
+func (h *Handler) consumers(c echo.Context) error {
+	out, err := h.API.Consumers(c.Request().Context(), c.QueryParam("ref"))
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []admin.ConsumerInfo{}
+	}
+	return reply(c, http.StatusOK, out)
 }
 
 // backup streams a consistent snapshot of the database. The snapshot is
