@@ -91,9 +91,7 @@ func (c *cli) consumers(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			if *asJSON {
-				enc := json.NewEncoder(c.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return printJSON(c.stdout, list)
 			}
 			return printConsumers(c.stdout, list, time.Now())
 		})
