@@ -48,6 +48,7 @@ func newError(status int, code, title, format string, args ...any) *Error {
 
 // paramError returns a 400 naming the query parameter at fault.
 func paramError(param, format string, args ...any) *Error {
+	param = trunc(param) // a name is the client's text: echo a bounded part
 	e := newError(http.StatusBadRequest, "bad-parameter", "Invalid query parameter",
 		"%s: %s", param, fmt.Sprintf(format, args...))
 	e.Details = map[string]any{"parameter": param}

@@ -1,8 +1,11 @@
 package taxii
 
 import (
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,6 +28,12 @@ func (s *Server) postObjects(c echo.Context) error {
 	if !ContentTypeOK(req.Header.Get(echo.HeaderContentType)) {
 		return newError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
 			"Content-Type %q is not a TAXII 2.1 envelope; %s.", trunc(req.Header.Get(echo.HeaderContentType)), contentHint)
+	}
+	// RFC 9110 §8.4.1: a server that does not understand a content coding
+	// answers 415; reading gzip as JSON would only report a broken body.
+	if ce := req.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return newError(http.StatusUnsupportedMediaType, "unsupported-content-encoding", "Unsupported content encoding",
+			"Content-Encoding %q is not supported; send the envelope uncompressed.", trunc(ce))
 	}
 	body, err := readBody(req, root.MaxContentLength)
 	if err != nil {
@@ -54,7 +63,14 @@ func readBody(req *http.Request, limit int64) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
 	if err != nil {
-		return nil, newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "Reading the body failed: %v", err)
+		// The error's text names the sockets; the client needs only what
+		// to do.
+		msg := "The request body could not be read: the connection failed or its framing is broken."
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			msg = "The request body did not arrive in time; send it faster, or in smaller envelopes."
+		}
+		return nil, newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "%s", msg)
 	}
 	if int64(len(body)) > limit {
 		return nil, tooLarge
