@@ -52,6 +52,11 @@ type Server struct {
 	// instance, behind the same middleware: negotiation, authentication,
 	// logging, recovery and error rendering.
 	Extensions []func(e *echo.Echo)
+	// MaxConcurrentRequests bounds the requests served at once (0: no
+	// bound); one that finds them all busy waits up to QueueTimeout for a
+	// slot, then gets 503. The health endpoints are not counted.
+	MaxConcurrentRequests int
+	QueueTimeout          time.Duration
 
 	// Activity, when set, gathers what each consumer does with each
 	// collection; call its Flush now and then.
@@ -88,7 +93,7 @@ func (s *Server) Handler() http.Handler {
 	// Paths without the trailing slash are served as if they had it; no
 	// redirect, since clients drop credentials on redirects.
 	e.Pre(assignRequestID, decodePath, middleware.AddTrailingSlash())
-	e.Use(s.logRequests, securityHeaders, s.recoverPanics, taxiiContentType, negotiate, s.authenticate)
+	e.Use(s.logRequests, securityHeaders, s.recoverPanics, taxiiContentType, s.limitConcurrency(), negotiate, s.authenticate)
 
 	// GET routes answer HEAD too (RFC 9110 §9.3.2); net/http drops the body.
 	get := func(path string, h echo.HandlerFunc) { e.Match([]string{http.MethodGet, http.MethodHead}, path, h) }
