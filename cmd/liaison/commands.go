@@ -53,7 +53,7 @@ usage or I/O errors (an unreadable file, not JSON at all).
 // commandTable returns every command.
 func commandTable() []command {
 	return []command{
-		{name: "serve", section: "", usage: "[--db FILE] [--listen ADDR] [--public-url URL] [--demo] [--check-db]\n[--tls-cert FILE --tls-key FILE | --insecure-http]",
+		{name: "serve", section: "", usage: "[--config FILE] [--db FILE] [--listen ADDR] [--public-url URL] [--demo] [--check-db]\n[--tls-cert FILE --tls-key FILE | --insecure-http] [...]",
 			summary: "Serve TAXII 2.1 (and the admin API) from the database file, which is created when absent.", setup: (*cli).serve},
 		{name: "version", summary: "Print the version.", setup: (*cli).version},
 		{name: "help", usage: "[COMMAND]", args: "[COMMAND...]", summary: "Print the usage of every command, or of one.", setup: (*cli).help},

@@ -17,6 +17,9 @@ import (
 // Config is the configuration of liaison serve. It is read only here, in
 // cmd; the packages get plain fields.
 type Config struct {
+	// File is the configuration file the settings were read from, if any.
+	File string
+
 	DBPath    string
 	Listen    string
 	PublicURL string
@@ -46,6 +49,15 @@ type Config struct {
 	MetricsListen string
 	// Pprof serves Go's profiler on the metrics listener.
 	Pprof bool
+
+	// The HTTP server's timeouts and limits (see net/http.Server).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	MaxHeaderBytes                                            int
+	// MaxConcurrentRequests bounds the requests served at once (0: no
+	// bound); one that finds them all busy waits QueueTimeout at most,
+	// then gets 503.
+	MaxConcurrentRequests int
+	QueueTimeout          time.Duration
 }
 
 // Defaults of the serve configuration.
@@ -54,22 +66,45 @@ const (
 	DefaultListen = "127.0.0.1:8080"
 )
 
-// DefaultConfig returns the configuration used when no flag is given.
+// minHeaderBytes is the smallest max-header-bytes: a request line with a
+// long query and a Basic Authorization header fit.
+const minHeaderBytes = 4096
+
+// DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{DBPath: DefaultDBPath, Listen: DefaultListen, LogLevel: "info", LogFormat: "text", DrainTimeout: 10 * time.Second,
-		AuditRetention: store.DefaultAuditRetention, ActivityFlush: 30 * time.Second}
+		AuditRetention: store.DefaultAuditRetention, ActivityFlush: 30 * time.Second,
+		// A client gets ample time for what a TAXII exchange needs (a
+		// 10 MiB POST over a slow link, a 1000-object page), and no more:
+		// a connection that sends nothing is not kept for long.
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute,
+		// TAXII requests carry a few small headers; Go's default is 1 MiB.
+		MaxHeaderBytes: 64 << 10,
+		// Enough for many pollers at once (a page is served in
+		// milliseconds); few enough that concurrent 10 MiB POSTs cannot
+		// exhaust memory.
+		MaxConcurrentRequests: 64, QueueTimeout: 5 * time.Second,
+	}
 }
 
 // ErrInvalidConfig is wrapped by every *ConfigError.
 var ErrInvalidConfig = errors.New("invalid configuration")
 
-// ConfigError names the setting (as its flag) that is wrong and why.
+// ConfigError names the setting that is wrong and why.
 type ConfigError struct {
-	Flag   string
+	Flag string // the setting, as its flag name; "" for a file's syntax or unknown keys
+	// Source is where the value came from when not from a flag: the
+	// environment variable, or "FILE:LINE: key".
+	Source string
 	Reason string
 }
 
-func (e *ConfigError) Error() string { return "--" + e.Flag + ": " + e.Reason }
+func (e *ConfigError) Error() string {
+	if e.Source != "" {
+		return e.Source + ": " + e.Reason
+	}
+	return "--" + e.Flag + ": " + e.Reason
+}
 
 // Unwrap makes errors.Is(err, ErrInvalidConfig) true.
 func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
@@ -78,44 +113,61 @@ func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 // *ConfigError.
 func (c *Config) Validate() error {
 	if c.DBPath == "" {
-		return &ConfigError{"db", "must name a file"}
+		return &ConfigError{Flag: "db", Reason: "must name a file"}
 	}
 	if c.ActivityFlush <= 0 {
-		return &ConfigError{"activity-flush", "must be a positive duration, e.g. 30s"}
+		return &ConfigError{Flag: "activity-flush", Reason: "must be a positive duration, e.g. 30s"}
 	}
 	if c.AuditRetention <= 0 {
-		return &ConfigError{"audit-retention", "must be a positive duration, e.g. 8760h"}
+		return &ConfigError{Flag: "audit-retention", Reason: "must be a positive duration, e.g. 365d"}
 	}
 	if c.DrainTimeout <= 0 {
-		return &ConfigError{"drain-timeout", "must be a positive duration, e.g. 10s"}
+		return &ConfigError{Flag: "drain-timeout", Reason: "must be a positive duration, e.g. 10s"}
+	}
+	for _, d := range []struct {
+		flag string
+		d    time.Duration
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout}} {
+		if d.d <= 0 {
+			return &ConfigError{Flag: d.flag, Reason: "must be a positive duration, e.g. 30s"}
+		}
+	}
+	if c.MaxHeaderBytes < minHeaderBytes {
+		return &ConfigError{Flag: "max-header-bytes", Reason: fmt.Sprintf("%d is too small: at least %d (bytes), or requests with credentials are refused", c.MaxHeaderBytes, minHeaderBytes)}
+	}
+	if c.MaxConcurrentRequests < 0 {
+		return &ConfigError{Flag: "max-concurrent-requests", Reason: "must be 0 (no bound) or more"}
+	}
+	if c.QueueTimeout < 0 {
+		return &ConfigError{Flag: "queue-timeout", Reason: "must be 0 (refuse at once) or a positive duration"}
 	}
 	if c.Listen == "" {
-		return &ConfigError{"listen", "must be host:port"}
+		return &ConfigError{Flag: "listen", Reason: "must be host:port"}
 	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-			return &ConfigError{"public-url", fmt.Sprintf("%q must be an http:// or https:// URL without a query", c.PublicURL)}
+			return &ConfigError{Flag: "public-url", Reason: fmt.Sprintf("%q must be an http:// or https:// URL without a query", c.PublicURL)}
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return &ConfigError{"tls-cert", "--tls-cert and --tls-key go together"}
+		return &ConfigError{Flag: "tls-cert", Reason: "--tls-cert and --tls-key go together"}
 	}
 	if c.TLSCert == "" && !c.InsecureHTTP && !loopback(c.Listen) {
-		return &ConfigError{"listen", fmt.Sprintf("%s is not a loopback address: serve HTTPS with --tls-cert and --tls-key, or, behind a TLS-terminating proxy, pass --insecure-http (and --public-url https://...)", c.Listen)}
+		return &ConfigError{Flag: "listen", Reason: fmt.Sprintf("%s is not a loopback address: serve HTTPS with --tls-cert and --tls-key, or, behind a TLS-terminating proxy, pass --insecure-http (and --public-url https://...)", c.Listen)}
 	}
 	if c.Pprof && c.MetricsListen == "" {
-		return &ConfigError{"pprof", "needs --metrics-listen: the profiler is never served on the TAXII address"}
+		return &ConfigError{Flag: "pprof", Reason: "needs --metrics-listen: the profiler is never served on the TAXII address"}
 	}
 	if _, err := c.trustedProxies(); err != nil {
-		return &ConfigError{"trusted-proxy", err.Error()}
+		return &ConfigError{Flag: "trusted-proxy", Reason: err.Error()}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return &ConfigError{"log-level", fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel)}
+		return &ConfigError{Flag: "log-level", Reason: fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel)}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return &ConfigError{"log-format", fmt.Sprintf("%q is neither text nor json", c.LogFormat)}
+		return &ConfigError{Flag: "log-format", Reason: fmt.Sprintf("%q is neither text nor json", c.LogFormat)}
 	}
 	return nil
 }

@@ -135,7 +135,8 @@ func TestHostileInput(t *testing.T) {
 		{name: "Basic that is not base64", method: "GET", path: inbox, header: map[string]string{"Authorization": "Basic !!!"}, status: 401, code: "unauthorized"},
 		{name: "Basic without a colon", method: "GET", path: inbox, header: map[string]string{"Authorization": "Basic ZGVtbw=="}, status: 401, code: "unauthorized"},
 		{name: "an empty Bearer", method: "GET", path: inbox, header: map[string]string{"Authorization": "Bearer "}, status: 401, code: "unauthorized"},
-		{name: "a Bearer of 100 KB", method: "GET", path: inbox, header: map[string]string{"Authorization": "Bearer " + strings.Repeat("k", 100<<10)}, status: 401, code: "unauthorized"},
+		{name: "a Bearer of 4 KB", method: "GET", path: inbox, header: map[string]string{"Authorization": "Bearer " + strings.Repeat("k", 4<<10)}, status: 401, code: "unauthorized"},
+		{name: "a Bearer of 100 KB, over --max-header-bytes", method: "GET", path: inbox, header: map[string]string{"Authorization": "Bearer " + strings.Repeat("k", 100<<10)}, status: 431, plain: "Request Header Fields Too Large"},
 		{name: "a key of the right shape, unknown", method: "GET", path: inbox, header: map[string]string{"Authorization": "Bearer lsn_0123456789abcdef_" + strings.Repeat("A", 43)}, status: 401, code: "unauthorized"},
 		{name: "no credentials for a private collection", method: "GET", path: inbox, header: map[string]string{"Authorization": ""}, status: 401, code: "unauthorized"},
 

@@ -41,6 +41,13 @@ type Main struct {
 	// Demo holds the demo user's credentials when --demo created them.
 	Demo *demoCredentials
 
+	// Environ is the environment the LIAISON_* settings are read from, as
+	// os.Environ returns it.
+	Environ []string
+
+	flags          Config   // the values of the flags, before configure
+	configWarnings []string // what configure ignored
+
 	db         *store.DB
 	accounts   *auth.Accounts
 	cert       *certificate
@@ -58,10 +65,12 @@ type Main struct {
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
-	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr}
+	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
 }
 
-// ParseFlags parses the serve command's flags into m.Config and validates it.
+// ParseFlags makes m.Config the configuration the serve command's flags
+// ask for, over the environment and the configuration file, and
+// validates it.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("liaison serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
@@ -72,28 +81,27 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	return m.Config.Validate()
+	return m.configure(fs)
 }
 
-// defineFlags declares the serve command's flags on fs, into m.Config.
+// defineFlags declares a flag for every setting on fs (settingTable).
 func (m *Main) defineFlags(fs *flag.FlagSet) {
-	c := &m.Config
-	fs.StringVar(&c.DBPath, "db", c.DBPath, "database `file`; created when absent")
-	fs.StringVar(&c.Listen, "listen", c.Listen, "`address` to listen on (host:port)")
-	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base `URL` clients use to reach the server, for discovery's api_roots (default: http://<listen address>, or the request's Host when listening on all addresses)")
-	fs.BoolVar(&c.Demo, "demo", c.Demo, "on an empty database, create the 'cooperation' API root with demo collections")
-	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error")
-	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
-	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate `file` (PEM); serve HTTPS (reloaded on SIGHUP)")
-	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key `file` (PEM)")
-	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxy", c.TrustedProxies, "comma-separated `addresses` or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (for rate limiting)")
-	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics (and --pprof) on this `address` of their own, without credentials; otherwise /metrics is on the main address, open on loopback and for admins' API keys elsewhere")
-	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve Go's profiler under /debug/pprof/ on the --metrics-listen address")
-	fs.DurationVar(&c.ActivityFlush, "activity-flush", c.ActivityFlush, "how often consumer activity is written to the database (it is gathered in memory meanwhile)")
-	fs.Var((*durationFlag)(&c.AuditRetention), "audit-retention", "how long audit entries are kept (a `duration`: 365d, 8760h)")
-	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "on shutdown, how long requests in flight may take to finish before they are cut")
-	fs.BoolVar(&c.CheckDB, "check-db", c.CheckDB, "check every page of the database file at start-up, not only its shape (takes time in proportion to its size)")
+	m.flags = DefaultConfig()
+	for _, s := range settingTable() {
+		fs.Var(settingValue{s.field(&m.flags)}, s.name, s.usage)
+	}
+}
+
+// configure makes m.Config the effective configuration: the flags given
+// on fs (parsed) over the environment over the configuration file over
+// the defaults.
+func (m *Main) configure(fs *flag.FlagSet) error {
+	lc, err := loadConfig(&m.flags, flagsSet(fs), m.Environ)
+	if err != nil {
+		return err
+	}
+	m.Config, m.configWarnings = lc.Config, lc.warnings
+	return nil
 }
 
 // serve is the serve command: it runs until ctx ends.
@@ -102,8 +110,8 @@ func (c *cli) serve(fs *flag.FlagSet) runFunc {
 	m.Stdout, m.Stderr = c.stdout, c.stderr
 	m.defineFlags(fs)
 	return func(ctx context.Context, _ []string) error {
-		if err := m.Config.Validate(); err != nil {
-			return &usageError{err.Error()}
+		if err := m.configure(fs); err != nil {
+			return configUsageError(err)
 		}
 		if err := m.Run(ctx); err != nil {
 			m.Close()
@@ -114,6 +122,16 @@ func (c *cli) serve(fs *flag.FlagSet) runFunc {
 	}
 }
 
+// configUsageError makes a bad flag a usage error; a bad variable or file
+// is not the command line's fault, and its error names it.
+func configUsageError(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) && ce.Source == "" {
+		return &usageError{err.Error()}
+	}
+	return err
+}
+
 // Run opens the database, loads the demo data when asked, and starts
 // serving in the background. Close stops it.
 func (m *Main) Run(ctx context.Context) error {
@@ -122,6 +140,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.logger = c.Logger(m.Stderr)
+	for _, w := range m.configWarnings {
+		m.logger.Warn(w)
+	}
 	var err error
 	m.db = store.NewDB(c.DBPath)
 	m.db.Logger = m.logger.With("component", "store")
@@ -180,16 +201,18 @@ func (m *Main) Run(ctx context.Context) error {
 	} else {
 		api.MetricsHandler = metricsHandler(reg)
 	}
+	api.MaxConcurrentRequests, api.QueueTimeout = c.MaxConcurrentRequests, c.QueueTimeout
 	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
 	m.inflight = newInflight()
 	m.srv = &http.Server{
 		Handler:           m.inflight.wrap(api.Handler()),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: c.ReadHeaderTimeout,
+		ReadTimeout:       c.ReadTimeout,
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		MaxHeaderBytes:    c.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
 	m.done = make(chan struct{})
@@ -222,8 +245,12 @@ func (m *Main) Run(ctx context.Context) error {
 		printDemoHelp(m.Stdout, cmp.Or(public, m.URL), m.Demo)
 	}
 	m.started = time.Now()
-	m.logger.Info("serving TAXII 2.1", slog.String("version", buildVersion()), slog.String("listen", ln.Addr().String()),
-		slog.Bool("tls", m.cert != nil), slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath))
+	attrs := []any{slog.String("version", buildVersion()), slog.String("listen", ln.Addr().String()),
+		slog.Bool("tls", m.cert != nil), slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath)}
+	if c.File != "" {
+		attrs = append(attrs, slog.String("config", c.File))
+	}
+	m.logger.Info("serving TAXII 2.1", attrs...)
 	return nil
 }
 
