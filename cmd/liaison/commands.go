@@ -55,6 +55,9 @@ func commandTable() []command {
 	return []command{
 		{name: "serve", section: "", usage: "[--config FILE] [--db FILE] [--listen ADDR] [--public-url URL] [--demo] [--check-db]\n[--tls-cert FILE --tls-key FILE | --insecure-http] [...]",
 			summary: "Serve TAXII 2.1 (and the admin API) from the database file, which is created when absent.", setup: (*cli).serve},
+		{name: "config check", usage: "[--config FILE] [SERVE FLAGS...]",
+			summary: "Check the configuration serve would run with (its flags, LIAISON_* variables, the file) and print it, saying where each value comes from; secrets are masked.",
+			setup:   (*cli).configCheck},
 		{name: "version", summary: "Print the version.", setup: (*cli).version},
 		{name: "help", usage: "[COMMAND]", args: "[COMMAND...]", summary: "Print the usage of every command, or of one.", setup: (*cli).help},
 

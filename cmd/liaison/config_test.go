@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -210,7 +212,82 @@ func TestConfigErrors(t *testing.T) {
 			if tc.code == 1 && strings.Contains(errOut, "Usage:") {
 				t.Errorf("a configuration error outside the command line prints the usage:\n%s", errOut)
 			}
+			// Errors of the file, the environment and the flags alike.
+			code, _, checkErr := cmdline(t, "", append([]string{"config", "check"}, args[1:]...)...)
+			if code != tc.code || !strings.Contains(checkErr, strings.TrimPrefix(lines[0], "liaison serve: ")) {
+				t.Errorf("config check: exit %d, stderr %s", code, checkErr)
+			}
 		})
+	}
+}
+
+// TestConfigCheck: config check prints the effective configuration as a
+// file serve accepts, every value with its origin, and warns of LIAISON_*
+// variables that are no setting.
+func TestConfigCheck(t *testing.T) {
+	file := writeConfig(t, "listen = \"127.0.0.1:9000\"\ntrusted_proxy = [\"10.0.0.0/8\", \"192.0.2.1\"]\nlog_level = \"warn\"\n")
+	t.Setenv("LIAISON_LOG_LEVEL", "debug")
+	t.Setenv("LIAISON_LISTN", "127.0.0.1:1")
+	t.Setenv("LIAISON_API_KEY", "not a setting of serve, but known")
+	code, out, errOut := cmdline(t, "", "config", "check", "--config", file, "--max-concurrent-requests", "10")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, re := range []string{
+		`(?m)^# Configuration file: ` + regexp.QuoteMeta(file) + ` \(from --config\)$`,
+		`(?m)^db = "liaison.db" +# default$`,
+		`(?m)^listen = "127.0.0.1:9000" +# ` + regexp.QuoteMeta(file) + `:1$`,
+		`(?m)^trusted_proxy = "10.0.0.0/8,192.0.2.1" +# ` + regexp.QuoteMeta(file) + `:2$`,
+		`(?m)^log_level = "debug" +# LIAISON_LOG_LEVEL$`,
+		`(?m)^max_concurrent_requests = 10 +# --max-concurrent-requests$`,
+		`(?m)^read_timeout = "2m" +# default$`,
+		`(?m)^# warning: LIAISON_LISTN is not a setting of liaison serve; ignored \(did you mean LIAISON_LISTEN\?\)$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("output does not match %s:\n%s", re, out)
+		}
+	}
+	if strings.Contains(out, "LIAISON_API_KEY") {
+		t.Errorf("warns of LIAISON_API_KEY, the other commands' variable:\n%s", out)
+	}
+
+	// The output is a configuration file that gives the same configuration.
+	again, err := load(t, []string{"--config", writeConfig(t, out)})
+	if err != nil {
+		t.Fatalf("the output read back as a configuration file: %v\n%s", err, out)
+	}
+	want, err := load(t, []string{"--config", file, "--max-concurrent-requests", "10"}, "LIAISON_LOG_LEVEL=debug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.File, want.File = "", ""
+	if again.Config != want.Config {
+		t.Errorf("read back:\n%+v\nwant:\n%+v", again.Config, want.Config)
+	}
+}
+
+// TestConfigCheck_Masked: a secret's value never appears in config check's
+// output. No setting of serve is a secret yet: the test marks one as if it
+// were.
+func TestConfigCheck_Masked(t *testing.T) {
+	const secret = "https://taxii.example.org/s3cr3t-path/"
+	table := settingTable()
+	for i := range table {
+		if table[i].name == "public-url" || table[i].name == "tls-key" {
+			table[i].secret = true
+		}
+	}
+	lc, err := load(t, []string{"--public-url", secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	printConfig(&out, table, lc)
+	if strings.Contains(out.String(), "s3cr3t") || !regexp.MustCompile(`(?m)^public_url = "\*+" +# --public-url$`).MatchString(out.String()) {
+		t.Errorf("secret not masked:\n%s", out.String())
+	}
+	if !regexp.MustCompile(`(?m)^tls_key = "" +# default$`).MatchString(out.String()) {
+		t.Errorf("an empty secret is not shown empty:\n%s", out.String())
 	}
 }
 
