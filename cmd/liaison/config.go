@@ -149,6 +149,10 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 			return &ConfigError{Flag: "public-url", Reason: fmt.Sprintf("%q must be an http:// or https:// URL without a query", c.PublicURL)}
 		}
+		if u.User != nil {
+			// Discovery publishes this URL to every client.
+			return &ConfigError{Flag: "public-url", Reason: fmt.Sprintf("%q must not hold credentials (user:password@): discovery shows it to every client", u.Redacted())}
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return &ConfigError{Flag: "tls-cert", Reason: "--tls-cert and --tls-key go together"}

@@ -277,6 +277,7 @@ func TestConfig_Validate(t *testing.T) {
 		{"ftp public URL", func(c *Config) { c.PublicURL = "ftp://x" }, "public-url"},
 		{"public URL without host", func(c *Config) { c.PublicURL = "https://" }, "public-url"},
 		{"public URL with query", func(c *Config) { c.PublicURL = "https://x.test/?a=b" }, "public-url"},
+		{"public URL with credentials", func(c *Config) { c.PublicURL = "https://user:secret@x.test/" }, "public-url"},
 		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log-level"},
 		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log-format"},
 	} {
