@@ -58,7 +58,7 @@ func commandTable() []command {
 		{name: "config check", usage: "[--config FILE] [SERVE FLAGS...]",
 			summary: "Check the configuration serve would run with (its flags, LIAISON_* variables, the file) and print it, saying where each value comes from; secrets are masked.",
 			setup:   (*cli).configCheck},
-		{name: "version", summary: "Print the version.", setup: (*cli).version},
+		{name: "version", summary: "Print the version, commit, build date and Go version.", setup: (*cli).version},
 		{name: "help", usage: "[COMMAND]", args: "[COMMAND...]", summary: "Print the usage of every command, or of one.", setup: (*cli).help},
 
 		{name: "user add", section: "accounts", usage: "NAME [--admin] [--password-stdin]", args: "NAME", db: writeDB,
@@ -421,13 +421,6 @@ func commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
 		fmt.Fprintf(tw, "  %s%s\t%s\n", dashes(f.Name), name, usage)
 	})
 	tw.Flush()
-}
-
-func (c *cli) version(fs *flag.FlagSet) runFunc {
-	return func(ctx context.Context, args []string) error {
-		fmt.Fprintln(c.stdout, "liaison", buildVersion())
-		return nil
-	}
 }
 
 // help prints the usage of every command, of a group, or of one command.

@@ -6,13 +6,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 )
 
-// version is set with -ldflags "-X main.version=..."; otherwise the module
-// build information is used.
-var version = ""
+// version, commit and buildDate are set with -ldflags "-X main.version=..."
+// and so on (see .ci/release); otherwise the module build information is
+// used (version.go).
+var version, commit, buildDate = "", "", ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -25,14 +25,4 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, tty: terminalOf(stdin), stdoutTTY: isTerminal(stdout)}
 	return c.main(ctx, args)
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

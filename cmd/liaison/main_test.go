@@ -340,7 +340,7 @@ func TestMain_LifecycleLog(t *testing.T) {
 	if len(lines) != 2 || strings.Count(started, "\n") != 1 {
 		t.Fatalf("want one line at start-up and one at shutdown, got:\n%s", logs.String())
 	}
-	for _, want := range []string{`msg="serving TAXII 2.1"`, "version=", "listen=127.0.0.1:", "tls=false"} {
+	for _, want := range []string{`msg="serving TAXII 2.1"`, "version=", "commit=", "listen=127.0.0.1:", "tls=false"} {
 		if !strings.Contains(lines[0], want) {
 			t.Errorf("start-up line lacks %s: %s", want, lines[0])
 		}

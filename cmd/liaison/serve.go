@@ -245,7 +245,8 @@ func (m *Main) Run(ctx context.Context) error {
 		printDemoHelp(m.Stdout, cmp.Or(public, m.URL), m.Demo)
 	}
 	m.started = time.Now()
-	attrs := []any{slog.String("version", buildVersion()), slog.String("listen", ln.Addr().String()),
+	build := buildInfo()
+	attrs := []any{slog.String("version", build.Version), slog.String("commit", build.Commit), slog.String("listen", ln.Addr().String()),
 		slog.Bool("tls", m.cert != nil), slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath)}
 	if c.File != "" {
 		attrs = append(attrs, slog.String("config", c.File))
