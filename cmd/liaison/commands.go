@@ -58,6 +58,8 @@ func commandTable() []command {
 		{name: "config check", usage: "[--config FILE] [SERVE FLAGS...]",
 			summary: "Check the configuration serve would run with (its flags, LIAISON_* variables, the file) and print it, saying where each value comes from; secrets are masked.",
 			setup:   (*cli).configCheck},
+		{name: "healthcheck", usage: "[--url URL] [--timeout DURATION] [--insecure]",
+			summary: "GET a running server's /healthz; exit 0 when it answers 200, 1 otherwise.", setup: (*cli).healthcheck},
 		{name: "version", summary: "Print the version, commit, build date and Go version.", setup: (*cli).version},
 		{name: "help", usage: "[COMMAND]", args: "[COMMAND...]", summary: "Print the usage of every command, or of one.", setup: (*cli).help},
 
