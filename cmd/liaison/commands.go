@@ -61,6 +61,8 @@ func commandTable() []command {
 		{name: "healthcheck", usage: "[--url URL] [--timeout DURATION] [--insecure]",
 			summary: "GET a running server's /healthz; exit 0 when it answers 200, 1 otherwise.", setup: (*cli).healthcheck},
 		{name: "version", summary: "Print the version, commit, build date and Go version.", setup: (*cli).version},
+		{name: "completion", usage: "bash|zsh|fish", args: "SHELL",
+			summary: "Print the shell completion script for bash, zsh or fish (it says how to install it).", setup: (*cli).completion},
 		{name: "help", usage: "[COMMAND]", args: "[COMMAND...]", summary: "Print the usage of every command, or of one.", setup: (*cli).help},
 
 		{name: "user add", section: "accounts", usage: "NAME [--admin] [--password-stdin]", args: "NAME", db: writeDB,
