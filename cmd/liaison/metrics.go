@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,13 +21,14 @@ import (
 // store's, Go's runtime and the process's, and the build's.
 func newMetrics(db *store.DB) (*prometheus.Registry, *taxii.Metrics) {
 	reg := prometheus.NewRegistry()
+	build := buildInfo()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		taxii.NewStoreCollector(db),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "liaison_build_info", Help: "Always 1; the labels say which build runs.",
-			ConstLabels: prometheus.Labels{"version": buildVersion(), "goversion": runtime.Version()},
+			ConstLabels: prometheus.Labels{"version": build.Version, "commit": build.Commit, "goversion": build.GoVersion},
 		}, func() float64 { return 1 }),
 	)
 	return reg, taxii.NewMetrics(reg)

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,13 +62,13 @@ func TestMetrics(t *testing.T) {
 		return v
 	}
 	for series, want := range map[string]float64{
-		`liaison_http_requests_total{code="2xx",method="GET",route="/:root/collections/:coll/objects/"}`: 2,
-		`liaison_objects_served_total{collection="` + feed + `"}`:                                        42,
-		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="success"}`:                   1,
-		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="failure"}`:                   1,
-		`liaison_auth_failures_total{reason="password"}`:                                                 1,
-		`liaison_collection_objects{api_root="cooperation",collection="` + feed + `"}`:                   291,
-		`liaison_build_info{goversion="` + runtime.Version() + `",version="` + buildVersion() + `"}`:     1,
+		`liaison_http_requests_total{code="2xx",method="GET",route="/:root/collections/:coll/objects/"}`:                                     2,
+		`liaison_objects_served_total{collection="` + feed + `"}`:                                                                            42,
+		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="success"}`:                                                       1,
+		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="failure"}`:                                                       1,
+		`liaison_auth_failures_total{reason="password"}`:                                                                                     1,
+		`liaison_collection_objects{api_root="cooperation",collection="` + feed + `"}`:                                                       291,
+		`liaison_build_info{commit="` + buildInfo().Commit + `",goversion="` + buildInfo().GoVersion + `",version="` + buildVersion() + `"}`: 1,
 	} {
 		if got := value(series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
