@@ -85,6 +85,24 @@ func NewServer(st Store, cursorKey []byte) *Server {
 
 // Handler returns the HTTP handler with every TAXII route registered.
 func (s *Server) Handler() http.Handler {
+	e := s.router()
+	s.probe = make(chan struct{}, 1)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case healthPath, readyPath:
+			s.serveHealth(w, r)
+			return
+		case metricsPath:
+			if s.serveMetrics(w, r) {
+				return
+			}
+		}
+		e.ServeHTTP(w, r)
+	})
+}
+
+// router builds the echo instance with every route and middleware.
+func (s *Server) router() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -118,19 +136,35 @@ func (s *Server) Handler() http.Handler {
 	for _, ext := range s.Extensions {
 		ext(e)
 	}
-	s.probe = make(chan struct{}, 1)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case healthPath, readyPath:
-			s.serveHealth(w, r)
-			return
-		case metricsPath:
-			if s.serveMetrics(w, r) {
-				return
-			}
+	return e
+}
+
+// Route is a method and path template the server answers, in echo's
+// syntax (":coll" names a path parameter).
+type Route struct {
+	Method, Path string
+}
+
+// Routes returns every route Handler serves: those registered with echo
+// (the TAXII API, extensions such as the admin API) and the paths answered
+// before routing (/healthz, /readyz, and /metrics when MetricsHandler is
+// set). The API description in docs/openapi.yaml is checked against it.
+func (s *Server) Routes() []Route {
+	var routes []Route
+	for _, r := range s.router().Routes() {
+		if r.Method == echo.RouteNotFound { // a group's catch-all for its middleware
+			continue
 		}
-		e.ServeHTTP(w, r)
-	})
+		routes = append(routes, Route{Method: r.Method, Path: r.Path})
+	}
+	paths := []string{healthPath, readyPath}
+	if s.MetricsHandler != nil {
+		paths = append(paths, metricsPath)
+	}
+	for _, p := range paths {
+		routes = append(routes, Route{http.MethodGet, p}, Route{http.MethodHead, p})
+	}
+	return routes
 }
 
 const requestIDKey = "liaison.request-id"

@@ -49,6 +49,7 @@ type Main struct {
 	configWarnings []string // what configure ignored
 
 	db         *store.DB
+	api        *taxii.Server
 	accounts   *auth.Accounts
 	cert       *certificate
 	ln         net.Listener
@@ -205,6 +206,7 @@ func (m *Main) Run(ctx context.Context) error {
 	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
+	m.api = api
 	m.inflight = newInflight()
 	m.srv = &http.Server{
 		Handler:           m.inflight.wrap(api.Handler()),
