@@ -62,7 +62,9 @@ func CheckPassword(hash, password string) error {
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
 		return fmt.Errorf("password hash: unknown version")
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil || threads == 0 || mem > 1<<22 || iter > 100 {
+	// argon2 panics on zero passes or threads: a damaged record must be an
+	// error, not a crash.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil || threads == 0 || iter == 0 || mem > 1<<22 || iter > 100 {
 		return fmt.Errorf("password hash: bad parameters")
 	}
 	b64 := base64.RawStdEncoding
