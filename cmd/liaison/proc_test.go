@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -154,25 +155,38 @@ func (p *serverProc) stop(timeout time.Duration) error {
 	}
 }
 
-// rss returns the process's resident set size and its peak, in bytes, and
-// the number of file descriptors it holds, from /proc.
-func (p *serverProc) rss() (rss, peak int64, fds int, err error) {
+// procMem is a process's memory and descriptors, from /proc.
+type procMem struct {
+	RSS, Peak int64 // resident set size and its high-water mark, in bytes
+	// Anon is the resident anonymous memory (heap, stacks); File the
+	// resident file-backed memory, mostly the pages of the memory-mapped
+	// database, which grows with the data read.
+	Anon, File int64
+	FDs        int
+}
+
+// mem reads the process's memory figures and counts its descriptors.
+func (p *serverProc) mem() (procMem, error) {
+	var m procMem
 	pid := p.cmd.Process.Pid
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, 0, err
+		return m, err
 	}
+	fields := map[string]*int64{"VmRSS:": &m.RSS, "VmHWM:": &m.Peak, "RssAnon:": &m.Anon, "RssFile:": &m.File}
 	for _, line := range strings.Split(string(b), "\n") {
-		var kb int64
-		if _, e := fmt.Sscanf(line, "VmRSS: %d kB", &kb); e == nil {
-			rss = kb << 10
-		}
-		if _, e := fmt.Sscanf(line, "VmHWM: %d kB", &kb); e == nil {
-			peak = kb << 10
+		f := strings.Fields(line)
+		if len(f) == 3 && f[2] == "kB" && fields[f[0]] != nil {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return m, fmt.Errorf("/proc/%d/status: %q: %w", pid, line, err)
+			}
+			*fields[f[0]] = kb << 10
 		}
 	}
 	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	return rss, peak, len(entries), err
+	m.FDs = len(entries)
+	return m, err
 }
 
 // serverLog receives the server's JSON log lines: it finds the line that
@@ -299,7 +313,7 @@ func testIndicator(n int) (id string, raw []byte) {
 	ts := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 	sep := [...]string{":", ": ", " : ", ":\n\t"}[n%4]
 	raw = fmt.Appendf(nil, `{"type"%[1]s"indicator","spec_version"%[1]s"2.1","id"%[1]s%[2]q,`+
-		`"created"%[1]s%[3]q,"modified"%[1]s%[3]q,"name"%[1]s"crash test #%[4]d",`+
+		`"created"%[1]s%[3]q,"modified"%[1]s%[3]q,"name"%[1]s"test indicator #%[4]d",`+
 		`"description"%[1]s"caf\u00e9 ☃ \"%[4]d\" <b>&amp;</b> \\ \/",`+
 		`"pattern"%[1]s"[ipv4-addr:value = '198.51.100.%[5]d']","pattern_type"%[1]s"stix",`+
 		`"valid_from"%[1]s%[3]q,"labels"%[1]s[ "malicious-activity" ,"c2"]}`,
