@@ -190,8 +190,8 @@ func (p *serverProc) mem() (procMem, error) {
 }
 
 // serverLog receives the server's JSON log lines: it finds the line that
-// names the listen address, and keeps the last lines and every error line
-// for the test's messages.
+// names the listen address, and keeps the last lines, and every error
+// line, panic and race report, for the test's messages.
 type serverLog struct {
 	listen chan string // receives the listen address once
 
@@ -220,6 +220,10 @@ func (l *serverLog) Write(b []byte) (int, error) {
 			Level, Msg, Listen string
 		}
 		if json.Unmarshal([]byte(line), &rec) != nil {
+			// Not a log record: the runtime's own reports go to stderr too.
+			if strings.HasPrefix(line, "panic:") || strings.HasPrefix(line, "fatal error:") || strings.Contains(line, "WARNING: DATA RACE") {
+				l.errors = append(l.errors, line)
+			}
 			continue
 		}
 		if rec.Level == "ERROR" {
