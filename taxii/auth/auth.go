@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -263,7 +264,16 @@ func (a *Accounts) verify(ctx context.Context, isKey bool, name, secret string) 
 	// The check goes on if the request that started it goes away: others
 	// may be waiting for it.
 	checkCtx := context.WithoutCancel(ctx)
-	ch := a.flights.DoChan(string(flight[:]), func() (any, error) {
+	ch := a.flights.DoChan(string(flight[:]), func() (_ any, err error) {
+		// The check runs in singleflight's goroutine, beyond the handler's
+		// panic recovery: a panic there (a damaged stored hash, say) would
+		// end the process. It fails the requests waiting on it instead.
+		defer func() {
+			if r := recover(); r != nil {
+				a.Logger.Error("credential check panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+				err = fmt.Errorf("credential check failed: %v", r)
+			}
+		}()
 		if isKey {
 			u, key, err := a.Store.VerifyAPIKey(checkCtx, secret)
 			if err != nil {

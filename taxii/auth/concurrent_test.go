@@ -209,3 +209,22 @@ func TestNoLockout(t *testing.T) {
 		t.Errorf("after 50 failures for 50 names from one address: %d, want 429", c)
 	}
 }
+
+// panickyStore is the real store whose password check panics, as a
+// damaged stored hash once made argon2 do.
+type panickyStore struct{ *store.DB }
+
+func (panickyStore) VerifyPassword(context.Context, string, string) (store.User, error) {
+	panic("argon2: number of rounds too small")
+}
+
+// TestCheckPanicIsContained: a panic in a credential check, which runs in
+// a goroutine of its own, fails the requests waiting on it with a 500 and
+// does not end the process.
+func TestCheckPanicIsContained(t *testing.T) {
+	w := newWorld(t)
+	got := burst(t, auth.NewAccounts(panickyStore{w.db}), w.db, 4, func(int) string { return basicAuth("reader", "pw-reader") })
+	if got[500] != 4 {
+		t.Errorf("answers %v, want four 500s", got)
+	}
+}
