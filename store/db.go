@@ -147,6 +147,10 @@ func CheckFile(path string) error {
 		b, err = bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
 		return err
 	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		// Locked, not damaged: a server has it open.
+		return fmt.Errorf("check %s: %w", path, ErrDatabaseLocked)
+	}
 	if err != nil {
 		return damaged(path, "%v", err)
 	}

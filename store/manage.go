@@ -16,13 +16,13 @@ var ErrNotEmpty = fmt.Errorf("not empty")
 
 // APIRootUpdate changes the settings of an API root; nil fields stay.
 type APIRootUpdate struct {
-	Title            *string
-	Description      *string
-	MaxContentLength *int64
-	MaxObjects       *int
-	DefaultLimit     *int
-	MaxLimit         *int
-	Default          *bool
+	Title            *string `json:"title,omitempty"`
+	Description      *string `json:"description,omitempty"`
+	MaxContentLength *int64  `json:"max_content_length,omitempty"`
+	MaxObjects       *int    `json:"max_objects,omitempty"`
+	DefaultLimit     *int    `json:"default_limit,omitempty"`
+	MaxLimit         *int    `json:"max_limit,omitempty"`
+	Default          *bool   `json:"default,omitempty"`
 }
 
 // UpdateAPIRoot applies u to an API root and returns the result. Returns

@@ -92,7 +92,7 @@ func (s *Server) Handler() http.Handler {
 		case healthPath, readyPath:
 			s.serveHealth(w, r)
 			return
-		case metricsPath:
+		case metricsPath, metricsPath + "/":
 			if s.serveMetrics(w, r) {
 				return
 			}

@@ -70,3 +70,14 @@ func TestDamagedDatabase(t *testing.T) {
 		t.Errorf("check after the restore = %d %s", code, stderr)
 	}
 }
+
+// TestCheckInUse: liaison check on a database a server holds says so; it
+// does not call a locked file damaged.
+func TestCheckInUse(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "liaison.db")
+	MustRunMain(t, "--db", db)
+	code, _, stderr := cmdline(t, "", "check", "--db", db)
+	if code != 1 || !strings.Contains(stderr, "in use by a running liaison server") || strings.Contains(stderr, "damaged") {
+		t.Errorf("check on a database in use = %d %q", code, stderr)
+	}
+}

@@ -555,7 +555,9 @@ func (c *cli) check(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		if err := store.CheckFile(*dbPath); err != nil {
+		if err := store.CheckFile(*dbPath); errors.Is(err, store.ErrDatabaseLocked) {
+			return fmt.Errorf("%s is in use by a running liaison server; stop it to check the file, or check a backup of it (liaison backup FILE --server URL)", *dbPath)
+		} else if err != nil {
 			return withRestoreHint(err, *dbPath)
 		}
 		fmt.Fprintf(c.stdout, "%s: no problem found (%d bytes, every page read in %s)\n", *dbPath, fi.Size(), time.Since(start).Round(time.Millisecond))

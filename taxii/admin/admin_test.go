@@ -227,3 +227,14 @@ func TestAdminMediaTypes(t *testing.T) {
 		t.Errorf("update with a bad media type = %d %s", status, body)
 	}
 }
+
+// TestAdminAPIRootUpdate: an API root's settings are changed by the same
+// snake_case names its representation shows.
+func TestAdminAPIRootUpdate(t *testing.T) {
+	ts, root, _ := newServer(t)
+	call(t, ts, root, "POST", "/admin/api-roots/", `{"name":"r","title":"R"}`)
+	status, body := call(t, ts, root, "PATCH", "/admin/api-roots/r/", `{"title":"R2","max_content_length":2048,"default_limit":20,"max_limit":50}`)
+	if status != 200 || !strings.Contains(body, `"title":"R2"`) || !strings.Contains(body, `"max_content_length":2048`) || !strings.Contains(body, `"max_limit":50`) {
+		t.Errorf("PATCH = %d %s", status, body)
+	}
+}

@@ -248,6 +248,7 @@ func TestMetricsAccess(t *testing.T) {
 	}{
 		{"loopback", "127.0.0.1:5000", "anonymous", "", "", 200},
 		{"loopback IPv6", "[::1]:5000", "anonymous", "", "", 200},
+		{"loopback, with a trailing slash", "127.0.0.1:5000", "anonymous", "", "", 200},
 		{"loopback through a proxy", "127.0.0.1:5000", "anonymous", "", "203.0.113.9", 401},
 		{"remote anonymous", "192.0.2.1:5000", "anonymous", "", "", 401},
 		{"remote reader", "192.0.2.1:5000", "reader", "", "", 403},
@@ -255,7 +256,11 @@ func TestMetricsAccess(t *testing.T) {
 		{"remote admin with a key", "192.0.2.1:5000", "", "Bearer " + adminKey, "", 200},
 		{"remote writer with a key", "192.0.2.1:5000", "writer", "", "", 403},
 	} {
-		req := httptest.NewRequest("GET", "/metrics", nil)
+		path := "/metrics"
+		if strings.Contains(tc.name, "trailing slash") {
+			path += "/"
+		}
+		req := httptest.NewRequest("GET", path, nil)
 		req.RemoteAddr = tc.remote
 		if h := w.creds[tc.who]; h != "" {
 			req.Header.Set("Authorization", h)
