@@ -99,6 +99,20 @@ func peek(index int, raw []byte) (Object, map[string]any, error) {
 	fail := func(id, version, format string, args ...any) (Object, map[string]any, error) {
 		return Object{}, nil, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
 	}
+	// The bytes are scanned before they are decoded: a decoder would
+	// silently change what the scan refuses.
+	if top, problem, err := scanObject(raw); err == nil && problem != nil {
+		id, _ := top[topID].text(raw)
+		version := ""
+		for _, p := range []int{topCreated, topModified} {
+			if s, ok := top[p].text(raw); ok && !top[p].bad {
+				if _, err := ParseTimestamp(s); err == nil {
+					version = s
+				}
+			}
+		}
+		return fail(id, version, "%s", problem)
+	}
 	var props map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -278,3 +278,32 @@ func TestImportBoundedMemory(t *testing.T) {
 		t.Errorf("heap grows with the input: %d bytes early, %d late", early, late)
 	}
 }
+
+// TestImportRefusesWhatPostRefuses: an import checks objects with the same
+// validator as Add Objects, so what a POST refuses, an import refuses too,
+// with the same message.
+func TestImportRefusesWhatPostRefuses(t *testing.T) {
+	malware := func(n int, extra string) string {
+		return `{"type":"malware","spec_version":"2.1","id":"malware--6d6e6f70-0000-4000-8000-00000000010` + strconv.Itoa(n) +
+			`","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","is_family":true,` + extra + `}`
+	}
+	for _, tc := range []struct {
+		name   string
+		object string
+		want   string // the failure message, after the id
+	}{
+		{"bytes that are not UTF-8", malware(1, `"name":"caf`+"\xe9"+`"`), "name: the string holds bytes that are not UTF-8"},
+		{"half a surrogate pair", malware(2, `"name":"\ud800"`), `name: the string holds \uD800`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := newService(t)
+			res, err := s.Import(context.Background(), "c", "admin", strings.NewReader(`{"objects":[`+tc.object+`]}`), nil)
+			if err != nil || res.Failures != 1 || len(res.FailureDetails) != 1 {
+				t.Fatalf("Import = %+v, %v; want one failure", res, err)
+			}
+			if got := res.FailureDetails[0]; !stix.ValidID(got.ID) || !strings.HasPrefix(got.Message, got.ID+": "+tc.want) {
+				t.Errorf("failure = %+v, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,415 @@
+package stix
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// scan.go walks the bytes of one posted object once, before anything is
+// decoded, and refuses what a decoder would silently change or what would
+// cost the server more than the object is worth. It keeps no copy of the
+// object: its state is one frame per level of nesting.
+
+// errScanSyntax is returned by scanObject for bytes that are not JSON;
+// errScanNotObject for JSON that is not an object.
+var (
+	errScanSyntax    = errors.New("not valid JSON")
+	errScanNotObject = errors.New("not a JSON object")
+)
+
+// The top-level properties the server indexes, as the scan finds them.
+const (
+	topID = iota
+	topType
+	topCreated
+	topModified
+	topSpecVersion
+	numTop
+)
+
+var topNames = [numTop]string{"id", "type", "created", "modified", "spec_version"}
+
+// scanProp is where one indexed top-level property's value lies in the
+// object.
+type scanProp struct {
+	present    bool
+	first      byte // the value's first byte: '"' for a string
+	start, end int  // the value's bytes, quotes included
+	escaped    bool // the string has escapes, so it must be decoded
+	bad        bool // a problem was found inside it
+}
+
+// text returns the value of a string property, decoded as encoding/json
+// would (bytes that are not UTF-8 become U+FFFD), and whether it is one.
+func (p scanProp) text(b []byte) (string, bool) {
+	if !p.present || p.first != '"' {
+		return "", false
+	}
+	raw := b[p.start+1 : p.end-1]
+	if !p.escaped && utf8.Valid(raw) {
+		return string(raw), true
+	}
+	var s string
+	if err := json.Unmarshal(b[p.start:p.end], &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// scanFrame is one open list or object.
+type scanFrame struct {
+	object bool
+	n      int // members or elements begun so far
+	// The member being read, for paths in messages.
+	keyStart, keyEnd int
+	keyEscaped       bool
+}
+
+// scanner is the state of one scan.
+type scanner struct {
+	b       []byte
+	i       int
+	stack   []scanFrame
+	problem *Problem // the first problem found; the scan goes on to find the top-level properties
+	top     [numTop]scanProp
+	current int // the top-level property whose value is being read, or -1
+	// lastEscaped says whether the string just scanned has escapes.
+	lastEscaped bool
+}
+
+// scanObject scans raw, which must hold one JSON object. It returns the
+// indexed top-level properties and the first problem that makes the object
+// unacceptable, or an error when raw is not a JSON object at all.
+func scanObject(raw []byte) ([numTop]scanProp, *Problem, error) {
+	s := scanner{b: raw, current: -1}
+	s.ws()
+	if s.i >= len(raw) || raw[s.i] != '{' {
+		return s.top, nil, errScanNotObject
+	}
+	if err := s.run(); err != nil {
+		return s.top, nil, err
+	}
+	return s.top, s.problem, nil
+}
+
+// run walks the value at s.i and everything after it, which may only be
+// spaces.
+func (s *scanner) run() error {
+	b := s.b
+	for {
+		s.ws()
+		if s.i >= len(b) {
+			return errScanSyntax
+		}
+		s.valueStart()
+		switch c := b[s.i]; c {
+		case '{', '[':
+			s.stack = append(s.stack, scanFrame{object: c == '{'})
+			s.i++
+			s.ws()
+			if s.i < len(b) && (c == '{' && b[s.i] == '}' || c == '[' && b[s.i] == ']') {
+				s.i++
+				s.close()
+				break
+			}
+			if err := s.next(); err != nil {
+				return err
+			}
+			continue
+		case '"':
+			if err := s.str(false); err != nil {
+				return err
+			}
+			s.valueEnd()
+		case 't':
+			if err := s.literal("true"); err != nil {
+				return err
+			}
+			s.valueEnd()
+		case 'f':
+			if err := s.literal("false"); err != nil {
+				return err
+			}
+			s.valueEnd()
+		case 'n':
+			if err := s.literal("null"); err != nil {
+				return err
+			}
+			s.valueEnd()
+		default:
+			if err := s.number(); err != nil {
+				return err
+			}
+			s.valueEnd()
+		}
+		// A value ended: close the lists and objects it ends, then move to
+		// the next member or element.
+		for {
+			if len(s.stack) == 0 {
+				s.ws()
+				if s.i != len(b) {
+					return errScanSyntax
+				}
+				return nil
+			}
+			s.ws()
+			if s.i >= len(b) {
+				return errScanSyntax
+			}
+			f := &s.stack[len(s.stack)-1]
+			c := b[s.i]
+			if c == ',' {
+				s.i++
+				if err := s.next(); err != nil {
+					return err
+				}
+				break
+			}
+			if f.object && c == '}' || !f.object && c == ']' {
+				s.i++
+				s.close()
+				continue
+			}
+			return errScanSyntax
+		}
+	}
+}
+
+// next begins the next member (its name and colon) or element of the
+// innermost list or object.
+func (s *scanner) next() error {
+	f := &s.stack[len(s.stack)-1]
+	f.n++
+	if !f.object {
+		return nil
+	}
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return errScanSyntax
+	}
+	start := s.i
+	if err := s.str(true); err != nil {
+		return err
+	}
+	f = &s.stack[len(s.stack)-1]
+	f.keyStart, f.keyEnd = start, s.i
+	f.keyEscaped = s.lastEscaped
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != ':' {
+		return errScanSyntax
+	}
+	s.i++
+	return nil
+}
+
+// close ends the innermost list or object.
+func (s *scanner) close() {
+	s.stack = s.stack[:len(s.stack)-1]
+	s.valueEnd()
+}
+
+// valueStart notes where a top-level property's value begins.
+func (s *scanner) valueStart() {
+	if len(s.stack) != 1 || !s.stack[0].object {
+		return
+	}
+	s.current = -1
+	f := &s.stack[0]
+	key := s.b[f.keyStart+1 : f.keyEnd-1]
+	if f.keyEscaped {
+		k, _ := scanProp{present: true, first: '"', start: f.keyStart, end: f.keyEnd, escaped: true}.text(s.b)
+		key = []byte(k)
+	}
+	for i, name := range topNames {
+		if string(key) == name {
+			s.current = i
+			// A repeated name is a problem of its own; as for
+			// encoding/json, the last value is the one the object is
+			// named by.
+			s.top[i] = scanProp{present: true, first: s.b[s.i], start: s.i}
+			return
+		}
+	}
+}
+
+// valueEnd notes where a top-level property's value ends.
+func (s *scanner) valueEnd() {
+	if s.current < 0 || len(s.stack) != 1 {
+		return
+	}
+	p := &s.top[s.current]
+	p.end = s.i
+	p.escaped = p.first == '"' && s.lastEscaped
+	s.current = -1
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) literal(word string) error {
+	if !strings.HasPrefix(string(s.b[s.i:min(len(s.b), s.i+len(word))]), word) {
+		return errScanSyntax
+	}
+	s.i += len(word)
+	return nil
+}
+
+// number scans a number as RFC 8259 §6 writes it.
+func (s *scanner) number() error {
+	b, i := s.b, s.i
+	digits := func() bool {
+		start := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return errScanSyntax
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return errScanSyntax
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return errScanSyntax
+		}
+	}
+	s.i = i
+	return nil
+}
+
+// str scans the string at s.i, a property name when key is true. Text that
+// is not Unicode is a problem: bytes that are not UTF-8 (RFC 8259 §8.1) and
+// escapes of unpaired UTF-16 surrogates (§8.2). TAXII 2.1 §1.6.7 asks for
+// I-JSON (RFC 7493 §2.1), and a decoder would silently replace both.
+func (s *scanner) str(key bool) error {
+	b := s.b
+	i := s.i + 1
+	s.lastEscaped = false
+	for {
+		if i >= len(b) {
+			return errScanSyntax
+		}
+		c := b[i]
+		switch {
+		case c == '"':
+			s.i = i + 1
+			return nil
+		case c < 0x20:
+			return errScanSyntax
+		case c < utf8.RuneSelf && c != '\\':
+			i++
+		case c == '\\':
+			s.lastEscaped = true
+			if i+1 >= len(b) {
+				return errScanSyntax
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+				continue
+			case 'u':
+			default:
+				return errScanSyntax
+			}
+			r, ok := hex4(b, i+2)
+			if !ok {
+				return errScanSyntax
+			}
+			switch {
+			case r >= 0xD800 && r < 0xDC00:
+				if r2, ok := hex4(b, i+8); ok && i+7 < len(b) && b[i+6] == '\\' && b[i+7] == 'u' && r2 >= 0xDC00 && r2 < 0xE000 {
+					i += 12
+					continue
+				}
+				s.notUnicode(key, fmt.Sprintf(`\u%04X, half of a UTF-16 surrogate pair without its other half`, r))
+			case r >= 0xDC00 && r < 0xE000:
+				s.notUnicode(key, fmt.Sprintf(`\u%04X, half of a UTF-16 surrogate pair without its other half`, r))
+			}
+			i += 6
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				s.notUnicode(key, fmt.Sprintf("bytes that are not UTF-8 (at byte %d of the object)", i))
+			}
+			i += size
+		}
+	}
+}
+
+// notUnicode reports text that is not Unicode in the string being scanned.
+func (s *scanner) notUnicode(key bool, what string) {
+	if s.current >= 0 && !key {
+		s.top[s.current].bad = true
+	}
+	if key {
+		s.fail(s.path(len(s.stack)-1), "a property name holds "+what+"; send text as UTF-8 (RFC 8259 §8)")
+		return
+	}
+	s.fail(s.path(len(s.stack)), "the string holds "+what+"; send text as UTF-8 (RFC 8259 §8)")
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
+	return rune(n), err == nil
+}
+
+// fail records a problem; only the first is kept.
+func (s *scanner) fail(property, message string) {
+	if s.problem == nil {
+		s.problem = &Problem{Property: property, Message: message}
+	}
+}
+
+// path is the JSON path of the value being read in the first n open lists
+// and objects, as the rules write it: "granular_markings[0].selectors".
+func (s *scanner) path(n int) string {
+	var p strings.Builder
+	for i, f := range s.stack[:n] {
+		switch {
+		case !f.object:
+			p.WriteByte('[')
+			p.WriteString(strconv.Itoa(f.n - 1))
+			p.WriteByte(']')
+		default:
+			if i > 0 {
+				p.WriteByte('.')
+			}
+			k := string(s.b[f.keyStart+1 : f.keyEnd-1])
+			if f.keyEscaped {
+				k, _ = scanProp{present: true, first: '"', start: f.keyStart, end: f.keyEnd, escaped: true}.text(s.b)
+			}
+			p.WriteString(truncate(strings.ToValidUTF8(k, "\uFFFD")))
+		}
+	}
+	return p.String()
+}
