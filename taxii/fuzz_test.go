@@ -2,6 +2,7 @@ package taxii
 
 import (
 	"errors"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"liaison/stix"
 )
@@ -110,6 +112,8 @@ func FuzzParseParams(f *testing.F) {
 		{"=", 4},
 		{"a=b;c=d", 0},
 		{"%zz=1", 0},
+		{"match[type]=indicator,%C0%AF", 0},
+		{"limit%E9=1", 2},
 		{"match[type]=" + strings.Repeat("abc,", 1000) + "abc", 0},
 	} {
 		f.Add(s.q, s.set)
@@ -130,7 +134,9 @@ func FuzzParseParams(f *testing.F) {
 			if !ok {
 				t.Fatalf("parseParams(%q) error %v has no details.parameter", rawQuery, err)
 			}
-			if _, given := values[param]; !given && param != "query string" {
+			// A name that is not UTF-8 is named with U+FFFD for its bad bytes.
+			named := slices.ContainsFunc(slices.Collect(maps.Keys(values)), func(n string) bool { return strings.ToValidUTF8(n, "\uFFFD") == param })
+			if !named && param != "query string" {
 				t.Fatalf("parseParams(%q) error names parameter %q, which the query does not have", rawQuery, param)
 			}
 			return
@@ -139,7 +145,7 @@ func FuzzParseParams(f *testing.F) {
 			t.Fatalf("parseParams(%q) accepted a query url.ParseQuery refuses: %v", rawQuery, qerr)
 		}
 		for name, vs := range values {
-			if !slices.Contains(allowed, name) || len(vs) != 1 || vs[0] == "" {
+			if !slices.Contains(allowed, name) || len(vs) != 1 || vs[0] == "" || !utf8.ValidString(vs[0]) {
 				t.Fatalf("parseParams(%q, %q) accepted parameter %q = %q", rawQuery, allowed, name, vs)
 			}
 		}

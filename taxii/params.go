@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"liaison/stix"
 	"liaison/store"
@@ -75,6 +76,14 @@ func parseParams(rawQuery string, allowed []string) (params, error) {
 	for name, vs := range values {
 		if name == "" {
 			return p, paramError("query string", "has a value without a parameter name")
+		}
+		// Percent-decoded text must be UTF-8 (RFC 3986 §2.5): anything
+		// else could not be quoted back in a JSON error or a next token.
+		if !utf8.ValidString(name) {
+			return p, paramError(strings.ToValidUTF8(name, "\uFFFD"), "the name holds bytes that are not UTF-8 once percent-decoded; percent-encode UTF-8 text")
+		}
+		if i := slices.IndexFunc(vs, func(v string) bool { return !utf8.ValidString(v) }); i >= 0 {
+			return p, paramError(name, "the value holds bytes that are not UTF-8 once percent-decoded; percent-encode UTF-8 text")
 		}
 		if !slices.Contains(allowed, name) {
 			if len(allowed) == 0 {

@@ -98,6 +98,10 @@ func TestQueryParameterErrors(t *testing.T) {
 		{"any parameter where none are defined", unpagedEndpoints, "limit=1", "limit", "no query parameters"},
 		{"a match parameter where none are defined", unpagedEndpoints, "match[type]=indicator", "match[type]", "no query parameters"},
 		{"an empty parameter where none are defined", unpagedEndpoints, "x=", "x", "no query parameters"},
+		{"a value that is not UTF-8", pagedEndpoints, "added_after=2024%FF", "added_after", "not UTF-8"},
+		{"a list item that is not UTF-8", []string{"manifest", "objects"}, "match[type]=indicator,%C0%AF", "match[type]", "not UTF-8"},
+		{"an encoded surrogate in next", pagedEndpoints, "next=%ED%A0%80", "next", "not UTF-8"},
+		{"a name that is not UTF-8", append(append([]string{}, pagedEndpoints...), unpagedEndpoints...), "limit%E9=1", "limit\uFFFD", "not UTF-8"},
 		{"bad escape", append(append([]string{}, pagedEndpoints...), unpagedEndpoints...), "limit=%zz", "query string", "decoded"},
 	}
 	for _, tt := range tests {
