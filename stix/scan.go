@@ -79,7 +79,21 @@ type scanner struct {
 	current int // the top-level property whose value is being read, or -1
 	// lastEscaped says whether the string just scanned has escapes.
 	lastEscaped bool
+	// names holds the member names seen in each open object, by depth;
+	// they are kept across objects to be reused.
+	names []scanNames
 }
+
+// scanNames is the set of member names of one object: a list while it is
+// short, a map beyond.
+type scanNames struct {
+	list [][]byte
+	set  map[string]struct{}
+}
+
+// scanNamesListMax is how many names are compared one by one before a map
+// is worth its allocations.
+const scanNamesListMax = 16
 
 // scanObject scans raw, which must hold one JSON object. It returns the
 // indexed top-level properties and the first problem that makes the object
@@ -109,6 +123,9 @@ func (s *scanner) run() error {
 		switch c := b[s.i]; c {
 		case '{', '[':
 			s.stack = append(s.stack, scanFrame{object: c == '{'})
+			if c == '{' {
+				s.resetNames()
+			}
 			s.i++
 			s.ws()
 			if s.i < len(b) && (c == '{' && b[s.i] == '}' || c == '[' && b[s.i] == ']') {
@@ -198,12 +215,74 @@ func (s *scanner) next() error {
 	f = &s.stack[len(s.stack)-1]
 	f.keyStart, f.keyEnd = start, s.i
 	f.keyEscaped = s.lastEscaped
+	if s.problem == nil {
+		s.addName()
+	}
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != ':' {
 		return errScanSyntax
 	}
 	s.i++
 	return nil
+}
+
+// resetNames empties the name set of the object just opened.
+func (s *scanner) resetNames() {
+	d := len(s.stack) - 1
+	for len(s.names) <= d {
+		s.names = append(s.names, scanNames{})
+	}
+	n := &s.names[d]
+	n.list = n.list[:0]
+	if n.set != nil {
+		clear(n.set)
+	}
+}
+
+// addName adds the name just read to its object's set. A name that is
+// already there makes the object unacceptable: I-JSON forbids it (RFC 7493
+// §2.3, which TAXII 2.1 §1.6.7 asks for), and clients disagree on which
+// value counts, while the server would index one and serve both.
+func (s *scanner) addName() {
+	f := &s.stack[len(s.stack)-1]
+	name := s.b[f.keyStart+1 : f.keyEnd-1]
+	if f.keyEscaped {
+		k, _ := scanProp{present: true, first: '"', start: f.keyStart, end: f.keyEnd, escaped: true}.text(s.b)
+		name = []byte(k)
+	}
+	n := &s.names[len(s.stack)-1]
+	seen := false
+	switch {
+	case n.set != nil && len(n.set) > 0:
+		_, seen = n.set[string(name)]
+		if !seen {
+			n.set[string(name)] = struct{}{}
+		}
+	default:
+		for _, m := range n.list {
+			if string(m) == string(name) {
+				seen = true
+				break
+			}
+		}
+		if seen {
+			break
+		}
+		n.list = append(n.list, name)
+		if len(n.list) > scanNamesListMax {
+			if n.set == nil {
+				n.set = make(map[string]struct{}, 2*scanNamesListMax)
+			}
+			for _, m := range n.list {
+				n.set[string(m)] = struct{}{}
+			}
+			n.list = n.list[:0]
+		}
+	}
+	if seen {
+		s.fail(s.path(len(s.stack)), fmt.Sprintf("the name %q appears more than once in the same JSON object; names must be unique (RFC 7493 §2.3), or clients disagree on its value",
+			truncate(strings.ToValidUTF8(string(name), "\uFFFD"))))
+	}
 }
 
 // close ends the innermost list or object.

@@ -1,7 +1,9 @@
 package stix
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -68,6 +70,7 @@ func FuzzScanObject(f *testing.F) {
 		string(vPatched(`"name":"caf` + "\xe9" + `"`)),
 		`{"id":"a\ud800","type":"\u0069ndicator"}`,
 		`{"i\u0064":"x--1","id":"y"}`,
+		`{"a":{"b":1,"c":[{"b":1,"b":2}]}}`,
 		`{"id" : 1 , "type" : [ "a" ] } `,
 		`{"a":01}`, `{"a":1.}`, `{"a":-}`, `{"a":"\x"}`, `{"a":tru}`, `{"a":1}x`, `[]`, `{`, `{"a"}`,
 	} {
@@ -91,6 +94,9 @@ func FuzzScanObject(f *testing.F) {
 			if !utf8.Valid(raw) {
 				t.Fatalf("scanObject(%q) let bytes that are not UTF-8 through", raw)
 			}
+			if fuzzRepeatsName(raw) {
+				t.Fatalf("scanObject(%q) let a repeated name through", raw)
+			}
 			for i, name := range topNames {
 				v, ok := m[name]
 				if ok != top[i].present {
@@ -108,4 +114,102 @@ func FuzzScanObject(f *testing.F) {
 			t.Fatalf("scanObject(%q): a problem without a message", raw)
 		}
 	})
+}
+
+// fuzzRepeatsName reports whether a JSON object of valid JSON repeats a
+// name, by encoding/json's tokens.
+func fuzzRepeatsName(raw []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	type level struct {
+		object bool
+		names  map[string]bool
+		key    bool // the next token of an object is a name
+	}
+	var stack []*level
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if len(stack) > 0 {
+			l := stack[len(stack)-1]
+			if l.object && l.key {
+				if d, ok := tok.(json.Delim); ok && d == '}' {
+					stack = stack[:len(stack)-1]
+					if len(stack) > 0 {
+						stack[len(stack)-1].key = true
+					}
+					continue
+				}
+				name := tok.(string)
+				if l.names[name] {
+					return true
+				}
+				l.names[name] = true
+				l.key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &level{object: true, names: map[string]bool{}, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &level{})
+			continue
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = true
+		}
+	}
+}
+
+// TestValidatorRefusesDuplicateNames: a JSON object, at any depth, that
+// repeats a member name makes the object invalid (I-JSON, RFC 7493 §2.3):
+// the server would index one value and serve both. The failure names the
+// name and its path; names are compared as decoded, escapes included.
+func TestValidatorRefusesDuplicateNames(t *testing.T) {
+	v := NewValidator()
+	const id = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+	many := func(n int, last string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+		}
+		return b.String() + `"` + last + `":0`
+	}
+	for _, tc := range []struct {
+		name    string
+		give    json.RawMessage
+		wantErr string // "" for a valid object
+	}{
+		{"a second id", json.RawMessage(strings.Replace(vIndicator, `"type"`, `"id":"indicator--00000000-0000-4000-8000-000000000000","type"`, 1)),
+			id + `: id: the name "id" appears more than once in the same JSON object`},
+		{"a second name", vPatched(`"name":"a","name":"b"`), id + `: name: the name "name" appears more than once`},
+		{"written with an escape", vPatched(`"name":"a","n\u0061me":"b"`), `name: the name "name" appears more than once`},
+		{"in an extension", vPatched(`"extensions":{"x-acme-ext":{"a":1,"b":2,"a":3}}`), `extensions.x-acme-ext.a: the name "a" appears`},
+		{"in a list of objects", vPatched(`"external_references":[{"source_name":"a"},{"source_name":"b","url":"https://a.example","source_name":"c"}]`),
+			`external_references[1].source_name: the name "source_name" appears`},
+		{"deep down", vPatched(`"x_acme":[[[{"a":{"b":{"c":1,"c":1}}}]]]`), `x_acme[0][0][0].a.b.c: the name "c" appears`},
+		{"in a large object", vPatched(`"x_acme":{` + many(100, "k42") + `}`), `x_acme.k42: the name "k42" appears`},
+		{"in the object itself, after many", vPatched(many(40, "k3")), `k3: the name "k3" appears`},
+		{"the same names in sibling objects are fine", vPatched(`"x_acme":[{"a":1,"b":2},{"a":1,"b":2,"x":{"a":1}}]`), ""},
+		{"many distinct names are fine", vPatched(`"x_acme":{` + many(100, "last") + `}`), ""},
+		{"names differing in case are fine", vPatched(`"x_acme":{"a":1,"A":2}`), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := v.Check([]json.RawMessage{tc.give})[0]
+			if tc.wantErr == "" {
+				if r.Err != nil {
+					t.Fatalf("unexpected error: %v", r.Err)
+				}
+				return
+			}
+			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr) {
+				t.Fatalf("error = %v, want %q", r.Err, tc.wantErr)
+			}
+		})
+	}
 }
