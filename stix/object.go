@@ -87,57 +87,53 @@ func (o *Object) Versioned() bool { return o.VersionText != "" }
 
 // Peek parses raw as one STIX object and extracts what the server indexes.
 // index is the object's position in its envelope, used in error messages.
-// The returned error is an *ObjectError.
+// The returned error is an *ObjectError. The object must keep within
+// DefaultLimits. Nothing is decoded but the indexed properties.
 func Peek(index int, raw []byte) (Object, error) {
-	o, _, err := peek(index, raw)
-	return o, err
+	return peek(index, raw, DefaultLimits())
 }
 
-// peek is Peek that also returns the object decoded (numbers as
-// json.Number), for the validator to check without decoding it again.
-func peek(index int, raw []byte) (Object, map[string]any, error) {
-	fail := func(id, version, format string, args ...any) (Object, map[string]any, error) {
-		return Object{}, nil, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
+// peek is Peek within lim.
+func peek(index int, raw []byte, lim Limits) (Object, error) {
+	fail := func(id, version, format string, args ...any) (Object, error) {
+		return Object{}, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
 	}
-	// The bytes are scanned before they are decoded: a decoder would
-	// silently change what the scan refuses.
-	if top, problem, err := scanObject(raw); err == nil && problem != nil {
-		id, _ := top[topID].text(raw)
-		version := ""
-		for _, p := range []int{topCreated, topModified} {
-			if s, ok := top[p].text(raw); ok && !top[p].bad {
-				if _, err := ParseTimestamp(s); err == nil {
-					version = s
-				}
-			}
-		}
-		return fail(id, version, "%s", problem)
-	}
-	var props map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&props); err != nil || props == nil {
+	// One pass over the bytes checks the object and finds the indexed
+	// properties; a decoder would silently change what it refuses.
+	top, problem, err := scanObject(raw, lim)
+	switch {
+	case errors.Is(err, errScanNotObject):
 		return fail("", "", "not a JSON object")
+	case err != nil:
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return fail("", "", "not valid JSON: %v", err)
+		}
+		return fail("", "", "not valid JSON")
 	}
-	o := Object{}
+	p := peeked{raw: raw, top: top}
 	// The version a failure reports: modified, else created, as written.
 	version := ""
-	for _, name := range []string{"created", "modified"} {
-		if s, err := stringProp(props, name); err == nil {
+	for _, i := range []int{topCreated, topModified} {
+		if s, err := p.str(i); err == nil && !top[i].bad {
 			if _, err := ParseTimestamp(s); err == nil {
 				version = s
 			}
 		}
 	}
-	id, err := stringProp(props, "id")
-	if err != nil {
-		return fail("", version, "id: %v", err)
+	id, idErr := p.str(topID)
+	if problem != nil {
+		return fail(id, version, "%s", problem)
 	}
+	if idErr != nil {
+		return fail("", version, "id: %v", idErr)
+	}
+	o := Object{}
 	idType, _, ok := SplitID(id)
 	if !ok {
 		return fail(id, version, "id: %q is not a STIX identifier (<type>--<RFC 4122 UUID>)", truncate(id))
 	}
-	typ, err := stringProp(props, "type")
+	typ, err := p.str(topType)
 	if err != nil {
 		return fail(id, version, "type: %v", err)
 	}
@@ -151,14 +147,14 @@ func peek(index int, raw []byte) (Object, map[string]any, error) {
 	o.Type = typ
 
 	var created, modified time.Time
-	createdText, hasCreated, err := timestampProp(props, "created")
+	createdText, hasCreated, err := p.timestamp(topCreated)
 	if err != nil {
 		return fail(id, version, "created: %v", err)
 	}
 	if hasCreated {
 		created, _ = ParseTimestamp(createdText)
 	}
-	modifiedText, hasModified, err := timestampProp(props, "modified")
+	modifiedText, hasModified, err := p.timestamp(topModified)
 	if err != nil {
 		return fail(id, version, "modified: %v", err)
 	}
@@ -172,8 +168,8 @@ func peek(index int, raw []byte) (Object, map[string]any, error) {
 		o.VersionText, o.Version = createdText, created
 	}
 
-	if _, ok := props["spec_version"]; ok {
-		sv, err := stringProp(props, "spec_version")
+	if top[topSpecVersion].present {
+		sv, err := p.str(topSpecVersion)
 		if err != nil {
 			return fail(id, o.VersionText, "spec_version: %v", err)
 		}
@@ -196,26 +192,31 @@ func peek(index int, raw []byte) (Object, map[string]any, error) {
 		return fail(id, o.VersionText, "not valid JSON: %v", err)
 	}
 	o.Raw = buf.Bytes()
-	return o, props, nil
+	return o, nil
 }
 
-func stringProp(props map[string]any, name string) (string, error) {
-	v, ok := props[name]
-	if !ok {
+// peeked is an object's bytes and where its indexed properties are.
+type peeked struct {
+	raw []byte
+	top [numTop]scanProp
+}
+
+func (p *peeked) str(i int) (string, error) {
+	if !p.top[i].present {
 		return "", errors.New("required property is missing")
 	}
-	s, ok := v.(string)
+	s, ok := p.top[i].text(p.raw)
 	if !ok {
 		return "", errors.New("must be a string")
 	}
 	return s, nil
 }
 
-func timestampProp(props map[string]any, name string) (text string, present bool, err error) {
-	if _, ok := props[name]; !ok {
+func (p *peeked) timestamp(i int) (text string, present bool, err error) {
+	if !p.top[i].present {
 		return "", false, nil
 	}
-	s, err := stringProp(props, name)
+	s, err := p.str(i)
 	if err != nil {
 		return "", true, err
 	}

@@ -14,6 +14,47 @@ import (
 // cost the server more than the object is worth. It keeps no copy of the
 // object: its state is one frame per level of nesting.
 
+// Limits bound the work one object can make the server do, whatever its
+// size: the scan refuses an object beyond them before it is decoded, with a
+// per-object failure naming the limit. A zero field sets no limit.
+type Limits struct {
+	// MaxDepth is how deeply lists and objects may nest, the object
+	// itself being level 1. Decoders, the schema validator and the rules
+	// all recurse.
+	MaxDepth int
+	// MaxElements is how many elements one list, or members one JSON
+	// object, may have.
+	MaxElements int
+	// MaxStringBytes is how long one string or property name may be,
+	// decoded, in bytes.
+	MaxStringBytes int
+	// MaxValues is how many JSON values (strings, numbers, booleans,
+	// nulls, lists and objects, at every depth) one object may hold. It
+	// bounds the decoded tree the schemas are checked on, which costs some
+	// 200 bytes of allocations a value, however few bytes the value is
+	// written in.
+	MaxValues int
+}
+
+// The default limits, far beyond what STIX objects need: the deepest
+// nesting the specification defines is some 5 levels (an extension's list
+// of objects holding a dictionary); its longest lists are references (a
+// report's object_refs, thousands in large feeds); its longest strings are
+// base64 artifacts, for which it offers url instead. MaxValues leaves room
+// for a full list besides the rest of the object, and keeps the decoded
+// tree of the largest object acceptable to some 40 MB allocated.
+const (
+	DefaultMaxDepth       = 64
+	DefaultMaxElements    = 100_000
+	DefaultMaxStringBytes = 1 << 20
+	DefaultMaxValues      = 200_000
+)
+
+// DefaultLimits returns the default limits.
+func DefaultLimits() Limits {
+	return Limits{MaxDepth: DefaultMaxDepth, MaxElements: DefaultMaxElements, MaxStringBytes: DefaultMaxStringBytes, MaxValues: DefaultMaxValues}
+}
+
 // errScanSyntax is returned by scanObject for bytes that are not JSON;
 // errScanNotObject for JSON that is not an object.
 var (
@@ -71,9 +112,15 @@ type scanFrame struct {
 
 // scanner is the state of one scan.
 type scanner struct {
-	b       []byte
-	i       int
+	b   []byte
+	i   int
+	lim Limits
+	// kinds says, for each open list (false) or object (true), which it
+	// is: one byte a level, however deep the input. stack has the
+	// details of the first levels, up to the depth limit.
+	kinds   []bool
 	stack   []scanFrame
+	values  int      // values begun so far
 	problem *Problem // the first problem found; the scan goes on to find the top-level properties
 	top     [numTop]scanProp
 	current int // the top-level property whose value is being read, or -1
@@ -98,8 +145,8 @@ const scanNamesListMax = 16
 // scanObject scans raw, which must hold one JSON object. It returns the
 // indexed top-level properties and the first problem that makes the object
 // unacceptable, or an error when raw is not a JSON object at all.
-func scanObject(raw []byte) ([numTop]scanProp, *Problem, error) {
-	s := scanner{b: raw, current: -1}
+func scanObject(raw []byte, lim Limits) ([numTop]scanProp, *Problem, error) {
+	s := scanner{b: raw, lim: lim, current: -1}
 	s.ws()
 	if s.i >= len(raw) || raw[s.i] != '{' {
 		return s.top, nil, errScanNotObject
@@ -122,10 +169,7 @@ func (s *scanner) run() error {
 		s.valueStart()
 		switch c := b[s.i]; c {
 		case '{', '[':
-			s.stack = append(s.stack, scanFrame{object: c == '{'})
-			if c == '{' {
-				s.resetNames()
-			}
+			s.open(c == '{')
 			s.i++
 			s.ws()
 			if s.i < len(b) && (c == '{' && b[s.i] == '}' || c == '[' && b[s.i] == ']') {
@@ -138,7 +182,7 @@ func (s *scanner) run() error {
 			}
 			continue
 		case '"':
-			if err := s.str(false); err != nil {
+			if err := s.str(false, s.lim.MaxStringBytes); err != nil {
 				return err
 			}
 			s.valueEnd()
@@ -166,7 +210,7 @@ func (s *scanner) run() error {
 		// A value ended: close the lists and objects it ends, then move to
 		// the next member or element.
 		for {
-			if len(s.stack) == 0 {
+			if len(s.kinds) == 0 {
 				s.ws()
 				if s.i != len(b) {
 					return errScanSyntax
@@ -177,7 +221,7 @@ func (s *scanner) run() error {
 			if s.i >= len(b) {
 				return errScanSyntax
 			}
-			f := &s.stack[len(s.stack)-1]
+			object := s.kinds[len(s.kinds)-1]
 			c := b[s.i]
 			if c == ',' {
 				s.i++
@@ -186,7 +230,7 @@ func (s *scanner) run() error {
 				}
 				break
 			}
-			if f.object && c == '}' || !f.object && c == ']' {
+			if object && c == '}' || !object && c == ']' {
 				s.i++
 				s.close()
 				continue
@@ -199,9 +243,20 @@ func (s *scanner) run() error {
 // next begins the next member (its name and colon) or element of the
 // innermost list or object.
 func (s *scanner) next() error {
-	f := &s.stack[len(s.stack)-1]
-	f.n++
-	if !f.object {
+	object := s.kinds[len(s.kinds)-1]
+	framed := len(s.kinds) == len(s.stack)
+	if framed {
+		f := &s.stack[len(s.stack)-1]
+		f.n++
+		if max := s.lim.MaxElements; max > 0 && f.n > max && s.problem == nil {
+			what := "list of more than %d elements exceeds the limit of %d elements per list"
+			if object {
+				what = "JSON object of more than %d members exceeds the limit of %d members per object"
+			}
+			s.fail(s.path(len(s.stack)-1), "a "+fmt.Sprintf(what, max, max))
+		}
+	}
+	if !object {
 		return nil
 	}
 	s.ws()
@@ -209,14 +264,16 @@ func (s *scanner) next() error {
 		return errScanSyntax
 	}
 	start := s.i
-	if err := s.str(true); err != nil {
+	if err := s.str(true, s.lim.MaxStringBytes); err != nil {
 		return err
 	}
-	f = &s.stack[len(s.stack)-1]
-	f.keyStart, f.keyEnd = start, s.i
-	f.keyEscaped = s.lastEscaped
-	if s.problem == nil {
-		s.addName()
+	if framed {
+		f := &s.stack[len(s.stack)-1]
+		f.keyStart, f.keyEnd = start, s.i
+		f.keyEscaped = s.lastEscaped
+		if s.problem == nil {
+			s.addName()
+		}
 	}
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != ':' {
@@ -285,15 +342,41 @@ func (s *scanner) addName() {
 	}
 }
 
+// open begins a list or an object. Levels beyond the depth limit are
+// only counted: the limit is a problem, and nothing else is checked after
+// one.
+func (s *scanner) open(object bool) {
+	s.kinds = append(s.kinds, object)
+	if len(s.kinds)-1 != len(s.stack) {
+		return
+	}
+	if max := s.lim.MaxDepth; max > 0 && len(s.stack) == max {
+		s.fail(s.path(len(s.stack)), fmt.Sprintf("nesting exceeds the limit of %d levels of lists and objects", max))
+		return
+	}
+	s.stack = append(s.stack, scanFrame{object: object})
+	if object {
+		s.resetNames()
+	}
+}
+
 // close ends the innermost list or object.
 func (s *scanner) close() {
-	s.stack = s.stack[:len(s.stack)-1]
+	if len(s.kinds) == len(s.stack) {
+		s.stack = s.stack[:len(s.stack)-1]
+	}
+	s.kinds = s.kinds[:len(s.kinds)-1]
 	s.valueEnd()
 }
 
-// valueStart notes where a top-level property's value begins.
+// valueStart counts the value that begins, and notes where a top-level
+// property's value begins.
 func (s *scanner) valueStart() {
-	if len(s.stack) != 1 || !s.stack[0].object {
+	s.values++
+	if max := s.lim.MaxValues; max > 0 && s.values == max+1 {
+		s.fail("", fmt.Sprintf("the object holds more than %d JSON values (strings, numbers, lists, objects...), the limit for one object", max))
+	}
+	if len(s.kinds) != 1 || len(s.stack) != 1 {
 		return
 	}
 	s.current = -1
@@ -317,7 +400,7 @@ func (s *scanner) valueStart() {
 
 // valueEnd notes where a top-level property's value ends.
 func (s *scanner) valueEnd() {
-	if s.current < 0 || len(s.stack) != 1 {
+	if s.current < 0 || len(s.kinds) != 1 {
 		return
 	}
 	p := &s.top[s.current]
@@ -387,10 +470,14 @@ func (s *scanner) number() error {
 // is not Unicode is a problem: bytes that are not UTF-8 (RFC 8259 §8.1) and
 // escapes of unpaired UTF-16 surrogates (§8.2). TAXII 2.1 §1.6.7 asks for
 // I-JSON (RFC 7493 §2.1), and a decoder would silently replace both.
-func (s *scanner) str(key bool) error {
+func (s *scanner) str(key bool, max int) error {
 	b := s.b
 	i := s.i + 1
 	s.lastEscaped = false
+	// n counts the bytes of the decoded string, as escapes stand for 1 to
+	// 4 of them; the limit is checked at the end, which costs nothing
+	// more than the scan.
+	n := 0
 	for {
 		if i >= len(b) {
 			return errScanSyntax
@@ -399,11 +486,19 @@ func (s *scanner) str(key bool) error {
 		switch {
 		case c == '"':
 			s.i = i + 1
+			if max > 0 && n > max && s.problem == nil {
+				if key {
+					s.fail(s.path(len(s.stack)-1), fmt.Sprintf("a property name exceeds the limit of %d bytes per string", max))
+				} else {
+					s.fail(s.path(len(s.stack)), fmt.Sprintf("the string exceeds the limit of %d bytes per string", max))
+				}
+			}
 			return nil
 		case c < 0x20:
 			return errScanSyntax
 		case c < utf8.RuneSelf && c != '\\':
 			i++
+			n++
 		case c == '\\':
 			s.lastEscaped = true
 			if i+1 >= len(b) {
@@ -412,6 +507,7 @@ func (s *scanner) str(key bool) error {
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
+				n++
 				continue
 			case 'u':
 			default:
@@ -425,6 +521,7 @@ func (s *scanner) str(key bool) error {
 			case r >= 0xD800 && r < 0xDC00:
 				if r2, ok := hex4(b, i+8); ok && i+7 < len(b) && b[i+6] == '\\' && b[i+7] == 'u' && r2 >= 0xDC00 && r2 < 0xE000 {
 					i += 12
+					n += 4
 					continue
 				}
 				s.notUnicode(key, fmt.Sprintf(`\u%04X, half of a UTF-16 surrogate pair without its other half`, r))
@@ -432,12 +529,14 @@ func (s *scanner) str(key bool) error {
 				s.notUnicode(key, fmt.Sprintf(`\u%04X, half of a UTF-16 surrogate pair without its other half`, r))
 			}
 			i += 6
+			n += utf8.RuneLen(r) // 3 for a lone surrogate, as U+FFFD
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && size == 1 {
 				s.notUnicode(key, fmt.Sprintf("bytes that are not UTF-8 (at byte %d of the object)", i))
 			}
 			i += size
+			n += size
 		}
 	}
 }
@@ -446,6 +545,9 @@ func (s *scanner) str(key bool) error {
 func (s *scanner) notUnicode(key bool, what string) {
 	if s.current >= 0 && !key {
 		s.top[s.current].bad = true
+	}
+	if s.problem != nil {
+		return
 	}
 	if key {
 		s.fail(s.path(len(s.stack)-1), "a property name holds "+what+"; send text as UTF-8 (RFC 8259 §8)")

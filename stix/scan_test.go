@@ -77,7 +77,17 @@ func FuzzScanObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		top, problem, err := scanObject(raw)
+		top, problem, err := scanObject(raw, Limits{})
+		// Tight limits add problems, never remove one, and change neither
+		// what is JSON nor where the indexed properties are.
+		tight := Limits{MaxDepth: 3, MaxElements: 3, MaxStringBytes: 8, MaxValues: 12}
+		top2, problem2, err2 := scanObject(raw, tight)
+		if err2 != err || (err == nil && top2 != top) {
+			t.Fatalf("scanObject(%q) with limits = %v %v, without = %v %v", raw, top2, err2, top, err)
+		}
+		if problem != nil && problem2 == nil {
+			t.Fatalf("scanObject(%q) with limits finds no problem, without it finds %v", raw, problem)
+		}
 		var m map[string]any
 		jsonErr := json.Unmarshal(raw, &m)
 		isObject := jsonErr == nil && m != nil
@@ -96,6 +106,14 @@ func FuzzScanObject(f *testing.F) {
 			}
 			if fuzzRepeatsName(raw) {
 				t.Fatalf("scanObject(%q) let a repeated name through", raw)
+			}
+			var tree any
+			_ = json.Unmarshal(raw, &tree)
+			var size fuzzMeasure
+			size.walk(tree, 1)
+			within := size.depth <= tight.MaxDepth && size.elements <= tight.MaxElements && size.stringBytes <= tight.MaxStringBytes && size.values <= tight.MaxValues
+			if within != (problem2 == nil) {
+				t.Fatalf("scanObject(%q) with limits %+v: problem %v, but the object measures %+v", raw, tight, problem2, size)
 			}
 			for i, name := range topNames {
 				v, ok := m[name]
@@ -209,6 +227,105 @@ func TestValidatorRefusesDuplicateNames(t *testing.T) {
 			}
 			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want %q", r.Err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// fuzzMeasure measures a decoded object as Limits count.
+type fuzzMeasure struct{ depth, elements, stringBytes, values int }
+
+func (m *fuzzMeasure) walk(v any, depth int) {
+	m.values++
+	switch v := v.(type) {
+	case map[string]any:
+		m.depth = max(m.depth, depth)
+		m.elements = max(m.elements, len(v))
+		for k, x := range v {
+			m.stringBytes = max(m.stringBytes, len(k))
+			m.walk(x, depth+1)
+		}
+	case []any:
+		m.depth = max(m.depth, depth)
+		m.elements = max(m.elements, len(v))
+		for _, x := range v {
+			m.walk(x, depth+1)
+		}
+	case string:
+		m.stringBytes = max(m.stringBytes, len(v))
+	}
+}
+
+// TestValidatorLimits: an object beyond the validator's limits is a
+// failure naming the limit, found before the object is decoded; one at the
+// limits is valid. The limits are the validator's settings.
+func TestValidatorLimits(t *testing.T) {
+	list := func(name string, n int, elem string) string {
+		return `"` + name + `":[` + strings.TrimSuffix(strings.Repeat(elem+",", n), ",") + `]`
+	}
+	split := func(lists, n int) string {
+		var parts []string
+		for i := range lists {
+			parts = append(parts, list(fmt.Sprintf("x_%d", i), n, "1"))
+		}
+		return strings.Join(parts, ",")
+	}
+	nest := func(n int) string { return `"x_deep":` + strings.Repeat("[", n) + strings.Repeat("]", n) }
+	members := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"k%d":0`, i)
+		}
+		return `"x_dict":{` + b.String() + `}`
+	}
+	const id = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+	small := Limits{MaxDepth: 4, MaxElements: 5, MaxValues: 40}
+	for _, tc := range []struct {
+		name    string
+		limits  Limits // the zero value: DefaultLimits
+		give    json.RawMessage
+		wantErr string // "" for a valid object
+	}{
+		{"the attack of issue 9: 4.7 million numbers", Limits{}, vPatched(list("x_list", 4_700_000, "1")),
+			id + ": x_list: a list of more than 100000 elements exceeds the limit of 100000 elements per list"},
+		{"a list at the limit", Limits{}, vPatched(list("x_list", 100_000, "1")), ""},
+		{"a list of objects beyond it", Limits{}, vPatched(list("x_list", 100_001, "{}")), "x_list: a list of more than 100000 elements"},
+		{"a JSON object beyond it", Limits{}, vPatched(members(100_001)), "x_dict: a JSON object of more than 100000 members exceeds the limit of 100000 members per object"},
+		{"nesting at the limit", Limits{}, vPatched(nest(63)), ""},
+		{"nesting beyond it", Limits{}, vPatched(nest(64)), "x_deep" + strings.Repeat("[0]", 63) + ": nesting exceeds the limit of 64 levels of lists and objects"},
+		{"nesting far beyond it", Limits{}, vPatched(nest(1_000_000)), "nesting exceeds the limit of 64 levels"},
+		{"a string at the limit", Limits{}, vPatched(`"name":"` + strings.Repeat("é", 1<<19) + `"`), ""},
+		{"a string beyond it", Limits{}, vPatched(`"name":"` + strings.Repeat("a", 1<<20) + `é"`), id + ": name: the string exceeds the limit of 1048576 bytes per string"},
+		{"escapes count as what they stand for", Limits{}, vPatched(`"name":"` + strings.Repeat(`\u00e9`, 1<<19) + `x"`), "name: the string exceeds the limit"},
+		{"a name beyond it", Limits{}, vPatched(`"x_` + strings.Repeat("a", 1<<20) + `":1`), id + ": a property name exceeds the limit of 1048576 bytes per string"},
+		{"values beyond the limit, in lists within theirs", Limits{}, vPatched(list("x_a", 90_000, "1") + "," + list("x_b", 90_000, "1") + "," + list("x_c", 90_000, "1")),
+			id + ": the object holds more than 200000 JSON values (strings, numbers, lists, objects...), the limit for one object"},
+		{"the issue's attack split in lists of 100,000", Limits{}, vPatched(split(47, 100_000)),
+			"the object holds more than 200000 JSON values"},
+		{"a small depth", small, vPatched(`"x_a":[[[[1]]]]`), "x_a[0][0][0]: nesting exceeds the limit of 4 levels"},
+		{"small lists", small, vPatched(list("x_a", 6, "1")), "x_a: a list of more than 5 elements exceeds the limit of 5 elements per list"},
+		{"the object's own members", small, vPatched(`"x_a":1`), "a JSON object of more than 5 members exceeds the limit of 5 members per object"},
+		{"small strings", Limits{MaxStringBytes: 50}, vPatched(`"x_a":"` + strings.Repeat("a", 51) + `"`), "x_a: the string exceeds the limit of 50 bytes per string"},
+		{"few values", Limits{MaxValues: 5}, json.RawMessage(vIndicator), "the object holds more than 5 JSON values"},
+		{"no limits", Limits{MaxDepth: -1}, vPatched(nest(200) + "," + list("x_a", 300_000, "1")), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := NewValidator()
+			if tc.limits != (Limits{}) {
+				v.Limits = tc.limits
+			}
+			r := v.Check([]json.RawMessage{tc.give})[0]
+			if tc.wantErr == "" {
+				if r.Err != nil {
+					t.Fatalf("unexpected error: %.300v", r.Err)
+				}
+				return
+			}
+			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr) {
+				t.Fatalf("error = %.300v, want %q", r.Err, tc.wantErr)
 			}
 		})
 	}

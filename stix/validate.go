@@ -1,6 +1,7 @@
 package stix
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +38,8 @@ type Validator struct {
 	schemas *schemaSet
 	// Workers is how many objects of one request are checked at once.
 	Workers int
+	// Limits bound each object; NewValidator sets DefaultLimits.
+	Limits Limits
 }
 
 // compiledSchemas compiles the embedded schemas once per process: they are
@@ -52,7 +55,7 @@ func NewValidator() *Validator {
 	if err != nil {
 		panic("stix: the embedded JSON schemas do not compile: " + err.Error())
 	}
-	return &Validator{schemas: s, Workers: runtime.GOMAXPROCS(0)}
+	return &Validator{schemas: s, Workers: runtime.GOMAXPROCS(0), Limits: DefaultLimits()}
 }
 
 // Check checks every object of a request with default options.
@@ -90,7 +93,7 @@ func (v *Validator) CheckWith(objects []json.RawMessage, o Options) []Result {
 
 // checkOne checks one object.
 func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
-	obj, m, err := peek(i, raw)
+	obj, err := peek(i, raw, v.Limits)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -99,6 +102,14 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 		// collections may hold when their media types say so, are checked
 		// for what the server indexes only.
 		return Result{Object: obj}
+	}
+	// The schemas are checked on a decoded tree (numbers as json.Number),
+	// built only now that the scan has bounded its size.
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(obj.Raw))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON: " + err.Error()}}
 	}
 	problems := v.schemas.validate(obj.Type, m, o.RejectCustom)
 	// A property the schema already faulted is not reported again by the

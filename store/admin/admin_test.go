@@ -295,6 +295,7 @@ func TestImportRefusesWhatPostRefuses(t *testing.T) {
 		{"bytes that are not UTF-8", malware(1, `"name":"caf`+"\xe9"+`"`), "name: the string holds bytes that are not UTF-8"},
 		{"half a surrogate pair", malware(2, `"name":"\ud800"`), `name: the string holds \uD800`},
 		{"a repeated name", malware(3, `"name":"a","x_acme":{"k":1,"k":2}`), `x_acme.k: the name "k" appears more than once`},
+		{"a list beyond the limit", malware(4, `"name":"a","x_list":[`+strings.Repeat("1,", 100_000)+`1]`), `x_list: a list of more than 100000 elements exceeds the limit`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := newService(t)
