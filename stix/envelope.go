@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 )
 
 // ErrBadEnvelope is returned when a request body is not a TAXII envelope or a
@@ -19,8 +18,9 @@ var ErrTooManyObjects = errors.New("too many objects")
 // DecodeEnvelope returns the objects of a TAXII envelope ({"objects":[...]},
 // TAXII 2.1 §3.7) or of a STIX bundle ({"type":"bundle","id":...,
 // "objects":[...]}, STIX 2.1 §8), which TAXII 2.0-era clients still post.
-// The objects are returned undecoded. At most maxObjects are accepted (no
-// limit when it is 0 or less); more returns ErrTooManyObjects as soon as the
+// The objects are returned undecoded, as slices of body, which must not
+// change while they are used. At most maxObjects are accepted (no limit
+// when it is 0 or less); more returns ErrTooManyObjects as soon as the
 // limit is passed. Any other error wraps ErrBadEnvelope and says what is
 // wrong in words a client author can act on.
 func DecodeEnvelope(body []byte, maxObjects int) ([]json.RawMessage, error) {
@@ -40,45 +40,46 @@ func DecodeEnvelope(body []byte, maxObjects int) ([]json.RawMessage, error) {
 		}
 		return nil, fmt.Errorf("%w: the request body is not valid JSON", ErrBadEnvelope)
 	}
-	// The body is valid JSON: walk its top level, keeping the objects list
-	// undecoded and stopping as soon as it holds too many.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if _, err := dec.Token(); err != nil { // {
-		return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
-	}
+	// The body is valid JSON: walk its top level, keeping the objects as
+	// slices of it (a decoder would copy each, and buffer the body again)
+	// and stopping as soon as there are too many.
 	var objects []json.RawMessage
 	seenObjects := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
+	for i := 1; ; {
+		i = skipSpace(body, i)
+		if body[i] == '}' {
+			break
+		}
+		if body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+		end := skipValue(body, i)
+		var key string
+		if err := json.Unmarshal(body[i:end], &key); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
 		}
-		switch key, _ := tok.(string); key {
+		i = skipSpace(body, skipSpace(body, end)+1) // past the colon
+		end = skipValue(body, i)
+		switch value := body[i:end]; key {
 		case "objects":
 			if seenObjects {
 				return nil, fmt.Errorf("%w: \"objects\" appears twice", ErrBadEnvelope)
 			}
 			seenObjects = true
-			if objects, err = decodeObjects(dec, maxObjects); err != nil {
+			var err error
+			if objects, err = splitObjects(value, maxObjects); err != nil {
 				return nil, err
 			}
 		case "type":
 			var t any
-			if err := dec.Decode(&t); err != nil {
+			if err := json.Unmarshal(value, &t); err != nil {
 				return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
 			}
 			if t != "bundle" {
 				return nil, fmt.Errorf("%w: the body is a single STIX object, not an envelope; wrap it as {\"objects\":[...]}", ErrBadEnvelope)
 			}
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
-			}
 		}
-	}
-	if _, err := dec.Token(); err != nil { // }
-		return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
+		i = end
 	}
 	if !seenObjects {
 		return nil, fmt.Errorf("%w: the envelope has no \"objects\" list", ErrBadEnvelope)
@@ -90,34 +91,70 @@ func DecodeEnvelope(body []byte, maxObjects int) ([]json.RawMessage, error) {
 	return objects, nil
 }
 
-// decodeObjects reads the value of "objects": a list of JSON values.
-func decodeObjects(dec *json.Decoder, maxObjects int) ([]json.RawMessage, error) {
-	tok, err := dec.Token()
-	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
-	}
-	if tok != json.Delim('[') {
-		if d, ok := tok.(json.Delim); ok && d == '{' {
-			return nil, fmt.Errorf("%w: \"objects\" must be a list of STIX objects", ErrBadEnvelope)
-		}
-		if tok == nil {
-			return nil, fmt.Errorf("%w: the envelope has no \"objects\" list", ErrBadEnvelope)
-		}
+// splitObjects returns the elements of the value of "objects", valid
+// JSON, as slices of it.
+func splitObjects(value []byte, maxObjects int) ([]json.RawMessage, error) {
+	switch value[0] {
+	case '[':
+	case 'n': // null
+		return nil, fmt.Errorf("%w: the envelope has no \"objects\" list", ErrBadEnvelope)
+	default:
 		return nil, fmt.Errorf("%w: \"objects\" must be a list of STIX objects", ErrBadEnvelope)
 	}
 	var objects []json.RawMessage
-	for dec.More() {
+	for i := skipSpace(value, 1); value[i] != ']'; {
+		if value[i] == ',' {
+			i = skipSpace(value, i+1)
+		}
 		if maxObjects > 0 && len(objects) == maxObjects {
 			return nil, fmt.Errorf("%w: the envelope holds more than %d objects; split it", ErrTooManyObjects, maxObjects)
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
-		}
-		objects = append(objects, raw)
-	}
-	if _, err := dec.Token(); err != nil { // ]
-		return nil, fmt.Errorf("%w: %v", ErrBadEnvelope, err)
+		end := skipValue(value, i)
+		objects = append(objects, value[i:end:end])
+		i = skipSpace(value, end)
 	}
 	return objects, nil
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value at i, in bytes
+// already known to be valid JSON: only strings and brackets matter.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+			if depth < 0 { // the end of the enclosing value
+				return i
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }

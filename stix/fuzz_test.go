@@ -166,6 +166,17 @@ func FuzzDecodeEnvelope(f *testing.F) {
 				t.Fatalf("DecodeEnvelope(%q): objects[%d] = %q is not valid JSON", body, i, o)
 			}
 		}
+		// The objects are those encoding/json finds, byte for byte.
+		var top map[string]json.RawMessage
+		var want []json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil || json.Unmarshal(top["objects"], &want) != nil || len(want) != len(objects) {
+			t.Fatalf("DecodeEnvelope(%q) = %d objects, encoding/json finds %d", body, len(objects), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(want[i], objects[i]) {
+				t.Fatalf("DecodeEnvelope(%q): objects[%d] = %q, encoding/json finds %q", body, i, objects[i], want[i])
+			}
+		}
 		// A limit below the count refuses the body; one at the count
 		// returns the same objects.
 		if _, err := DecodeEnvelope(body, len(objects)-1); len(objects) > 1 && !errors.Is(err, ErrTooManyObjects) {
