@@ -51,6 +51,10 @@ const (
 	schemaBaseURL = "https://schemas.liaison.invalid/stix/2.1/"
 	// schemaMaxProblems bounds the problems reported for one object.
 	schemaMaxProblems = 10
+	// schemaMaxWalked bounds the problems collected before they are
+	// sorted and cut to schemaMaxProblems: a list of 100,000 wrong
+	// elements has as many, and each costs a path and a message.
+	schemaMaxWalked = 1000
 )
 
 // schemaSet is the compiled project schemas, compiled once, offline, through
@@ -294,6 +298,8 @@ type schemaReport struct {
 	at       map[string]*jsonschema.Schema
 	obj      any
 	problems []schemaProblem
+	// capped says the walk stopped at schemaMaxWalked problems.
+	capped bool
 }
 
 // schemaProblem is a problem and whether it is about the JSON type or the
@@ -308,6 +314,10 @@ type schemaProblem struct {
 // or not whose schema has a description is reported in the words of that
 // description.
 func (r *schemaReport) walk(e *jsonschema.ValidationError) {
+	if len(r.problems) >= schemaMaxWalked {
+		r.capped = true
+		return
+	}
 	owner, kw := r.keyword(e.AbsoluteKeywordLocation)
 	if strings.HasPrefix(kw, "allOf/") {
 		if rule := r.at[e.AbsoluteKeywordLocation]; rule != nil && rule.Description != "" {
@@ -339,6 +349,10 @@ func schemaWhole(kw string) bool {
 func (r *schemaReport) rule(e *jsonschema.ValidationError, msg string) {
 	var leaves func(e *jsonschema.ValidationError)
 	leaves = func(e *jsonschema.ValidationError) {
+		if len(r.problems) >= schemaMaxWalked {
+			r.capped = true
+			return
+		}
 		owner, kw := r.keyword(e.AbsoluteKeywordLocation)
 		switch {
 		case kw == "not" || schemaWhole(kw):
@@ -517,6 +531,9 @@ func (r *schemaReport) result() []Problem {
 	if len(out) > schemaMaxProblems {
 		left := out[schemaMaxProblems-1:]
 		note := Problem{Message: fmt.Sprintf("%d more problems not shown", len(left)), Warning: left[0].Warning}
+		if r.capped {
+			note.Message = fmt.Sprintf("%d or more problems not shown", len(left))
+		}
 		out = append(out[:schemaMaxProblems-1], note)
 	}
 	return out
@@ -591,10 +608,16 @@ func schemaPath(obj any, ptr string) string {
 // schemaUnescape decodes one segment of a JSON pointer as the jsonschema
 // package writes it (URL-escaped, then ~1 and ~0).
 func schemaUnescape(seg string) string {
+	// Most segments need nothing: a problem on each element of a long
+	// list must not cost a replacer each (it did: 6 KB a problem).
+	if !strings.ContainsAny(seg, "%~") {
+		return seg
+	}
 	if u, err := url.PathUnescape(seg); err == nil {
 		seg = u
 	}
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	// RFC 6901 §4: ~1 first, then ~0.
+	return strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
 }
 
 func schemaKinds(types []string) string {

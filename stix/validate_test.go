@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -222,4 +223,27 @@ func FuzzValidator(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestValidatorManyProblemsCheaply: an object whose long list is wrong in
+// every element is refused with a short report, and each wrong element
+// costs the report little: 100,000 of them cost 1 GB before.
+func TestValidatorManyProblemsCheaply(t *testing.T) {
+	const n = 20_000
+	raw := vWith(t, vIndicator, `{"object_marking_refs":["a"`+strings.Repeat(`,"a"`, n-1)+`]}`)
+	v := NewValidator()
+	v.Check([]json.RawMessage{json.RawMessage(vIndicator)}) // compile the schemas first
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := v.Check([]json.RawMessage{raw})[0]
+	runtime.ReadMemStats(&after)
+	perElement := float64(after.TotalAlloc-before.TotalAlloc) / n
+	t.Logf("%.0f bytes allocated per wrong element", perElement)
+	if perElement > 6000 {
+		t.Errorf("%.0f bytes allocated per wrong element, want at most 6000", perElement)
+	}
+	if r.Err == nil || !strings.Contains(r.Err.Error(), `object_marking_refs[0]: "a" is not a STIX identifier`) ||
+		!strings.Contains(r.Err.Error(), "or more problems not shown") {
+		t.Errorf("error = %.300v", r.Err)
+	}
 }
