@@ -90,17 +90,20 @@ func (o *Object) Versioned() bool { return o.VersionText != "" }
 // The returned error is an *ObjectError. The object must keep within
 // DefaultLimits. Nothing is decoded but the indexed properties.
 func Peek(index int, raw []byte) (Object, error) {
-	return peek(index, raw, DefaultLimits())
+	o, _, err := peek(index, raw, DefaultLimits())
+	return o, err
 }
 
-// peek is Peek within lim.
-func peek(index int, raw []byte, lim Limits) (Object, error) {
-	fail := func(id, version, format string, args ...any) (Object, error) {
-		return Object{}, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
+// peek is Peek within lim that also returns how many JSON values the
+// object holds.
+func peek(index int, raw []byte, lim Limits) (Object, int, error) {
+	fail := func(id, version, format string, args ...any) (Object, int, error) {
+		return Object{}, 0, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
 	}
 	// One pass over the bytes checks the object and finds the indexed
 	// properties; a decoder would silently change what it refuses.
-	top, problem, err := scanObject(raw, lim)
+	scan, err := scanObject(raw, lim)
+	top, problem := scan.top, scan.problem
 	switch {
 	case errors.Is(err, errScanNotObject):
 		return fail("", "", "not a JSON object")
@@ -192,7 +195,7 @@ func peek(index int, raw []byte, lim Limits) (Object, error) {
 		return fail(id, o.VersionText, "not valid JSON: %v", err)
 	}
 	o.Raw = buf.Bytes()
-	return o, nil
+	return o, scan.values, nil
 }
 
 // peeked is an object's bytes and where its indexed properties are.

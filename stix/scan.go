@@ -42,12 +42,15 @@ type Limits struct {
 // report's object_refs, thousands in large feeds); its longest strings are
 // base64 artifacts, for which it offers url instead. MaxValues leaves room
 // for a full list besides the rest of the object, and keeps the decoded
-// tree of the largest object acceptable to some 40 MB allocated.
+// tree of the largest acceptable object near 20 MB (200 MB if every value
+// of it is wrong: schema errors are costly) while MITRE ATT&CK's largest
+// object, the x-mitre-collection index of tens of thousands of values,
+// fits.
 const (
 	DefaultMaxDepth       = 64
 	DefaultMaxElements    = 100_000
 	DefaultMaxStringBytes = 1 << 20
-	DefaultMaxValues      = 200_000
+	DefaultMaxValues      = 150_000
 )
 
 // DefaultLimits returns the default limits.
@@ -142,19 +145,25 @@ type scanNames struct {
 // is worth its allocations.
 const scanNamesListMax = 16
 
-// scanObject scans raw, which must hold one JSON object. It returns the
-// indexed top-level properties and the first problem that makes the object
-// unacceptable, or an error when raw is not a JSON object at all.
-func scanObject(raw []byte, lim Limits) ([numTop]scanProp, *Problem, error) {
+// scanResult is what a scan finds.
+type scanResult struct {
+	top     [numTop]scanProp // the indexed top-level properties
+	problem *Problem         // the first problem that makes the object unacceptable
+	values  int              // the JSON values in the object, itself included
+}
+
+// scanObject scans raw, which must hold one JSON object, or returns an
+// error when raw is not a JSON object at all.
+func scanObject(raw []byte, lim Limits) (scanResult, error) {
 	s := scanner{b: raw, lim: lim, current: -1}
 	s.ws()
 	if s.i >= len(raw) || raw[s.i] != '{' {
-		return s.top, nil, errScanNotObject
+		return scanResult{}, errScanNotObject
 	}
 	if err := s.run(); err != nil {
-		return s.top, nil, err
+		return scanResult{}, err
 	}
-	return s.top, s.problem, nil
+	return scanResult{top: s.top, problem: s.problem, values: s.values}, nil
 }
 
 // run walks the value at s.i and everything after it, which may only be

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -77,11 +79,13 @@ func FuzzScanObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		top, problem, err := scanObject(raw, Limits{})
+		scan, err := scanObject(raw, Limits{})
+		top, problem := scan.top, scan.problem
 		// Tight limits add problems, never remove one, and change neither
 		// what is JSON nor where the indexed properties are.
 		tight := Limits{MaxDepth: 3, MaxElements: 3, MaxStringBytes: 8, MaxValues: 12}
-		top2, problem2, err2 := scanObject(raw, tight)
+		scan2, err2 := scanObject(raw, tight)
+		top2, problem2 := scan2.top, scan2.problem
 		if err2 != err || (err == nil && top2 != top) {
 			t.Fatalf("scanObject(%q) with limits = %v %v, without = %v %v", raw, top2, err2, top, err)
 		}
@@ -111,6 +115,9 @@ func FuzzScanObject(f *testing.F) {
 			_ = json.Unmarshal(raw, &tree)
 			var size fuzzMeasure
 			size.walk(tree, 1)
+			if size.values != scan.values {
+				t.Fatalf("scanObject(%q) counts %d values, encoding/json decodes %d", raw, scan.values, size.values)
+			}
 			within := size.depth <= tight.MaxDepth && size.elements <= tight.MaxElements && size.stringBytes <= tight.MaxStringBytes && size.values <= tight.MaxValues
 			if within != (problem2 == nil) {
 				t.Fatalf("scanObject(%q) with limits %+v: problem %v, but the object measures %+v", raw, tight, problem2, size)
@@ -302,9 +309,9 @@ func TestValidatorLimits(t *testing.T) {
 		{"escapes count as what they stand for", Limits{}, vPatched(`"name":"` + strings.Repeat(`\u00e9`, 1<<19) + `x"`), "name: the string exceeds the limit"},
 		{"a name beyond it", Limits{}, vPatched(`"x_` + strings.Repeat("a", 1<<20) + `":1`), id + ": a property name exceeds the limit of 1048576 bytes per string"},
 		{"values beyond the limit, in lists within theirs", Limits{}, vPatched(list("x_a", 90_000, "1") + "," + list("x_b", 90_000, "1") + "," + list("x_c", 90_000, "1")),
-			id + ": the object holds more than 200000 JSON values (strings, numbers, lists, objects...), the limit for one object"},
+			id + ": the object holds more than 150000 JSON values (strings, numbers, lists, objects...), the limit for one object"},
 		{"the issue's attack split in lists of 100,000", Limits{}, vPatched(split(47, 100_000)),
-			"the object holds more than 200000 JSON values"},
+			"the object holds more than 150000 JSON values"},
 		{"a small depth", small, vPatched(`"x_a":[[[[1]]]]`), "x_a[0][0][0]: nesting exceeds the limit of 4 levels"},
 		{"small lists", small, vPatched(list("x_a", 6, "1")), "x_a: a list of more than 5 elements exceeds the limit of 5 elements per list"},
 		{"the object's own members", small, vPatched(`"x_a":1`), "a JSON object of more than 5 members exceeds the limit of 5 members per object"},
@@ -328,5 +335,75 @@ func TestValidatorLimits(t *testing.T) {
 				t.Fatalf("error = %.300v, want %q", r.Err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestValueBudget: the budget admits in order, so that a large object is
+// not starved by small ones, and admits an object larger than itself
+// alone.
+func TestValueBudget(t *testing.T) {
+	b := newValueBudget(10)
+	b.acquire(8)
+	order := make(chan int, 3)
+	var wg sync.WaitGroup
+	for i, n := range []int{5, 1, 100} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.acquire(n)
+			order <- i
+			b.release(n)
+		}()
+		// Let each waiter queue before the next.
+		for deadline := time.Now().Add(time.Second); ; {
+			b.mu.Lock()
+			queued := len(b.waiting)
+			b.mu.Unlock()
+			if queued == i+1 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	select {
+	case i := <-order:
+		t.Fatalf("waiter %d was admitted while 8 of 10 values were taken and a waiter before it needs 5", i)
+	case <-time.After(20 * time.Millisecond):
+	}
+	b.release(8)
+	wg.Wait()
+	close(order)
+	var got []int
+	for i := range order {
+		got = append(got, i)
+	}
+	// 0 and 1 are admitted by the same release, 2 only when they leave.
+	if len(got) != 3 || got[2] != 2 {
+		t.Errorf("admitted in order %v, want 0 and 1, then 2", got)
+	}
+	if b.free != 10 || len(b.waiting) != 0 {
+		t.Errorf("after all releases: %d free, %d waiting", b.free, len(b.waiting))
+	}
+	var none *valueBudget
+	none.acquire(1 << 30) // no budget: never waits
+	none.release(1 << 30)
+}
+
+// TestValidatorValuesAtOnce: a validator whose budget is smaller than the
+// objects checks them all, one at a time, with the same results.
+func TestValidatorValuesAtOnce(t *testing.T) {
+	var objects []json.RawMessage
+	for i := range 64 {
+		objects = append(objects, vPatched(fmt.Sprintf(`"x_n":%d,"x_list":[1,2,3]`, i)))
+	}
+	objects = append(objects, json.RawMessage(`{"type":"indicator"}`))
+	want := NewValidator().Check(objects)
+	v := NewValidator()
+	v.Workers, v.MaxValuesAtOnce = 4, 5
+	got := v.Check(objects)
+	for i := range want {
+		if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
+			t.Errorf("object %d: %v, want %v", i, got[i], want[i])
+		}
 	}
 }

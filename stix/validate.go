@@ -40,7 +40,23 @@ type Validator struct {
 	Workers int
 	// Limits bound each object; NewValidator sets DefaultLimits.
 	Limits Limits
+	// MaxValuesAtOnce bounds the JSON values of the objects decoded at
+	// once by all the checks of this validator, whatever the requests
+	// they belong to. A decoded tree, with the schema errors found on it,
+	// is what a check costs in memory: some 100 bytes a value, and up to
+	// 1.5 KB when every value is wrong. An object waits until its values
+	// fit; one larger than the bound waits until it is alone. Zero sets no
+	// bound; NewValidator sets DefaultMaxValuesAtOnce. Set it before the
+	// first check.
+	MaxValuesAtOnce int
+
+	budgetOnce sync.Once
+	budget     *valueBudget
 }
+
+// DefaultMaxValuesAtOnce lets one object of the largest size the default
+// limits allow be checked at a time, or any number of ordinary ones.
+const DefaultMaxValuesAtOnce = DefaultMaxValues
 
 // compiledSchemas compiles the embedded schemas once per process: they are
 // constant data, the result is immutable, and compiling takes a fifth of a
@@ -55,7 +71,7 @@ func NewValidator() *Validator {
 	if err != nil {
 		panic("stix: the embedded JSON schemas do not compile: " + err.Error())
 	}
-	return &Validator{schemas: s, Workers: runtime.GOMAXPROCS(0), Limits: DefaultLimits()}
+	return &Validator{schemas: s, Workers: runtime.GOMAXPROCS(0), Limits: DefaultLimits(), MaxValuesAtOnce: DefaultMaxValuesAtOnce}
 }
 
 // Check checks every object of a request with default options.
@@ -93,7 +109,7 @@ func (v *Validator) CheckWith(objects []json.RawMessage, o Options) []Result {
 
 // checkOne checks one object.
 func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
-	obj, err := peek(i, raw, v.Limits)
+	obj, values, err := peek(i, raw, v.Limits)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -104,7 +120,11 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 		return Result{Object: obj}
 	}
 	// The schemas are checked on a decoded tree (numbers as json.Number),
-	// built only now that the scan has bounded its size.
+	// built only now that the scan has bounded its size, and when it fits
+	// in what the validator decodes at once.
+	v.budgetOnce.Do(func() { v.budget = newValueBudget(v.MaxValuesAtOnce) })
+	v.budget.acquire(values)
+	defer v.budget.release(values)
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(obj.Raw))
 	dec.UseNumber()
@@ -161,4 +181,63 @@ func checkPattern(obj map[string]any) []Problem {
 		out = append(out, Problem{Property: "pattern", Message: fmt.Sprintf("line %d col %d: %s", pp.Line, pp.Col, pp.Msg), Warning: pp.Warning})
 	}
 	return out
+}
+
+// valueBudget is a semaphore counted in JSON values, first come first
+// served, so that a large object is not starved by a stream of small
+// ones. A nil budget admits everything.
+type valueBudget struct {
+	mu      sync.Mutex
+	size    int
+	free    int
+	waiting []budgetWaiter
+}
+
+type budgetWaiter struct {
+	n     int
+	ready chan struct{}
+}
+
+func newValueBudget(size int) *valueBudget {
+	if size <= 0 {
+		return nil
+	}
+	return &valueBudget{size: size, free: size}
+}
+
+// acquire takes n values of the budget, waiting until they are free. More
+// than the whole budget takes all of it.
+func (b *valueBudget) acquire(n int) {
+	if b == nil {
+		return
+	}
+	n = min(n, b.size)
+	b.mu.Lock()
+	if len(b.waiting) == 0 && b.free >= n {
+		b.free -= n
+		b.mu.Unlock()
+		return
+	}
+	w := budgetWaiter{n: n, ready: make(chan struct{})}
+	b.waiting = append(b.waiting, w)
+	b.mu.Unlock()
+	<-w.ready
+}
+
+// release gives back n values taken by acquire, and wakes the waiters
+// they make room for, in order.
+func (b *valueBudget) release(n int) {
+	if b == nil {
+		return
+	}
+	n = min(n, b.size)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.free += n
+	for len(b.waiting) > 0 && b.waiting[0].n <= b.free {
+		w := b.waiting[0]
+		b.waiting = b.waiting[1:]
+		b.free -= w.n
+		close(w.ready)
+	}
 }
