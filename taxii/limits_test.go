@@ -3,11 +3,13 @@ package taxii_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liaison/store"
 	"liaison/taxii"
@@ -88,4 +90,73 @@ func TestDiscoveryBehindWildcard(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"http://taxii.partner.test:8443/api1/"`) {
 		t.Errorf("discovery = %s", rec.Body)
 	}
+}
+
+// TestPostBusy: the bytes of POST bodies processed at once are bounded; a
+// POST that does not fit waits PostWait, then is answered 503 with
+// Retry-After and a TAXII error, and nothing of it is stored. A body
+// larger than the bound is processed alone.
+func TestPostBusy(t *testing.T) {
+	ctx := context.Background()
+	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil {
+		t.Fatal(err)
+	}
+	coll, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "C", PublicRead: true, PublicWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/r/collections/" + coll.ID + "/objects/"
+	const (
+		idSlow = "malware--a1a1a1a1-0000-4000-8000-000000000001"
+		idBusy = "malware--a1a1a1a1-0000-4000-8000-000000000002"
+	)
+	slowBody := `{"objects":[` + malwareJSON(idSlow, "2024-01-01T00:00:00.000Z", "slow") + `]}`
+	busyBody := `{"objects":[` + malwareJSON(idBusy, "2024-01-01T00:00:00.000Z", "busy") + `]}`
+	srv := taxii.NewServer(db, testKey)
+	srv.MaxPostBytes, srv.PostWait = int64(len(slowBody))+10, 50*time.Millisecond
+	h := srv.Handler()
+
+	// A client that sends its body slowly holds its room meanwhile.
+	pr, pw := io.Pipe()
+	slow := httptest.NewRequest(http.MethodPost, path, pr)
+	slow.ContentLength = int64(len(slowBody))
+	slow.Header.Set("Accept", taxii.MediaType)
+	slow.Header.Set("Content-Type", taxii.MediaType)
+	done := make(chan *httptest.ResponseRecorder)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, slow)
+		done <- rec
+	}()
+	if _, err := io.WriteString(pw, slowBody[:1]); err != nil { // read: admitted
+		t.Fatal(err)
+	}
+	res := serve(t, h, path, request{method: http.MethodPost, body: busyBody})
+	expectError(t, res, wantError{status: http.StatusServiceUnavailable, code: "busy", desc: []string{"nothing of this request was stored", "Retry in 1 seconds"}})
+	if got := res.header.Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After = %q, want 1", got)
+	}
+	expectError(t, serve(t, h, path+idBusy+"/", request{}), wantError{status: http.StatusNotFound, code: "object-not-found"})
+
+	// Its room is free once it is done.
+	if _, err := io.WriteString(pw, slowBody[1:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if rec := <-done; rec.Code != http.StatusAccepted {
+		t.Fatalf("slow POST: %d %s", rec.Code, rec.Body)
+	}
+	expectStatus(t, serve(t, h, path, request{method: http.MethodPost, body: busyBody}), http.StatusAccepted)
+
+	// A body larger than the bound, chunked or not, is processed alone.
+	small := taxii.NewServer(db, testKey)
+	small.MaxPostBytes = 10
+	hs := small.Handler()
+	expectStatus(t, serve(t, hs, path, request{method: http.MethodPost, body: slowBody}), http.StatusAccepted)
+	expectStatus(t, serve(t, hs, path, request{method: http.MethodPost, body: busyBody, chunked: true}), http.StatusAccepted)
 }

@@ -1,11 +1,15 @@
 package taxii
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,9 +39,27 @@ func (s *Server) postObjects(c echo.Context) error {
 		return newError(http.StatusUnsupportedMediaType, "unsupported-content-encoding", "Unsupported content encoding",
 			"Content-Encoding %q is not supported; send the envelope uncompressed.", trunc(ce))
 	}
+	if req.ContentLength > root.MaxContentLength {
+		return tooLarge(root.MaxContentLength)
+	}
+	// The body is admitted before it is read: reading is where its cost
+	// begins.
+	weight := root.MaxContentLength
+	if req.ContentLength >= 0 {
+		weight = req.ContentLength
+	}
+	admitted, err := s.admitPost(req.Context(), weight)
+	if err != nil {
+		return err
+	}
+	defer func() { s.releasePost(admitted) }()
 	body, err := readBody(req, root.MaxContentLength)
 	if err != nil {
 		return err
+	}
+	if unused := admitted - min(admitted, int64(len(body))); unused > 0 {
+		s.releasePost(unused) // a chunked body shorter than the limit
+		admitted -= unused
 	}
 	raws, err := stix.DecodeEnvelope(body, root.MaxObjects)
 	if err != nil {
@@ -52,14 +74,44 @@ func (s *Server) postObjects(c echo.Context) error {
 	return writeResource(c, http.StatusAccepted, status)
 }
 
+// admitPost waits, up to PostWait, until weight more bytes of POST bodies
+// fit in MaxPostBytes, and returns what it took; a busy server answers
+// 503 with Retry-After (RFC 9110 §15.6.4).
+func (s *Server) admitPost(ctx context.Context, weight int64) (int64, error) {
+	if s.posts == nil {
+		return 0, nil
+	}
+	weight = min(weight, s.MaxPostBytes) // a larger body runs alone
+	wait := cmp.Or(s.PostWait, time.Nanosecond)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := s.posts.Acquire(ctx, weight); err != nil {
+		retry := max(1, int(wait.Round(time.Second)/time.Second))
+		e := newError(http.StatusServiceUnavailable, "busy", "Server busy",
+			"The server is processing as many request bodies as it can hold; nothing of this request was stored. Retry in %d seconds.", retry)
+		e.Header = http.Header{"Retry-After": {strconv.Itoa(retry)}}
+		return 0, e
+	}
+	return weight, nil
+}
+
+func (s *Server) releasePost(n int64) {
+	if s.posts != nil && n > 0 {
+		s.posts.Release(n)
+	}
+}
+
+func tooLarge(limit int64) *Error {
+	return newError(http.StatusRequestEntityTooLarge, "too-large", "Request body too large",
+		"The body exceeds this API root's max_content_length of %d bytes; split the envelope.", limit)
+}
+
 // readBody reads a request body of at most limit bytes; a larger one is
 // refused with 413 (a body of exactly limit bytes is accepted, TAXII 2.1
 // §4.2.1 protects only smaller ones, and this is the friendlier reading).
 func readBody(req *http.Request, limit int64) ([]byte, error) {
-	tooLarge := newError(http.StatusRequestEntityTooLarge, "too-large", "Request body too large",
-		"The body exceeds this API root's max_content_length of %d bytes; split the envelope.", limit)
 	if req.ContentLength > limit {
-		return nil, tooLarge
+		return nil, tooLarge(limit)
 	}
 	if req.ContentLength >= 0 {
 		// The length is known: one buffer of that size, where ReadAll
@@ -82,7 +134,7 @@ func readBody(req *http.Request, limit int64) ([]byte, error) {
 		return nil, newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "%s", msg)
 	}
 	if int64(len(body)) > limit {
-		return nil, tooLarge
+		return nil, tooLarge(limit)
 	}
 	return body, nil
 }

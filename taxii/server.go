@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/sync/semaphore"
 
 	"liaison/stix"
 	"liaison/store"
@@ -67,9 +68,28 @@ type Server struct {
 	// and to admins with an API key from elsewhere.
 	MetricsHandler http.Handler
 
+	// MaxPostBytes bounds the bytes of the POST bodies being processed at
+	// once (read, checked and stored), all requests together: each costs
+	// a few times its size in memory while it is. A body of unknown
+	// length counts as its API root's max_content_length until it is
+	// read; a body larger than the bound is processed alone. A POST that
+	// does not fit waits up to PostWait, then is answered 503 with
+	// Retry-After. Zero sets no bound. Set both before Handler.
+	MaxPostBytes int64
+	PostWait     time.Duration
+
 	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
 	probe         chan struct{} // the readiness probe in flight
+	posts         *semaphore.Weighted
 }
+
+// The default bound on POST bodies processed at once: three bodies of the
+// default max_content_length (10 MiB) and some room, with a short wait, as
+// a client's retry is cheaper than a queue the server holds in memory.
+const (
+	DefaultMaxPostBytes = 32 << 20
+	DefaultPostWait     = 5 * time.Second
+)
 
 // NewServer returns a Server with default settings on st.
 func NewServer(st Store, cursorKey []byte) *Server {
@@ -80,11 +100,17 @@ func NewServer(st Store, cursorKey []byte) *Server {
 		Logger:    slog.New(slog.DiscardHandler),
 		Title:     "Liaison TAXII 2.1 server",
 		CursorKey: cursorKey,
+
+		MaxPostBytes: DefaultMaxPostBytes,
+		PostWait:     DefaultPostWait,
 	}
 }
 
 // Handler returns the HTTP handler with every TAXII route registered.
 func (s *Server) Handler() http.Handler {
+	if s.MaxPostBytes > 0 {
+		s.posts = semaphore.NewWeighted(s.MaxPostBytes)
+	}
 	e := s.router()
 	s.probe = make(chan struct{}, 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
