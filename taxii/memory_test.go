@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -181,10 +182,15 @@ func TestPostMemory(t *testing.T) {
 				})
 				t.Logf("%d x %.1f MiB: peak heap +%.1f MiB (%.1fx the bodies), allocated %.1f MiB, %v, statuses %v",
 					n, mib(uint64(len(body))), mib(peak), float64(peak)/float64(n*len(body)), mib(alloc), time.Since(start).Round(time.Millisecond), codes)
+				// Four slow bodies may not all fit in Server.MaxPostBytes:
+				// then one waits PostWait, and may be turned away.
 				for _, c := range codes {
-					if c != http.StatusAccepted {
-						t.Errorf("status %d, want 202", c)
+					if c != http.StatusAccepted && !(c == http.StatusServiceUnavailable && n > 1) {
+						t.Errorf("status %d, want 202 (or 503 when busy)", c)
 					}
+				}
+				if !slices.Contains(codes, http.StatusAccepted) {
+					t.Errorf("statuses %v: none accepted", codes)
 				}
 				if float64(peak) > tc.most*float64(n*len(body)) {
 					t.Errorf("peak heap %.1f MiB is more than %gx the bodies", mib(peak), tc.most)
