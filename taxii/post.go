@@ -118,23 +118,27 @@ func readBody(req *http.Request, limit int64) ([]byte, error) {
 		// would grow one through copies of twice the body.
 		body := make([]byte, req.ContentLength)
 		if _, err := io.ReadFull(req.Body, body); err != nil {
-			return nil, newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "Reading the body failed: %v", err)
+			return nil, bodyError(err)
 		}
 		return body, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
 	if err != nil {
-		// The error's text names the sockets; the client needs only what
-		// to do.
-		msg := "The request body could not be read: the connection failed or its framing is broken."
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			msg = "The request body did not arrive in time; send it faster, or in smaller envelopes."
-		}
-		return nil, newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "%s", msg)
+		return nil, bodyError(err)
 	}
 	if int64(len(body)) > limit {
 		return nil, tooLarge(limit)
 	}
 	return body, nil
+}
+
+// bodyError answers a body that could not be read. The error's text names
+// the sockets; the client needs only what to do.
+func bodyError(err error) error {
+	msg := "The request body could not be read: the connection failed or its framing is broken."
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		msg = "The request body did not arrive in time; send it faster, or in smaller envelopes."
+	}
+	return newError(http.StatusBadRequest, "bad-body", "Unreadable request body", "%s", msg)
 }
