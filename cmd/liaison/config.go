@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"liaison/stix"
 	"liaison/store"
+	"liaison/taxii"
 )
 
 // Config is the configuration of liaison serve. It is read only here, in
@@ -58,6 +60,15 @@ type Config struct {
 	// then gets 503.
 	MaxConcurrentRequests int
 	QueueTimeout          time.Duration
+
+	// MaxPostBytes bounds the bytes of POST bodies processed at once; one
+	// that does not fit waits PostWait at most, then gets 503.
+	MaxPostBytes int
+	PostWait     time.Duration
+	// The bounds on each posted or imported object (stix.Limits), and on
+	// the values all checks decode at once.
+	ObjectMaxDepth, ObjectMaxElements, ObjectMaxStringBytes, ObjectMaxValues int
+	ValuesAtOnce                                                             int
 }
 
 // Defaults of the serve configuration.
@@ -84,6 +95,10 @@ func DefaultConfig() Config {
 		// milliseconds); few enough that concurrent 10 MiB POSTs cannot
 		// exhaust memory.
 		MaxConcurrentRequests: 64, QueueTimeout: 5 * time.Second,
+		MaxPostBytes: taxii.DefaultMaxPostBytes, PostWait: taxii.DefaultPostWait,
+		ObjectMaxDepth: stix.DefaultMaxDepth, ObjectMaxElements: stix.DefaultMaxElements,
+		ObjectMaxStringBytes: stix.DefaultMaxStringBytes, ObjectMaxValues: stix.DefaultMaxValues,
+		ValuesAtOnce: stix.DefaultMaxValuesAtOnce,
 	}
 }
 
@@ -134,6 +149,18 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxHeaderBytes < minHeaderBytes {
 		return &ConfigError{Flag: "max-header-bytes", Reason: fmt.Sprintf("%d is too small: at least %d (bytes), or requests with credentials are refused", c.MaxHeaderBytes, minHeaderBytes)}
+	}
+	for _, n := range []struct {
+		flag string
+		v    int
+	}{{"max-post-bytes", c.MaxPostBytes}, {"object-max-depth", c.ObjectMaxDepth}, {"object-max-elements", c.ObjectMaxElements},
+		{"object-max-string-bytes", c.ObjectMaxStringBytes}, {"object-max-values", c.ObjectMaxValues}, {"values-at-once", c.ValuesAtOnce}} {
+		if n.v <= 0 {
+			return &ConfigError{Flag: n.flag, Reason: "must be a positive number"}
+		}
+	}
+	if c.PostWait < 0 {
+		return &ConfigError{Flag: "post-wait", Reason: "must be 0 (refuse at once) or a positive duration"}
 	}
 	if c.MaxConcurrentRequests < 0 {
 		return &ConfigError{Flag: "max-concurrent-requests", Reason: "must be 0 (no bound) or more"}

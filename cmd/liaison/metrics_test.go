@@ -108,3 +108,23 @@ func TestMetricsListen(t *testing.T) {
 		t.Errorf("--pprof without --metrics-listen = %d %s", code, stderr)
 	}
 }
+
+// TestObjectLimitsAreSettings: the bounds on posted objects come from the
+// configuration.
+func TestObjectLimitsAreSettings(t *testing.T) {
+	m := MustRunMain(t, "--demo", "--object-max-depth", "3")
+	deep := strings.Replace(indicatorJSONForTest("indicator--6d6e6f70-0000-4000-8000-0000000000e1"), `"pattern_type"`, `"x_deep":[[[1]]],"pattern_type"`, 1)
+	flat := indicatorJSONForTest("indicator--6d6e6f70-0000-4000-8000-0000000000e2")
+	req, _ := http.NewRequest("POST", m.URL+"/cooperation/collections/partner-inbox/objects/", strings.NewReader(`{"objects":[`+deep+`,`+flat+`]}`))
+	req.Header.Set("Content-Type", "application/taxii+json;version=2.1")
+	req.Header.Set("Authorization", "Bearer "+m.Demo.APIKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 202 || !strings.Contains(string(body), `"failure_count":1`) || !strings.Contains(string(body), "levels") {
+		t.Errorf("%d %s", res.StatusCode, body)
+	}
+}

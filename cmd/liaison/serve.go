@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"liaison/stix"
 	"liaison/store"
 	"liaison/store/admin"
 	"liaison/taxii"
@@ -203,6 +204,11 @@ func (m *Main) Run(ctx context.Context) error {
 		api.MetricsHandler = metricsHandler(reg)
 	}
 	api.MaxConcurrentRequests, api.QueueTimeout = c.MaxConcurrentRequests, c.QueueTimeout
+	api.MaxPostBytes, api.PostWait = int64(c.MaxPostBytes), c.PostWait
+	// One validator for POSTs and imports, with the configured bounds.
+	api.Validator.Limits = stix.Limits{MaxDepth: c.ObjectMaxDepth, MaxElements: c.ObjectMaxElements,
+		MaxStringBytes: c.ObjectMaxStringBytes, MaxValues: c.ObjectMaxValues}
+	api.Validator.MaxValuesAtOnce = c.ValuesAtOnce
 	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)

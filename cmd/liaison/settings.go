@@ -82,6 +82,20 @@ func settingTable() []setting {
 			usage: "the `number` of requests served at once (0 for no bound); more wait up to --queue-timeout, then get 503; health checks are not counted"},
 		{name: "queue-timeout", field: func(c *Config) any { return &c.QueueTimeout },
 			usage: "the `duration` a request waits for one of --max-concurrent-requests to finish before it gets 503 (0 refuses at once)"},
+		{name: "max-post-bytes", field: func(c *Config) any { return &c.MaxPostBytes },
+			usage: "the `bytes` of POST bodies processed at once, all requests together (each costs a few times its size in memory); a POST that does not fit waits up to --post-wait, then gets 503"},
+		{name: "post-wait", field: func(c *Config) any { return &c.PostWait },
+			usage: "the `duration` a POST waits for room under --max-post-bytes before it gets 503 (0 refuses at once)"},
+		{name: "object-max-depth", field: func(c *Config) any { return &c.ObjectMaxDepth },
+			usage: "how deeply lists and objects may nest in a posted or imported object (`levels`, the object itself being 1); deeper ones are refused before they are decoded"},
+		{name: "object-max-elements", field: func(c *Config) any { return &c.ObjectMaxElements },
+			usage: "the `number` of elements of one list, or members of one JSON object, in a posted or imported object"},
+		{name: "object-max-string-bytes", field: func(c *Config) any { return &c.ObjectMaxStringBytes },
+			usage: "the longest string or property name in a posted or imported object, decoded, in `bytes`"},
+		{name: "object-max-values", field: func(c *Config) any { return &c.ObjectMaxValues },
+			usage: "the `number` of JSON values, at every depth, in one posted or imported object (what decoding it costs)"},
+		{name: "values-at-once", field: func(c *Config) any { return &c.ValuesAtOnce },
+			usage: "the `number` of JSON values all checks decode at once; an object waits for room"},
 	}
 }
 
