@@ -35,6 +35,9 @@ type ObjectError struct {
 	ID      string
 	Version string // its modified or created, when present
 	Reason  string
+	// Class is the kind of check that refused it (ClassSchema, ...): the
+	// first problem's.
+	Class string
 }
 
 // Error names the object by its id, or by its position when it has no
@@ -97,8 +100,9 @@ func Peek(index int, raw []byte) (Object, error) {
 // peek is Peek within lim that also returns how many JSON values the
 // object holds.
 func peek(index int, raw []byte, lim Limits) (Object, int, error) {
+	class := ClassIndexing
 	fail := func(id, version, format string, args ...any) (Object, int, error) {
-		return Object{}, 0, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...)}
+		return Object{}, 0, &ObjectError{Index: index, ID: id, Version: version, Reason: fmt.Sprintf(format, args...), Class: class}
 	}
 	// One pass over the bytes checks the object and finds the indexed
 	// properties; a decoder would silently change what it refuses.
@@ -106,8 +110,10 @@ func peek(index int, raw []byte, lim Limits) (Object, int, error) {
 	top, problem := scan.top, scan.problem
 	switch {
 	case errors.Is(err, errScanNotObject):
+		class = ClassJSON
 		return fail("", "", "not a JSON object")
 	case err != nil:
+		class = ClassJSON
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {
 			return fail("", "", "not valid JSON: %v", err)
@@ -126,6 +132,7 @@ func peek(index int, raw []byte, lim Limits) (Object, int, error) {
 	}
 	id, idErr := p.str(topID)
 	if problem != nil {
+		class = scan.problemClass
 		return fail(id, version, "%s", problem)
 	}
 	if idErr != nil {

@@ -19,6 +19,18 @@ type Problem struct {
 	Warning bool
 }
 
+// Classes of ObjectError: which kind of check refused an
+// object. Metrics count refusals by them; a new class is a new label.
+const (
+	ClassJSON     = "json"     // not a JSON object
+	ClassEncoding = "encoding" // not Unicode, or a repeated member name
+	ClassLimit    = "limit"    // beyond a bound on its size or shape
+	ClassIndexing = "indexing" // id, type, created, modified, spec_version
+	ClassSchema   = "schema"   // the JSON Schema of its type
+	ClassRule     = "rule"     // a rule of the specification a schema cannot express
+	ClassPattern  = "pattern"  // its STIX pattern
+)
+
 // String returns "property: message", or the message alone when the
 // problem is about the object itself.
 func (p Problem) String() string {

@@ -121,12 +121,13 @@ type scanner struct {
 	// kinds says, for each open list (false) or object (true), which it
 	// is: one byte a level, however deep the input. stack has the
 	// details of the first levels, up to the depth limit.
-	kinds   []bool
-	stack   []scanFrame
-	values  int      // values begun so far
-	problem *Problem // the first problem found; the scan goes on to find the top-level properties
-	top     [numTop]scanProp
-	current int // the top-level property whose value is being read, or -1
+	kinds        []bool
+	stack        []scanFrame
+	values       int      // values begun so far
+	problem      *Problem // the first problem found; the scan goes on to find the top-level properties
+	problemClass string
+	top          [numTop]scanProp
+	current      int // the top-level property whose value is being read, or -1
 	// lastEscaped says whether the string just scanned has escapes.
 	lastEscaped bool
 	// names holds the member names seen in each open object, by depth;
@@ -147,9 +148,10 @@ const scanNamesListMax = 16
 
 // scanResult is what a scan finds.
 type scanResult struct {
-	top     [numTop]scanProp // the indexed top-level properties
-	problem *Problem         // the first problem that makes the object unacceptable
-	values  int              // the JSON values in the object, itself included
+	top          [numTop]scanProp // the indexed top-level properties
+	problem      *Problem         // the first problem that makes the object unacceptable
+	problemClass string           // its class
+	values       int              // the JSON values in the object, itself included
 }
 
 // scanObject scans raw, which must hold one JSON object, or returns an
@@ -163,7 +165,7 @@ func scanObject(raw []byte, lim Limits) (scanResult, error) {
 	if err := s.run(); err != nil {
 		return scanResult{}, err
 	}
-	return scanResult{top: s.top, problem: s.problem, values: s.values}, nil
+	return scanResult{top: s.top, problem: s.problem, problemClass: s.problemClass, values: s.values}, nil
 }
 
 // run walks the value at s.i and everything after it, which may only be
@@ -262,7 +264,7 @@ func (s *scanner) next() error {
 			if object {
 				what = "JSON object of more than %d members exceeds the limit of %d members per object"
 			}
-			s.fail(s.path(len(s.stack)-1), "a "+fmt.Sprintf(what, max, max))
+			s.fail(ClassLimit, s.path(len(s.stack)-1), "a "+fmt.Sprintf(what, max, max))
 		}
 	}
 	if !object {
@@ -346,7 +348,7 @@ func (s *scanner) addName() {
 		}
 	}
 	if seen {
-		s.fail(s.path(len(s.stack)), fmt.Sprintf("the name %q appears more than once in the same JSON object; names must be unique (RFC 7493 §2.3), or clients disagree on its value",
+		s.fail(ClassEncoding, s.path(len(s.stack)), fmt.Sprintf("the name %q appears more than once in the same JSON object; names must be unique (RFC 7493 §2.3), or clients disagree on its value",
 			truncate(strings.ToValidUTF8(string(name), "\uFFFD"))))
 	}
 }
@@ -360,7 +362,7 @@ func (s *scanner) open(object bool) {
 		return
 	}
 	if max := s.lim.MaxDepth; max > 0 && len(s.stack) == max {
-		s.fail(s.path(len(s.stack)), fmt.Sprintf("nesting exceeds the limit of %d levels of lists and objects", max))
+		s.fail(ClassLimit, s.path(len(s.stack)), fmt.Sprintf("nesting exceeds the limit of %d levels of lists and objects", max))
 		return
 	}
 	s.stack = append(s.stack, scanFrame{object: object})
@@ -383,7 +385,7 @@ func (s *scanner) close() {
 func (s *scanner) valueStart() {
 	s.values++
 	if max := s.lim.MaxValues; max > 0 && s.values == max+1 {
-		s.fail("", fmt.Sprintf("the object holds more than %d JSON values (strings, numbers, lists, objects...), the limit for one object", max))
+		s.fail(ClassLimit, "", fmt.Sprintf("the object holds more than %d JSON values (strings, numbers, lists, objects...), the limit for one object", max))
 	}
 	if len(s.kinds) != 1 || len(s.stack) != 1 {
 		return
@@ -497,9 +499,9 @@ func (s *scanner) str(key bool, max int) error {
 			s.i = i + 1
 			if max > 0 && n > max && s.problem == nil {
 				if key {
-					s.fail(s.path(len(s.stack)-1), fmt.Sprintf("a property name exceeds the limit of %d bytes per string", max))
+					s.fail(ClassLimit, s.path(len(s.stack)-1), fmt.Sprintf("a property name exceeds the limit of %d bytes per string", max))
 				} else {
-					s.fail(s.path(len(s.stack)), fmt.Sprintf("the string exceeds the limit of %d bytes per string", max))
+					s.fail(ClassLimit, s.path(len(s.stack)), fmt.Sprintf("the string exceeds the limit of %d bytes per string", max))
 				}
 			}
 			return nil
@@ -559,10 +561,10 @@ func (s *scanner) notUnicode(key bool, what string) {
 		return
 	}
 	if key {
-		s.fail(s.path(len(s.stack)-1), "a property name holds "+what+"; send text as UTF-8 (RFC 8259 §8)")
+		s.fail(ClassEncoding, s.path(len(s.stack)-1), "a property name holds "+what+"; send text as UTF-8 (RFC 8259 §8)")
 		return
 	}
-	s.fail(s.path(len(s.stack)), "the string holds "+what+"; send text as UTF-8 (RFC 8259 §8)")
+	s.fail(ClassEncoding, s.path(len(s.stack)), "the string holds "+what+"; send text as UTF-8 (RFC 8259 §8)")
 }
 
 func hex4(b []byte, i int) (rune, bool) {
@@ -573,10 +575,11 @@ func hex4(b []byte, i int) (rune, bool) {
 	return rune(n), err == nil
 }
 
-// fail records a problem; only the first is kept.
-func (s *scanner) fail(property, message string) {
+// fail records a problem of a class (ClassLimit, ClassEncoding); only the
+// first is kept.
+func (s *scanner) fail(class, property, message string) {
 	if s.problem == nil {
-		s.problem = &Problem{Property: property, Message: message}
+		s.problem, s.problemClass = &Problem{Property: property, Message: message}, class
 	}
 }
 

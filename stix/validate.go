@@ -129,9 +129,10 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 	dec := json.NewDecoder(bytes.NewReader(obj.Raw))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
-		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON: " + err.Error()}}
+		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON: " + err.Error(), Class: ClassJSON}}
 	}
 	problems := v.schemas.validate(obj.Type, m, o.RejectCustom)
+	nSchema := len(problems)
 	// A property the schema already faulted is not reported again by the
 	// rules (a bad date, say, fails both).
 	for _, p := range checkRules(m) {
@@ -139,9 +140,20 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 			problems = append(problems, p)
 		}
 	}
+	nRules := len(problems)
 	problems = append(problems, checkPattern(m)...)
 	var errs, warns []string
-	for _, p := range problems {
+	class := "" // of the first error: which kind of check refused it
+	for i, p := range problems {
+		if !p.Warning && class == "" {
+			class = ClassPattern
+			if i < nRules {
+				class = ClassRule
+			}
+			if i < nSchema {
+				class = ClassSchema
+			}
+		}
 		s := p.String()
 		switch {
 		case p.Warning && !slices.Contains(warns, s):
@@ -151,7 +163,7 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 		}
 	}
 	if len(errs) > 0 {
-		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: strings.Join(errs, "; ")}, Warnings: warns}
+		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: strings.Join(errs, "; "), Class: class}, Warnings: warns}
 	}
 	obj.Warnings = warns
 	return Result{Object: obj, Warnings: warns}

@@ -1,7 +1,9 @@
 package taxii
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"liaison/stix"
 	"liaison/store"
 )
 
@@ -45,7 +48,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "liaison_objects_ingested_total", Help: "Objects posted, by collection and outcome (success, failure), as the status reports them.",
 		}, []string{"collection", "outcome"}),
 		invalid: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "liaison_validation_failures_total", Help: "Objects refused by validation, by the class of the first problem.",
+			Name: "liaison_validation_failures_total", Help: "Objects refused by validation, by the kind of check that refused them (json, encoding, limit, indexing, schema, rule, pattern).",
 		}, []string{"class"}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "liaison_auth_failures_total", Help: "Failed authentications, by reason.",
@@ -80,6 +83,19 @@ func (m *Metrics) objectsIngested(collection string, st store.Status) {
 	}
 	m.ingested.WithLabelValues(collection, "success").Add(float64(st.SuccessCount))
 	m.ingested.WithLabelValues(collection, "failure").Add(float64(st.FailureCount))
+}
+
+// refused counts the objects validation refused, by the kind of check.
+func (m *Metrics) refused(results []stix.Result) {
+	if m == nil {
+		return
+	}
+	for _, r := range results {
+		var oe *stix.ObjectError
+		if errors.As(r.Err, &oe) {
+			m.invalid.WithLabelValues(cmp.Or(oe.Class, "other")).Inc()
+		}
+	}
 }
 
 // AuthFailure counts a failed authentication; reason is one of a fixed

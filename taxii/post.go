@@ -65,7 +65,9 @@ func (s *Server) postObjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	add := store.NewAddRequest(coll, principal(c).Name, s.Validator.CheckWith(raws, store.CheckOptions(coll)))
+	results := s.Validator.CheckWith(raws, store.CheckOptions(coll))
+	s.Metrics.refused(results)
+	add := store.NewAddRequest(coll, principal(c).Name, results)
 	status, err := s.Store.AddObjects(req.Context(), add)
 	if err != nil {
 		return err

@@ -67,6 +67,7 @@ func TestMetrics(t *testing.T) {
 		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="success"}`:                                                       1,
 		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="failure"}`:                                                       1,
 		`liaison_auth_failures_total{reason="password"}`:                                                                                     1,
+		`liaison_validation_failures_total{class="indexing"}`:                                                                                1,
 		`liaison_collection_objects{api_root="cooperation",collection="` + feed + `"}`:                                                       291,
 		`liaison_build_info{commit="` + buildInfo().Commit + `",goversion="` + buildInfo().GoVersion + `",version="` + buildVersion() + `"}`: 1,
 	} {
