@@ -247,8 +247,12 @@ func (f *filter) storeQuery() (store.Query, error) {
 }
 
 func trunc(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
+	if len(s) <= 80 {
+		return s
 	}
-	return s
+	n := 80
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n-- // not inside a character
+	}
+	return s[:n] + "..."
 }
