@@ -126,5 +126,11 @@ func behind(a admin.ConsumerInfo) string {
 	case !a.LastServed.Before(a.CollectionLastAdded):
 		return "up to date"
 	}
-	return a.CollectionLastAdded.Sub(a.LastServed).Round(time.Second).String()
+	// Objects added in one request lie microseconds apart: a consumer a
+	// few of them behind must not read "0s".
+	d := a.CollectionLastAdded.Sub(a.LastServed)
+	if d >= time.Second {
+		d = d.Round(time.Second)
+	}
+	return d.String()
 }
