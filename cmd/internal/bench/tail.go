@@ -126,4 +126,3 @@ post:
 	r.RequestsPerSecond = float64(r.Requests) / r.Elapsed.Seconds()
 	return r, nil
 }
-
