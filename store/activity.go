@@ -1,18 +1,6 @@
 package store
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"sort"
-	"time"
-
-	"go.etcd.io/bbolt"
-)
-
-// bucketActivity holds what each principal did with each collection:
-// collection 0 principal -> Activity.
-var bucketActivity = []byte("activity")
+import "time"
 
 // Activity is what one principal (a consumer) did with one collection:
 // the question a feed operator asks most is who polls, and how far behind
@@ -32,7 +20,8 @@ type Activity struct {
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
-// Merge adds to a what d says happened after it.
+// Merge adds to a what d says happened after it. Backends merge each
+// delta of RecordActivity into the stored activity with it.
 func (a *Activity) Merge(d Activity) {
 	a.Principal, a.Collection = d.Principal, d.Collection
 	a.Requests += d.Requests
@@ -52,60 +41,4 @@ func (a *Activity) Merge(d Activity) {
 	if d.LastErrorAt.After(a.LastErrorAt) {
 		a.LastError, a.LastErrorAt = d.LastError, d.LastErrorAt
 	}
-}
-
-// RecordActivity merges what happened since the last call into the stored
-// activity, in one transaction: callers batch, so that reading never costs
-// a write per request.
-func (db *DB) RecordActivity(ctx context.Context, deltas []Activity) error {
-	if len(deltas) == 0 {
-		return nil
-	}
-	return db.update(func(tx *bbolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketActivity)
-		if err != nil {
-			return err
-		}
-		for _, d := range deltas {
-			k := []byte(d.Collection + "\x00" + d.Principal)
-			var a Activity
-			if v := b.Get(k); v != nil {
-				if err := json.Unmarshal(v, &a); err != nil {
-					return fmt.Errorf("decode activity: %w", err)
-				}
-			}
-			a.Merge(d)
-			if err := putJSON(b, k, a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// Activity returns the activity on a collection, or on every collection
-// when collection is empty, most recent request first.
-func (db *DB) Activity(ctx context.Context, collection string) ([]Activity, error) {
-	var out []Activity
-	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketActivity)
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		prefix := []byte(collection)
-		if collection != "" {
-			prefix = append(prefix, 0)
-		}
-		for k, v := c.Seek(prefix); k != nil && string(k[:min(len(k), len(prefix))]) == string(prefix); k, v = c.Next() {
-			var a Activity
-			if err := json.Unmarshal(v, &a); err != nil {
-				return fmt.Errorf("decode activity: %w", err)
-			}
-			out = append(out, a)
-		}
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].LastRequest.After(out[j].LastRequest) })
-	return out, err
 }

@@ -2,6 +2,9 @@ package store
 
 import "errors"
 
+// The errors of the contract. Backends return them wrapped with context
+// (fmt.Errorf("...: %w", err)), so that callers test them with errors.Is
+// whatever the backend.
 var (
 	// ErrAPIRootNotFound is returned when no API root has the given name.
 	ErrAPIRootNotFound = errors.New("API root not found")
@@ -14,15 +17,28 @@ var (
 	// ErrStatusNotFound is returned when a status id is unknown, belongs to
 	// another API root, or has been purged.
 	ErrStatusNotFound = errors.New("status not found")
-	// ErrExists is returned when creating an API root or collection whose
-	// name, id or alias is already taken.
+	// ErrUserNotFound is returned when no user has the given name.
+	ErrUserNotFound = errors.New("user not found")
+	// ErrAPIKeyNotFound is returned when no API key has the given id.
+	ErrAPIKeyNotFound = errors.New("API key not found")
+	// ErrBadAPIKey is returned when a token is not a valid, current API
+	// key: unknown, wrong secret, revoked or expired.
+	ErrBadAPIKey = errors.New("invalid API key")
+	// ErrBadPassword is returned when a password does not match its hash.
+	ErrBadPassword = errors.New("wrong password")
+	// ErrExists is returned when creating an API root, collection or user
+	// whose name, id or alias is already taken.
 	ErrExists = errors.New("already exists")
-	// ErrDatabaseLocked is returned by Open when another process holds the
-	// database file (bbolt allows one process at a time).
-	ErrDatabaseLocked = errors.New("database file is locked by another process")
+	// ErrNotEmpty is returned when removing an API root that has
+	// collections, or a collection that holds objects, without force.
+	ErrNotEmpty = errors.New("not empty")
 	// ErrInvalid is returned when curation input breaks a rule (bad name,
 	// empty title, ...). It is wrapped with the detail.
 	ErrInvalid = errors.New("invalid")
+	// ErrNoSpace is returned when a write cannot be committed because the
+	// storage is full (a full file system, a quota, a file size limit).
+	// Nothing of the write is stored; reads go on working.
+	ErrNoSpace = errors.New("no space left to store data")
 )
 
 // errorCodes names, once, the store errors the admin API reports to its

@@ -2,18 +2,14 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
-
-	"go.etcd.io/bbolt"
 
 	"liaison/stix"
 )
@@ -67,221 +63,73 @@ func NewAddRequest(c Collection, owner string, results []stix.Result) AddRequest
 	return add
 }
 
-// AddObjects stores the valid objects of a request and its status resource
-// in one transaction, committed before it returns, and returns the status,
-// which is then complete. Each object gets its own date_added, unique and
-// strictly increasing within the collection (unix microseconds, bumped by
-// one on a tie), so that paging by X-TAXII-Date-Added-Last never skips or
-// repeats an object. An object whose (id, version) is already stored with
-// the same content is a success that stores nothing (TAXII 2.1 §5.5, exact
-// duplicates); with other content it is a failure. Returns
-// ErrCollectionNotFound.
-func (db *DB) AddObjects(ctx context.Context, req AddRequest) (Status, error) {
-	id, err := newUUID()
-	if err != nil {
-		return Status{}, err
-	}
-	now, started := db.now(), time.Now()
-	st := Status{
+// NewStatus returns the status resource of an Add Objects request received
+// at now: complete, with the request's validation failures first. The
+// backend adds the outcome of each object with AddOutcome.
+func NewStatus(id string, now time.Time, req AddRequest) Status {
+	return Status{
 		ID:               id,
 		Status:           StatusComplete,
 		RequestTimestamp: stix.FormatTAXII(now),
 		TotalCount:       req.Total,
 		Failures:         append([]StatusDetail(nil), req.Failures...),
+		FailureCount:     len(req.Failures),
 	}
-	err = db.update(func(tx *bbolt.Tx) error {
-		cb, err := collectionBucket(tx, req.Collection)
-		if err != nil {
-			return err
-		}
-		// date_added keys only ever grow: pack the objects bucket's pages
-		// instead of bbolt's default half-full split.
-		cb.Bucket(bucketObjects).FillPercent = 0.9
-		w := collectionWriter{b: cb, last: getUint(cb, keyLastAdd), now: timeMicros(now)}
-		for i := range req.Objects {
-			if i%1024 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			o := &req.Objects[i]
-			version, stored, err := w.add(o)
-			switch {
-			case err != nil:
-				return fmt.Errorf("store %s: %w", o.ID, err)
-			case version == "":
-				st.Failures = append(st.Failures, StatusDetail{ID: o.ID, Version: o.VersionText,
-					Message: fmt.Sprintf("%s: a different object with this id and modified %s is already in the collection; publish a new version with a later modified", o.ID, o.VersionText)})
-			case stored:
-				d := StatusDetail{ID: o.ID, Version: version}
-				if len(o.Warnings) > 0 {
-					d.Message = "stored, with warnings: " + strings.Join(o.Warnings, "; ")
-				}
-				st.Successes = append(st.Successes, d)
-			default:
-				st.Successes = append(st.Successes, StatusDetail{ID: o.ID, Version: version, Message: "already in the collection; nothing changed"})
-			}
-		}
-		if err := putUint(cb, keyLastAdd, w.last); err != nil {
-			return err
-		}
-		st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)
-		if err := putStatus(tx, storedStatus{APIRoot: req.APIRoot, Owner: req.Owner, Completed: now, Status: st}); err != nil {
-			return err
-		}
-		_, err = purgeStatuses(tx, now.Add(-db.StatusRetention), 1000)
-		return err
-	})
-	if err != nil {
-		return Status{}, fmt.Errorf("add objects to collection %s: %w", req.Collection, err)
-	}
-	db.Logger.LogAttrs(ctx, slog.LevelDebug, "objects added", slog.String("collection", req.Collection),
-		slog.Int("total", st.TotalCount), slog.Int("successes", st.SuccessCount), slog.Int("failures", st.FailureCount),
-		slog.Duration("duration", time.Since(started)))
-	return st, nil
 }
 
-// collectionWriter adds object versions to one collection's buckets within
-// a write transaction.
-type collectionWriter struct {
-	b    *bbolt.Bucket
-	last uint64 // the collection's latest date_added
-	now  uint64
-}
+// Outcome is what became of one object of an AddRequest.
+type Outcome int
 
-// add stores o unless its version is present. It returns the TAXII version
-// string of o ("" if a different object holds that version) and whether it
-// was stored. Every step is an index lookup: the cost does not grow with
-// the object's number of versions.
-func (w *collectionWriter) add(o *stix.Object) (version string, stored bool, err error) {
-	objects := w.b.Bucket(bucketObjects)
-	var scoKey []byte
-	if o.Versioned() {
-		vk := versionKey(o.Version)
-		if dk := w.b.Bucket(bucketByID).Get(verKey(o.ID, vk[:])); dk != nil {
-			same, err := sameContent(objects.Get(dk), o.Raw)
-			if err != nil || !same {
-				return "", false, err
-			}
-			return o.VersionText, false, nil
+// Outcomes.
+const (
+	// Stored: a new version was stored.
+	Stored Outcome = iota
+	// Duplicate: the collection holds this version with the same content
+	// already; nothing changed, and it is a success (TAXII 2.1 §5.5).
+	Duplicate
+	// Conflict: the collection holds this version (same id and modified)
+	// with other content; the object is refused.
+	Conflict
+)
+
+// AddOutcome puts what became of o in the status: version is its TAXII
+// version string (for an SCO, the one the collection gave it).
+func (s *Status) AddOutcome(o *stix.Object, version string, out Outcome) {
+	switch out {
+	case Conflict:
+		s.Failures = append(s.Failures, StatusDetail{ID: o.ID, Version: o.VersionText,
+			Message: fmt.Sprintf("%s: a different object with this id and modified %s is already in the collection; publish a new version with a later modified", o.ID, o.VersionText)})
+	case Stored:
+		d := StatusDetail{ID: o.ID, Version: version}
+		if len(o.Warnings) > 0 {
+			d.Message = "stored, with warnings: " + strings.Join(o.Warnings, "; ")
 		}
-	} else {
-		// SCOs carry no version: identical content is the same version,
-		// whose version string is the date_added it first got (TAXII 2.1
-		// §3.4.1 leaves the value to the server).
-		scoKey = scoHashKey(o.ID, contentHash(o.Raw))
-		if dk := w.b.Bucket(bucketByID).Get(scoKey); dk != nil {
-			r, err := decodeRecord(objects.Get(dk))
-			if err != nil {
-				return "", false, err
-			}
-			return r.VersionText, false, nil
-		}
+		s.Successes = append(s.Successes, d)
+	case Duplicate:
+		s.Successes = append(s.Successes, StatusDetail{ID: o.ID, Version: version, Message: "already in the collection; nothing changed"})
 	}
-
-	dk := max(w.now, w.last+1)
-	w.last = dk
-	r := record{ID: o.ID, VersionText: o.VersionText, SpecVersion: o.SpecVersion, Raw: o.Raw}
-	if o.Versioned() {
-		r.Version = versionKey(o.Version)
-	} else {
-		t := microsTime(dk)
-		r.VersionText, r.Version = stix.FormatTAXII(t), versionKey(t)
-	}
-	dkb := dateKey(dk)
-	idVal := append(r.Version[:], r.SpecVersion...)
-	puts := []struct {
-		bucket []byte
-		k, v   []byte
-	}{
-		{bucketObjects, dkb, r.encode()},
-		{bucketByID, dateIDKey(o.ID, dkb), idVal},
-		{bucketByType, indexKey(o.Type, dkb), []byte{}},
-		{bucketByID, verKey(o.ID, r.Version[:]), dkb},
-	}
-	if scoKey != nil {
-		puts = append(puts, struct {
-			bucket []byte
-			k, v   []byte
-		}{bucketByID, scoKey, dkb})
-	}
-	for _, put := range puts {
-		if err := w.b.Bucket(put.bucket).Put(put.k, put.v); err != nil {
-			return "", false, err
-		}
-	}
-	// The new version becomes the object's current one unless the current
-	// one has a later spec version or a later version.
-	newest := versionInfo{dk: dk, version: r.Version[:], spec: r.SpecVersion}
-	if cur, ok := currentVersion(w.b, o.ID); ok && currentLess(&newest, &cur) {
-		return r.VersionText, true, nil
-	}
-	if err := setCurrent(w.b, o.ID, &newest); err != nil {
-		return "", false, err
-	}
-	return r.VersionText, true, nil
+	s.SuccessCount, s.FailureCount = len(s.Successes), len(s.Failures)
 }
 
-// currentLess orders versions for the choice of an object's current
-// version: by spec version, then version, then date_added.
-func currentLess(a, b *versionInfo) bool {
-	if a.spec != b.spec {
-		return specLess(a.spec, b.spec)
+// SameContent reports whether two objects' JSON is the same content:
+// byte-equal, or equal once decoded, key order and spacing aside, numbers
+// compared as written (so large integers and decimals compare exactly).
+func SameContent(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
 	}
-	return versionLess(a, b)
+	va, errA := decodeExact(a)
+	vb, errB := decodeExact(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
-// currentVersion returns the object's current version, if it has one.
-func currentVersion(cb *bbolt.Bucket, id string) (versionInfo, bool) {
-	cur := cb.Bucket(bucketByID).Get(latestKey(id))
-	if len(cur) < 8 {
-		return versionInfo{}, false
-	}
-	dk := cur[:8]
-	v := cb.Bucket(bucketByID).Get(dateIDKey(id, dk))
-	if len(v) < 12 {
-		return versionInfo{}, false
-	}
-	return versionInfo{dk: dateFromKey(dk), version: append([]byte(nil), v[:12]...), spec: string(v[12:])}, true
-}
-
-// currentSpec returns the spec version of the object's current version,
-// which is the latest spec version the collection holds for it.
-func currentSpec(cb *bbolt.Bucket, id string) string {
-	if cur := cb.Bucket(bucketByID).Get(latestKey(id)); len(cur) >= 8 {
-		return string(cur[8:])
-	}
-	return ""
-}
-
-// setCurrent makes v the object's current version (nil: it has none left),
-// moving its entries in the current indexes.
-func setCurrent(cb *bbolt.Bucket, id string, v *versionInfo) error {
-	byID, current, byType := cb.Bucket(bucketByID), cb.Bucket(bucketCurrent), cb.Bucket(bucketCurrentType)
-	typ := typeOf(id)
-	if old := byID.Get(latestKey(id)); len(old) >= 8 {
-		oldKey := append([]byte(nil), old[:8]...)
-		if err := current.Delete(oldKey); err != nil {
-			return err
-		}
-		if err := byType.Delete(indexKey(typ, oldKey)); err != nil {
-			return err
-		}
-	}
-	if v == nil {
-		return byID.Delete(latestKey(id))
-	}
-	dkb := dateKey(v.dk)
-	if err := byID.Put(latestKey(id), append(dkb, v.spec...)); err != nil {
-		return err
-	}
-	if err := current.Put(dkb, []byte{}); err != nil {
-		return err
-	}
-	return byType.Put(indexKey(typ, dkb), []byte{})
-}
-
-// contentHash identifies an SCO's content whatever its key order and
-// spacing: the hash of its canonical JSON (keys sorted, numbers as written).
-func contentHash(raw []byte) []byte {
+// ContentHash identifies an SCO's content whatever its key order and
+// spacing: 16 bytes of the SHA-256 of its canonical JSON (keys sorted,
+// numbers as written). Two SCOs with the same id and hash are one version.
+func ContentHash(raw []byte) []byte {
 	canon := raw
 	if v, err := decodeExact(raw); err == nil {
 		if b, err := json.Marshal(v); err == nil {
@@ -302,37 +150,20 @@ func decodeExact(raw []byte) (any, error) {
 	return v, err
 }
 
-// sameContent reports whether a stored record holds the same JSON as raw:
-// byte-equal, or equal once decoded (key order and spacing aside).
-func sameContent(stored, raw []byte) (bool, error) {
-	r, err := decodeRecord(stored)
-	if err != nil {
-		return false, err
+// SpecVersionLess orders spec versions "major.minor" numerically ("" is
+// least).
+func SpecVersionLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
 	}
-	if bytes.Equal(r.Raw, raw) {
-		return true, nil
-	}
-	a, errA := decodeExact(r.Raw)
-	b, errB := decodeExact(raw)
-	if errA != nil || errB != nil {
-		return false, nil
-	}
-	return reflect.DeepEqual(a, b), nil
+	return a < b
 }
 
-// CollectionLastAdded returns the latest date_added in a collection (zero
-// when it has never held an object). Returns ErrCollectionNotFound.
-func (db *DB) CollectionLastAdded(ctx context.Context, collection string) (time.Time, error) {
-	var t time.Time
-	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		cb, err := collectionBucket(tx, collection)
-		if err != nil {
-			return err
-		}
-		if m := getUint(cb, keyLastAdd); m > 0 {
-			t = microsTime(m)
-		}
-		return nil
-	})
-	return t, err
+// TypeOf returns the type part of a STIX id ("indicator" for
+// "indicator--..."), or the id itself when it has none.
+func TypeOf(id string) string {
+	if i := strings.Index(id, "--"); i > 0 {
+		return id[:i]
+	}
+	return id
 }

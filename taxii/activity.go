@@ -11,17 +11,12 @@ import (
 	"liaison/store"
 )
 
-// ActivityStore keeps what consumers do, merged in batches.
-type ActivityStore interface {
-	RecordActivity(ctx context.Context, deltas []store.Activity) error
-}
-
 // Activity gathers, in memory, what each principal does with each
 // collection (requests, objects served, how far it has read, its last
 // error) and hands it to the store in batches with Flush: reading a feed
 // never costs a write per request.
 type Activity struct {
-	Store ActivityStore
+	Store store.Store
 	Now   func() time.Time
 
 	mu      sync.Mutex
@@ -31,7 +26,7 @@ type Activity struct {
 type activityKey struct{ principal, collection, day string }
 
 // NewActivity returns an Activity recording into st.
-func NewActivity(st ActivityStore) *Activity {
+func NewActivity(st store.Store) *Activity {
 	return &Activity{Store: st, Now: time.Now, pending: map[activityKey]*store.Activity{}}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 	"liaison/testdata/coopfeed"
 )
@@ -35,8 +36,8 @@ func benchFeed(tb testing.TB, n int) []json.RawMessage {
 func benchServer(tb testing.TB, objects []json.RawMessage) (http.Handler, string) {
 	tb.Helper()
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "bench.db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(tb.TempDir(), "bench.db"), bolt.Options{})
+	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })

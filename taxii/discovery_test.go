@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 )
 
@@ -52,9 +53,8 @@ func TestDiscovery(t *testing.T) {
 		})
 	}
 	t.Run("no API roots", func(t *testing.T) {
-		db := store.NewDB(t.TempDir() + "/empty.db")
-		db.Now = (&clock{now: tTest}).Now
-		if err := db.Open(); err != nil {
+		db, err := bolt.Open(t.TempDir()+"/empty.db", bolt.Options{Options: store.Options{Now: (&clock{now: tTest}).Now}})
+		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })

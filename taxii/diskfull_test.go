@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 )
 
@@ -42,8 +43,8 @@ func TestDiskFull(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(dir, "liaison.db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(dir, "liaison.db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
@@ -90,7 +91,7 @@ func TestDiskFull(t *testing.T) {
 
 	// The file may not grow any more: a write past its size fails (EFBIG,
 	// with SIGXFSZ ignored), as on a full disk.
-	fi, err := os.Stat(db.Path)
+	fi, err := os.Stat(db.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,6 @@ const (
 	metricsPath = "/metrics"
 )
 
-// readier is implemented by stores that can tell whether they can write.
-type readier interface {
-	Ready(ctx context.Context) error
-}
-
 var errReadyBusy = errors.New("a previous readiness check is still waiting for the database")
 
 // readyTimeout bounds a readiness probe's wait for the database.
@@ -57,10 +52,6 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 // ready checks the store, one probe at a time: a probe stuck behind a
 // long write must not pile up goroutines.
 func (s *Server) ready(ctx context.Context) error {
-	rd, ok := s.Store.(readier)
-	if !ok {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	select {
@@ -69,5 +60,5 @@ func (s *Server) ready(ctx context.Context) error {
 	case <-ctx.Done():
 		return errReadyBusy
 	}
-	return rd.Ready(ctx)
+	return s.Store.Ready(ctx)
 }

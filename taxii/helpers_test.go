@@ -21,11 +21,12 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 )
 
 // The real store satisfies the interface the HTTP API needs.
-var _ taxii.Store = (*store.DB)(nil)
+var _ store.Store = (*bolt.Store)(nil)
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
@@ -181,7 +182,7 @@ func (c *clock) Set(t time.Time) {
 //	                          default limit 2, max limit 3; 5 objects
 type fixture struct {
 	t       *testing.T
-	db      *store.DB
+	db      *bolt.Store
 	clock   *clock
 	server  *taxii.Server
 	handler http.Handler
@@ -206,9 +207,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	clk := &clock{now: tTest}
-	db := store.NewDB(path)
-	db.Now = clk.Now
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: clk.Now}})
+	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() {
@@ -247,9 +247,8 @@ func buildFixtureImage(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{now: tPublic}
 	path := filepath.Join(t.TempDir(), "fixture.db")
-	db := store.NewDB(path)
-	db.Now = clk.Now
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: clk.Now}})
+	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	defer db.Close()

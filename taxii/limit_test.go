@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 )
 
@@ -20,8 +20,8 @@ import (
 // route /hold/ that keeps its slot until release is called.
 func limitedServer(t *testing.T, queueTimeout time.Duration) (url string, entered <-chan struct{}, release func()) {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 )
 
@@ -20,8 +21,8 @@ import (
 // limit is accepted.
 func TestPostObjectLimit(t *testing.T) {
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
@@ -98,8 +99,8 @@ func TestDiscoveryBehindWildcard(t *testing.T) {
 // larger than the bound is processed alone.
 func TestPostBusy(t *testing.T) {
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 	"liaison/testdata/coopfeed"
 )
@@ -140,8 +141,8 @@ func TestPostMemory(t *testing.T) {
 		cases = append(cases, memoryCase{"densest objects within the limits", 12}, memoryCase{"15,000 ordinary objects", 12})
 	}
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

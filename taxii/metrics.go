@@ -123,18 +123,13 @@ func routeOf(c echo.Context) string {
 	return "unmatched"
 }
 
-// StoreStats is what the store collector reads at scrape time.
-type StoreStats interface {
-	CollectionSummaries(ctx context.Context) ([]store.CollectionSummary, error)
-	DBStats() store.DBStats
-}
-
 // storeCollector reports per-collection object counts and last date_added,
-// and the database engine's counters. Collection summaries cost a walk of
+// and the database engine's counters when the store reports them
+// (store.StatsReporter). Collection summaries cost a walk of
 // each collection's current-version index, so they are cached briefly:
 // scrapes from several Prometheus servers do not multiply the work.
 type storeCollector struct {
-	src StoreStats
+	src store.Store
 	ttl time.Duration
 
 	mu      sync.Mutex
@@ -152,7 +147,7 @@ type engineMetric struct {
 }
 
 // NewStoreCollector returns a collector of src's statistics.
-func NewStoreCollector(src StoreStats) prometheus.Collector {
+func NewStoreCollector(src store.Store) prometheus.Collector {
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
 	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
 	return &storeCollector{
@@ -200,7 +195,11 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(c.last, prometheus.GaugeValue, last, s.ID, s.APIRoot)
 	}
-	st := c.src.DBStats()
+	engine, ok := c.src.(store.StatsReporter)
+	if !ok {
+		return
+	}
+	st := engine.DBStats()
 	for _, e := range c.engine {
 		ch <- prometheus.MustNewConstMetric(e.desc, e.kind, e.value(st))
 	}

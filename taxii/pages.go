@@ -264,17 +264,8 @@ func (s *Server) deleteObject(c echo.Context) error {
 	return c.NoContent(http.StatusOK)
 }
 
-// auditor is implemented by stores that keep an audit trail.
-type auditor interface {
-	RecordAudit(ctx context.Context, e store.AuditEntry) error
-}
-
 // auditDelete puts an object DELETE on record, whatever its outcome.
 func (s *Server) auditDelete(c echo.Context, coll store.Collection, n int, err error) {
-	a, ok := s.Store.(auditor)
-	if !ok {
-		return
-	}
 	p, req := principal(c), c.Request()
 	outcome := "ok"
 	if err != nil {
@@ -283,7 +274,7 @@ func (s *Server) auditDelete(c echo.Context, coll store.Collection, n int, err e
 	e := store.AuditEntry{User: p.Name, KeyID: p.KeyID, Remote: c.RealIP(), Action: "object.delete",
 		Target: coll.APIRoot + "/" + coll.ID + " " + c.Param("object"),
 		Detail: fmt.Sprintf("TAXII DELETE ?%s, %d versions deleted", loggedQuery(req.URL.RawQuery), n), Outcome: outcome}
-	if rerr := a.RecordAudit(context.WithoutCancel(req.Context()), e); rerr != nil {
+	if rerr := s.Store.RecordAudit(context.WithoutCancel(req.Context()), e); rerr != nil {
 		s.Logger.Error("record audit entry", slog.String("action", e.Action), slog.Any("error", rerr))
 	}
 }

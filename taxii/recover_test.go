@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"liaison/store"
+	"liaison/store/bolt"
 )
 
 // faultyAccess fails in the ways a buggy Access implementation could: it
@@ -34,8 +35,8 @@ func (faultyAccess) Rights(context.Context, Principal, store.Collection) (Rights
 // path is logged with an error_id and answered with a generic 500 TAXII
 // error resource that reveals nothing of the cause.
 func TestServer_InternalErrors(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

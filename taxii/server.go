@@ -1,10 +1,9 @@
 // Package taxii serves the TAXII 2.1 API (OASIS TAXII Version 2.1) over
-// HTTP with echo, on top of a Store.
+// HTTP with echo, on top of a store.Store.
 package taxii
 
 import (
 	"cmp"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -23,21 +22,9 @@ import (
 	"liaison/store"
 )
 
-// Store is what the TAXII API needs from storage. *store.DB implements it.
-type Store interface {
-	APIRoots(ctx context.Context) ([]store.APIRoot, error)
-	APIRoot(ctx context.Context, name string) (store.APIRoot, error)
-	Collections(ctx context.Context, root string) ([]store.Collection, error)
-	Collection(ctx context.Context, root, idOrAlias string) (store.Collection, error)
-	Query(ctx context.Context, collection string, q store.Query) (store.Page, error)
-	AddObjects(ctx context.Context, req store.AddRequest) (store.Status, error)
-	DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string) (int, error)
-	Status(ctx context.Context, root, id string) (store.Status, string, error)
-}
-
 // Server is the TAXII 2.1 HTTP API. Set the fields, then call Handler.
 type Server struct {
-	Store     Store
+	Store     store.Store
 	Validator *stix.Validator
 	Access    Access
 	Logger    *slog.Logger
@@ -92,7 +79,7 @@ const (
 )
 
 // NewServer returns a Server with default settings on st.
-func NewServer(st Store, cursorKey []byte) *Server {
+func NewServer(st store.Store, cursorKey []byte) *Server {
 	return &Server{
 		Store:     st,
 		Validator: stix.NewValidator(),

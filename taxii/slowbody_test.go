@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 )
 
@@ -21,8 +22,8 @@ import (
 // naming the server's or the client's socket addresses.
 func TestSlowBody(t *testing.T) {
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

@@ -20,6 +20,7 @@ import (
 
 	"liaison/store"
 	"liaison/store/admin"
+	"liaison/store/bolt"
 )
 
 // Account commands work offline on the database file. bbolt lets one
@@ -44,16 +45,15 @@ type cli struct {
 // only reads refuses a missing file rather than create an empty one (a
 // mistyped --db would otherwise look like an empty database); one that
 // writes creates it and says so on stderr.
-func openDB(path string, mode dbMode, stderr io.Writer) (*store.DB, error) {
+func openDB(path string, mode dbMode, stderr io.Writer) (*bolt.Store, error) {
 	_, err := os.Stat(path)
 	missing := errors.Is(err, os.ErrNotExist)
 	if missing && mode != writeDB {
 		return nil, &noDatabaseError{path}
 	}
-	db := store.NewDB(path)
-	db.OpenTimeout = 500 * time.Millisecond
-	if err := db.Open(); err != nil {
-		if errors.Is(err, store.ErrDatabaseLocked) {
+	db, err := bolt.Open(path, bolt.Options{OpenTimeout: 500 * time.Millisecond})
+	if err != nil {
+		if errors.Is(err, bolt.ErrDatabaseLocked) {
 			return nil, fmt.Errorf("%s is in use by a running liaison server; act through it with --server URL (and LIAISON_API_KEY): %w", path, errInUse)
 		}
 		return nil, withRestoreHint(err, path)
@@ -67,7 +67,7 @@ func openDB(path string, mode dbMode, stderr io.Writer) (*store.DB, error) {
 // withRestoreHint tells, after a damaged database file's problem, what to
 // do about it.
 func withRestoreHint(err error, path string) error {
-	if !errors.Is(err, store.ErrDamaged) {
+	if !errors.Is(err, bolt.ErrDamaged) {
 		return err
 	}
 	return fmt.Errorf("%w; restore it from a backup (liaison restore BACKUP --db %s --force), or move it away to start anew", err, path)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"liaison/store"
+	"liaison/store/bolt"
 )
 
 // cmdline runs the liaison command line with stdin and returns the exit
@@ -23,6 +24,16 @@ func cmdline(t *testing.T, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// mustOpenStore opens the database file path for a test to look into.
+func mustOpenStore(t *testing.T, path string) *bolt.Store {
+	t.Helper()
+	s, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestAccountCommands drives every account command, on a database file and
@@ -49,10 +60,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		cmdline(t, "", append([]string{"apiroot", "add", "r", "--title", "R"}, target...)...)
 		cmdline(t, "", append([]string{"collection", "add", "--api-root", "r", "--title", "Inbox", "--alias", "inbox"}, target...)...)
 	} else { // an API root and a collection to grant on
-		s := store.NewDB(db)
-		if err := s.Open(); err != nil {
-			t.Fatal(err)
-		}
+		s := mustOpenStore(t, db)
 		s.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
 		s.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "Inbox", Alias: "inbox"})
 		s.Close()
@@ -105,10 +113,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 	}
 
 	stop()
-	s := store.NewDB(db)
-	if err := s.Open(); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenStore(t, db)
 	defer s.Close()
 	if _, err := s.VerifyPassword(ctx, "alice", "new-passphrase-pw"); err != nil {
 		t.Errorf("alice's new password: %v", err)
@@ -211,10 +216,7 @@ func TestFriendlyErrors(t *testing.T) {
 		if code, out, errOut := cmdline(t, "", "apikey", "create", "alice", "--expires", tc.expires, "--db", db); code != 0 {
 			t.Fatalf("--expires %s = %d %s %s", tc.expires, code, out, errOut)
 		}
-		s := store.NewDB(db)
-		if err := s.Open(); err != nil {
-			t.Fatal(err)
-		}
+		s := mustOpenStore(t, db)
 		keys, _ := s.APIKeys(context.Background(), "alice")
 		s.Close()
 		k := keys[0]

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"liaison/store"
+	"liaison/store/bolt"
 )
 
 // The crash test's settings. LIAISON_CRASH_KILLS raises the number of
@@ -92,7 +92,7 @@ func TestCrash(t *testing.T) {
 		errorLines = append(errorLines, p.logs.errorLines()...)
 		// The file as the kill left it, before a server touches it again.
 		t0 := time.Now()
-		if err := store.CheckFile(f.DB); err != nil {
+		if err := bolt.CheckFile(f.DB); err != nil {
 			t.Errorf("consistency check after kill %d: %v", k+1, err)
 		}
 		checking += time.Since(t0)
@@ -115,7 +115,7 @@ func TestCrash(t *testing.T) {
 	for _, l := range errorLines {
 		t.Errorf("the server logged an error: %s", l)
 	}
-	if err := store.CheckFile(f.DB); err != nil {
+	if err := bolt.CheckFile(f.DB); err != nil {
 		t.Errorf("consistency check after %d kills: %v", kills, err)
 	}
 

@@ -17,6 +17,7 @@ import (
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/admin"
+	"liaison/store/bolt"
 )
 
 // listFlag collects a repeatable string flag.
@@ -533,7 +534,7 @@ func (c *cli) backup(fs *flag.FlagSet) runFunc {
 					return err
 				}
 				// A snapshot cut short on the way is refused, not kept.
-				return store.CheckFile(f.Name())
+				return bolt.CheckFile(f.Name())
 			})
 			if err == nil {
 				fmt.Fprintf(c.stdout, "backed up %d bytes to %s\n", n, args[0])
@@ -555,7 +556,7 @@ func (c *cli) check(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		if err := store.CheckFile(*dbPath); errors.Is(err, store.ErrDatabaseLocked) {
+		if err := bolt.CheckFile(*dbPath); errors.Is(err, bolt.ErrDatabaseLocked) {
 			return fmt.Errorf("%s is in use by a running liaison server; stop it to check the file, or check a backup of it (liaison backup FILE --server URL)", *dbPath)
 		} else if err != nil {
 			return withRestoreHint(err, *dbPath)
@@ -573,7 +574,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 			return usagef("--db is required")
 		}
 		// Check the backup, read-only, before anything is touched.
-		if err := store.CheckFile(args[0]); err != nil {
+		if err := bolt.CheckFile(args[0]); err != nil {
 			return fmt.Errorf("backup %s: %w", args[0], err)
 		}
 		if err := refuseExisting(*dbPath, *force, "replace it with the backup"); err != nil {
@@ -585,7 +586,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 			switch {
 			case errors.Is(err, errInUse):
 				return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
-			case errors.Is(err, store.ErrDamaged):
+			case errors.Is(err, bolt.ErrDamaged):
 				// What a restore is for; no server can have it open.
 			case err != nil:
 				return err

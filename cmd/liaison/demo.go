@@ -40,7 +40,7 @@ const (
 // collections built from the committed cooperation feed sample, a private
 // inbox, and the user "demo" who may read and write all three. A database
 // that already has API roots is left alone (nil credentials).
-func loadDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredentials, error) {
+func loadDemo(ctx context.Context, db store.Store, out io.Writer) (*demoCredentials, error) {
 	roots, err := db.APIRoots(ctx)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func loadDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredential
 	return creds, nil
 }
 
-func createDemo(ctx context.Context, db *store.DB, out io.Writer) (*demoCredentials, error) {
+func createDemo(ctx context.Context, db store.Store, out io.Writer) (*demoCredentials, error) {
 	if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: demoRoot, Default: true,
 		Title:       "Operation cooperation feed",
 		Description: "Botnet C2 and compromised-site intelligence shared between a security vendor, INTERPOL, Europol, national CERTs and partner companies (demo data)."}); err != nil {

@@ -19,7 +19,7 @@ func TestDependencyDirection(t *testing.T) {
 		forbidden []string
 	}{
 		{"liaison/stix", []string{"-deps"}, []string{"github.com/labstack/echo", "go.etcd.io/bbolt", "liaison/store", "liaison/taxii", "liaison/cmd"}},
-		{"liaison/store", []string{"-deps"}, []string{"github.com/labstack/echo", "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store", []string{"-deps"}, []string{"github.com/labstack/echo", "go.etcd.io/bbolt", "liaison/store/", "liaison/taxii", "liaison/cmd"}},
 		{"liaison/taxii", []string{"-f", `{{join .Imports "\n"}}`}, []string{"go.etcd.io/bbolt"}},
 		{"liaison/taxii", []string{"-deps"}, []string{"liaison/cmd"}},
 	} {

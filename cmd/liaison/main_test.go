@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"liaison/stix"
-	"liaison/store"
 	"liaison/store/admin"
 	"liaison/testdata/coopfeed"
 )
@@ -395,10 +394,7 @@ func TestMain_DrainDeadline(t *testing.T) {
 	if !strings.Contains(logs.String(), "drain deadline passed") || !strings.Contains(logs.String(), "POST /cooperation/collections/partner-inbox/objects/") {
 		t.Errorf("the cut request is not named in the log:\n%s", logs.String())
 	}
-	s := store.NewDB(db)
-	if err := s.Open(); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenStore(t, db)
 	defer s.Close()
 	st, err := admin.New(s, nil).Stats(context.Background())
 	if err != nil {

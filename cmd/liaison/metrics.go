@@ -19,7 +19,7 @@ import (
 
 // newMetrics registers every metric of the process: the server's, the
 // store's, Go's runtime and the process's, and the build's.
-func newMetrics(db *store.DB) (*prometheus.Registry, *taxii.Metrics) {
+func newMetrics(db store.Store) (*prometheus.Registry, *taxii.Metrics) {
 	reg := prometheus.NewRegistry()
 	build := buildInfo()
 	reg.MustRegister(

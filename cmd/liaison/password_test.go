@@ -62,10 +62,7 @@ func TestPasswordPrompt(t *testing.T) {
 			t.Errorf("%s: a password was printed: %q %q", tc.name, out, errOut)
 		}
 	}
-	s := store.NewDB(db)
-	if err := s.Open(); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenStore(t, db)
 	defer s.Close()
 	ctx := context.Background()
 	if _, err := s.VerifyPassword(ctx, "alice", "second-passphrase-pw"); err != nil {

@@ -21,6 +21,7 @@ import (
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/admin"
+	"liaison/store/bolt"
 	"liaison/taxii"
 	taxiiadmin "liaison/taxii/admin"
 	"liaison/taxii/auth"
@@ -49,7 +50,7 @@ type Main struct {
 	flags          Config   // the values of the flags, before configure
 	configWarnings []string // what configure ignored
 
-	db         *store.DB
+	db         *bolt.Store
 	api        *taxii.Server
 	accounts   *auth.Accounts
 	cert       *certificate
@@ -146,12 +147,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.logger.Warn(w)
 	}
 	var err error
-	m.db = store.NewDB(c.DBPath)
-	m.db.Logger = m.logger.With("component", "store")
+	opts := bolt.Options{Options: store.Options{Logger: m.logger.With("component", "store")}}
 	if c.CheckDB {
-		m.db.CheckMode = store.CheckFull
+		opts.CheckMode = bolt.CheckFull
 	}
-	if err := m.db.Open(); err != nil {
+	if m.db, err = bolt.Open(c.DBPath, opts); err != nil {
 		return withRestoreHint(err, c.DBPath)
 	}
 	if c.Demo {
@@ -209,7 +209,9 @@ func (m *Main) Run(ctx context.Context) error {
 	api.Validator.Limits = stix.Limits{MaxDepth: c.ObjectMaxDepth, MaxElements: c.ObjectMaxElements,
 		MaxStringBytes: c.ObjectMaxStringBytes, MaxValues: c.ObjectMaxValues}
 	api.Validator.MaxValuesAtOnce = c.ValuesAtOnce
-	adminAPI := &taxiiadmin.Handler{API: admin.New(m.db, api.Validator), Challenges: m.accounts.Challenges(),
+	service := admin.New(m.db, api.Validator)
+	service.Logger = m.logger.With("component", "store")
+	adminAPI := &taxiiadmin.Handler{API: service, Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
 	m.api = api

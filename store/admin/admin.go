@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +19,10 @@ import (
 
 // Service performs curation operations on a store.
 type Service struct {
-	DB *store.DB
+	DB store.Store
+	// Logger receives what cannot be returned: a failure to record an
+	// audit entry.
+	Logger *slog.Logger
 	// Validator checks imported and revoked objects; nil: one is made when
 	// first needed (compiling the schemas takes a tenth of a second that
 	// account commands need not spend).
@@ -41,8 +45,8 @@ func (s *Service) validator() *stix.Validator {
 }
 
 // New returns a Service on db.
-func New(db *store.DB, v *stix.Validator) *Service {
-	return &Service{DB: db, Validator: v, Now: time.Now, BatchSize: 1000}
+func New(db store.Store, v *stix.Validator) *Service {
+	return &Service{DB: db, Logger: slog.New(slog.DiscardHandler), Validator: v, Now: time.Now, BatchSize: 1000}
 }
 
 // CollectionInfo is a collection with what it holds.
@@ -140,6 +144,8 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 	if st.Collections, err = s.Collections(ctx, ""); err != nil {
 		return st, err
 	}
-	st.File, err = s.DB.FileStats(ctx)
+	if fs, ok := s.DB.(store.FileStore); ok {
+		st.File, err = fs.FileStats(ctx)
+	}
 	return st, err
 }

@@ -18,14 +18,15 @@ import (
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/admin"
+	"liaison/store/bolt"
 	"liaison/testdata/coopfeed"
 )
 
 func newService(t *testing.T) (*admin.Service, store.Collection) {
 	t.Helper()
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -34,7 +35,7 @@ func newService(t *testing.T) (*admin.Service, store.Collection) {
 		}
 		db.Close()
 	})
-	if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil {
+	if _, err = db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "C", Alias: "c"})

@@ -3,6 +3,7 @@ package admin
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -265,5 +266,15 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (err error) {
 	return s.DB.RevokeAPIKey(ctx, id)
 }
 
+// ErrNoBackup is returned by Backup when the store cannot copy itself
+// (it is not a store.FileStore): its backend has backups of its own.
+var ErrNoBackup = errors.New("this store cannot write a backup of itself; use its database's own backup tools")
+
 // Backup writes a consistent snapshot of the database to w.
-func (s *Service) Backup(ctx context.Context, w io.Writer) (int64, error) { return s.DB.Backup(ctx, w) }
+func (s *Service) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	fs, ok := s.DB.(store.FileStore)
+	if !ok {
+		return 0, ErrNoBackup
+	}
+	return fs.Backup(ctx, w)
+}

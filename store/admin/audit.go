@@ -48,7 +48,7 @@ func actorOf(ctx context.Context) Actor {
 
 // audit records an operation and its outcome. A failure to record is
 // returned to no one: the operation is done (or failed) already; it is
-// logged by the store's logger.
+// logged.
 func (s *Service) audit(ctx context.Context, action, target, detail string, err error) {
 	a := actorOf(ctx)
 	outcome := "ok"
@@ -58,7 +58,7 @@ func (s *Service) audit(ctx context.Context, action, target, detail string, err 
 	e := store.AuditEntry{User: a.User, KeyID: a.KeyID, Remote: a.Remote, Action: action, Target: target, Detail: detail, Outcome: outcome}
 	// The request may be over (a client gone); the record is not.
 	if rerr := s.DB.RecordAudit(context.WithoutCancel(ctx), e); rerr != nil {
-		s.DB.Logger.Error("record audit entry", "action", action, "target", target, "error", rerr)
+		s.Logger.Error("record audit entry", "action", action, "target", target, "error", rerr)
 	}
 }
 

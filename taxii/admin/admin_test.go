@@ -16,6 +16,7 @@ import (
 	"liaison/stix"
 	"liaison/store"
 	storeadmin "liaison/store/admin"
+	"liaison/store/bolt"
 	"liaison/taxii"
 	"liaison/taxii/admin"
 	"liaison/taxii/auth"
@@ -26,8 +27,8 @@ import (
 func newServer(t *testing.T) (*httptest.Server, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })

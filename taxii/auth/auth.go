@@ -35,21 +35,13 @@ import (
 	"liaison/taxii"
 )
 
-// Store is what authentication needs from storage.
-type Store interface {
-	User(ctx context.Context, name string) (store.User, error)
-	VerifyPassword(ctx context.Context, name, password string) (store.User, error)
-	VerifyAPIKey(ctx context.Context, token string) (store.User, store.APIKey, error)
-	TouchAPIKeys(ctx context.Context, used map[string]time.Time) error
-}
-
 // Realm is the authentication realm of the challenges.
 const Realm = "liaison"
 
 // Accounts is a taxii.Access backed by the store's users and API keys. Set
 // the fields, then use it; call Close to flush the keys' last-used times.
 type Accounts struct {
-	Store  Store
+	Store  store.Store
 	Logger *slog.Logger
 	Now    func() time.Time
 	// CacheTTL is how long a verified password stays verified: Basic
@@ -97,7 +89,7 @@ type cacheEntry struct {
 }
 
 // NewAccounts returns Accounts on st with default settings.
-func NewAccounts(st Store) *Accounts {
+func NewAccounts(st store.Store) *Accounts {
 	return &Accounts{
 		Store:       st,
 		Logger:      slog.New(slog.DiscardHandler),

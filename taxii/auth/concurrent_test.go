@@ -17,18 +17,18 @@ import (
 
 // countingStore is the real store, counting the password checks made on it.
 type countingStore struct {
-	*store.DB
+	store.Store
 	checks atomic.Int64
 }
 
 func (s *countingStore) VerifyPassword(ctx context.Context, name, password string) (store.User, error) {
 	s.checks.Add(1)
-	return s.DB.VerifyPassword(ctx, name, password)
+	return s.Store.VerifyPassword(ctx, name, password)
 }
 
 // burst sends n requests at once, each with the Authorization header
 // header(i), from one client address, and counts the answers by status.
-func burst(t *testing.T, acc *auth.Accounts, db *store.DB, n int, header func(i int) string) map[int]int {
+func burst(t *testing.T, acc *auth.Accounts, db store.Store, n int, header func(i int) string) map[int]int {
 	t.Helper()
 	srv := taxii.NewServer(db, []byte("k"))
 	srv.Access = acc
@@ -69,7 +69,7 @@ func basicAuth(user, pass string) string {
 // when there are more of them than failures allowed; the default limiter.
 func TestConcurrentCorrectLogins(t *testing.T) {
 	w := newWorld(t)
-	cs := &countingStore{DB: w.db}
+	cs := &countingStore{Store: w.db}
 	acc := auth.NewAccounts(cs)
 	got := burst(t, acc, w.db, 32, func(int) string { return basicAuth("reader", "pw-reader") })
 	if got[200] != 32 {
@@ -128,7 +128,7 @@ func TestConcurrentWrongPasswords(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			cs := &countingStore{DB: w.db}
+			cs := &countingStore{Store: w.db}
 			got := burst(t, auth.NewAccounts(cs), w.db, tc.n, tc.header)
 			if n := cs.checks.Load(); n > int64(tc.maxChecks) {
 				t.Errorf("%d passwords checked, want at most %d", n, tc.maxChecks)
@@ -212,7 +212,7 @@ func TestNoLockout(t *testing.T) {
 
 // panickyStore is the real store whose password check panics, as a
 // damaged stored hash once made argon2 do.
-type panickyStore struct{ *store.DB }
+type panickyStore struct{ store.Store }
 
 func (panickyStore) VerifyPassword(context.Context, string, string) (store.User, error) {
 	panic("argon2: number of rounds too small")

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 	"liaison/taxii/auth"
 )
@@ -30,8 +30,8 @@ import (
 func FuzzAuthenticate(f *testing.F) {
 	const user, password = "alice", "fuzz-correct-horse-7Qk2xw"
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(f.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(f.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })

@@ -19,6 +19,7 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
+	"liaison/store/bolt"
 	"liaison/taxii"
 	"liaison/taxii/auth"
 )
@@ -37,7 +38,7 @@ func indicatorJSON(id string) string {
 // world is a server with accounts: one API root holding a private and a
 // public-read collection, and users with different rights.
 type world struct {
-	db      *store.DB
+	db      store.Store
 	handler http.Handler
 	logs    *bytes.Buffer
 	private string // collection ids
@@ -49,8 +50,8 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
@@ -61,7 +62,7 @@ func newWorld(t testing.TB) *world {
 			t.Fatal(err)
 		}
 	}
-	_, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
+	_, err = db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
 	must(err)
 	priv, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "Private"})
 	must(err)
@@ -412,8 +413,8 @@ func TestKeyCache(t *testing.T) {
 // request is asked for credentials instead of getting an empty server.
 func TestDiscoveryChallenge(t *testing.T) {
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(t.TempDir(), "db"))
-	if err := db.Open(); err != nil {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

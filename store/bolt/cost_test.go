@@ -1,4 +1,4 @@
-package store_test
+package bolt_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // of at most 1000: indicators, five malware objects spread evenly (a rare
 // type), and one indicator (costTarget) with three versions added at the
 // start, just after the middle and at the end.
-func costCollection(tb testing.TB, db *store.DB, n int) store.Collection {
+func costCollection(tb testing.TB, db store.Store, n int) store.Collection {
 	tb.Helper()
 	c := MustCreateCollection(tb, db, testRoot, store.Collection{})
 	var batch []string

@@ -1,4 +1,4 @@
-package store_test
+package bolt_test
 
 import (
 	"context"
@@ -9,18 +9,19 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
+	"liaison/store/bolt"
 )
 
 // openExampleDB opens a store in a temporary directory with a pinned clock
 // and returns it with a function that closes and removes it.
-func openExampleDB() (*store.DB, func()) {
+func openExampleDB() (*bolt.Store, func()) {
 	dir, err := os.MkdirTemp("", "liaison-store-example")
 	if err != nil {
 		panic(err)
 	}
-	db := store.NewDB(filepath.Join(dir, "liaison.db"))
-	db.Now = func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC) }
-	if err := db.Open(); err != nil {
+	now := func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC) }
+	db, err := bolt.Open(filepath.Join(dir, "liaison.db"), bolt.Options{Options: store.Options{Now: now}})
+	if err != nil {
 		panic(err)
 	}
 	return db, func() {
@@ -29,7 +30,7 @@ func openExampleDB() (*store.DB, func()) {
 	}
 }
 
-func ExampleDB_AddObjects() {
+func ExampleStore_AddObjects() {
 	ctx := context.Background()
 	db, done := openExampleDB()
 	defer done()
@@ -90,7 +91,7 @@ func ExampleDB_AddObjects() {
 	// 2024-05-06T07:08:09.000001Z ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd 2.1
 }
 
-func ExampleDB_Query() {
+func ExampleStore_Query() {
 	ctx := context.Background()
 	db, done := openExampleDB()
 	defer done()

@@ -1,23 +1,31 @@
-package store
+package bolt
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
-// Bucket names. Every collection has its own bucket, named collPrefix+id,
-// holding the object records and their indexes as nested buckets.
+// Bucket names. Every collection has its own bucket, named
+// collectionBucketPrefix+id, holding the object versions and their indexes
+// as nested buckets.
 var (
 	bucketMeta        = []byte("meta")
-	bucketRoots       = []byte("roots")
-	bucketCollections = []byte("collections")
-	bucketStatus      = []byte("status")
+	bucketRoots       = []byte("roots")       // name -> store.APIRoot JSON
+	bucketCollections = []byte("collections") // id -> store.Collection JSON
+	bucketStatus      = []byte("status")      // id -> storedStatus JSON
 	bucketStatusTime  = []byte("status_by_time")
+	bucketUsers       = []byte("users")    // name -> store.User JSON
+	bucketAPIKeys     = []byte("api_keys") // id -> store.APIKey JSON
+	bucketAudit       = []byte("audit")    // time(8) seq(8) -> store.AuditEntry JSON
+	bucketActivity    = []byte("activity") // collection 0 principal -> store.Activity JSON
 
-	collPrefix = "coll:"
+	collectionBucketPrefix = "coll:"
 
 	// Nested buckets of a collection bucket.
-	bucketObjects = []byte("objects") // dateAdded(8) -> record
+	bucketObjects = []byte("objects") // dateAdded(8) -> storedVersion
 	// bucketByID holds everything kept per object id, under keys that
 	// start with the id, so that adding a version dirties one leaf page
 	// of one B+tree rather than one page in each of several indexes
@@ -72,11 +80,11 @@ func versionKey(t time.Time) [12]byte {
 }
 
 // Keys of the by-id bucket.
-func datePrefix(id string) []byte           { return idKey(id, 'd', nil) }
-func dateIDKey(id string, dk []byte) []byte { return idKey(id, 'd', dk) }
-func verKey(id string, vk []byte) []byte    { return idKey(id, 'v', vk) }
-func scoHashKey(id string, h []byte) []byte { return idKey(id, 'h', h) }
-func latestKey(id string) []byte            { return idKey(id, 'l', nil) }
+func idDatesPrefix(id string) []byte                { return idKey(id, 'd', nil) }
+func idDateKey(id string, dateAdded []byte) []byte  { return idKey(id, 'd', dateAdded) }
+func idVersionKey(id string, version []byte) []byte { return idKey(id, 'v', version) }
+func idContentKey(id string, hash []byte) []byte    { return idKey(id, 'h', hash) }
+func idCurrentKey(id string) []byte                 { return idKey(id, 'l', nil) }
 
 func idKey(id string, tag byte, suffix []byte) []byte {
 	k := make([]byte, 0, len(id)+2+len(suffix))
@@ -90,4 +98,24 @@ func indexKey(prefix string, suffix []byte) []byte {
 	k = append(k, prefix...)
 	k = append(k, 0)
 	return append(k, suffix...)
+}
+
+func putJSON(b *bbolt.Bucket, k []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, data)
+}
+
+func getUint(b *bbolt.Bucket, k []byte) uint64 {
+	v := b.Get(k)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func putUint(b *bbolt.Bucket, k []byte, n uint64) error {
+	return b.Put(k, dateKey(n))
 }

@@ -2,10 +2,8 @@ package store
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -25,13 +23,12 @@ const (
 	argonSaltLen = 16
 )
 
-// ErrBadPassword is returned when a password does not match its hash.
-var ErrBadPassword = errors.New("wrong password")
-
-// dummyHash is a password hash that matches nothing anyone can send, for
+// DummyHash is a password hash that matches nothing anyone can send, for
 // spending the time of a check when there is no real hash to check
-// against. Computed once; immutable.
-var dummyHash = sync.OnceValue(func() string {
+// against: a backend's VerifyPassword checks the password against it when
+// the user does not exist or has no password, so that the answer's delay
+// does not tell which user names exist. Computed once; immutable.
+var DummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("\x00liaison: no such user\x00")
 	return h
 })
@@ -78,48 +75,4 @@ func CheckPassword(hash, password string) error {
 		return ErrBadPassword
 	}
 	return nil
-}
-
-// API keys look like "lsn_<id>_<secret>": a public id of 8 random bytes in
-// hex, which names the key in listings and finds it in the store, and a
-// secret of 32 random bytes in base64url. Only a SHA-256 of the secret is
-// stored. With 256 random bits no password-style slow hash is needed: no
-// dictionary helps against it.
-const apiKeyPrefix = "lsn_"
-
-// newAPIKey returns a new key's id, its full token and the hash to store.
-func newAPIKey() (id, token string, hash []byte, err error) {
-	b := make([]byte, 8+32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", nil, fmt.Errorf("generate API key: %w", err)
-	}
-	id = fmt.Sprintf("%x", b[:8])
-	secret := base64.RawURLEncoding.EncodeToString(b[8:])
-	sum := sha256.Sum256([]byte(secret))
-	return id, apiKeyPrefix + id + "_" + secret, sum[:], nil
-}
-
-// IsAPIKey reports whether s has the shape of an API key token.
-func IsAPIKey(s string) bool {
-	_, _, ok := splitAPIKey(s)
-	return ok
-}
-
-// APIKeyID returns the public id of an API key token, which names the key
-// in listings and logs, or "" when token does not have a key's shape.
-func APIKeyID(token string) string {
-	id, _, _ := splitAPIKey(token)
-	return id
-}
-
-func splitAPIKey(token string) (id, secret string, ok bool) {
-	rest, ok := strings.CutPrefix(token, apiKeyPrefix)
-	if !ok {
-		return "", "", false
-	}
-	id, secret, ok = strings.Cut(rest, "_")
-	if !ok || len(id) != 16 || len(secret) != 43 {
-		return "", "", false
-	}
-	return id, secret, true
 }

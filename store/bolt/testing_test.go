@@ -1,4 +1,4 @@
-package store_test
+package bolt_test
 
 import (
 	"bytes"
@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"liaison/stix"
 	"liaison/store"
+	"liaison/store/bolt"
 )
 
 // pinnedNow is the instant MustOpenDB pins the clock to. It carries
@@ -27,19 +29,53 @@ const (
 	testUser = "alice"
 )
 
+// testDB is a store opened by MustOpenDB, with its clock.
+type testDB struct {
+	*bolt.Store
+	clock *clock
+}
+
+// clock is a settable clock for a store's Options.Now.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// setNow pins db's clock to t.
+func setNow(db *testDB, t time.Time) {
+	db.clock.mu.Lock()
+	defer db.clock.mu.Unlock()
+	db.clock.now = t
+}
+
 // MustOpenDB opens a store in a fresh file under tb.TempDir() with its clock
 // pinned to pinnedNow. On cleanup it runs the bbolt consistency check and
 // closes the store.
-func MustOpenDB(tb testing.TB) *store.DB {
+func MustOpenDB(tb testing.TB) *testDB {
 	tb.Helper()
-	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "db"))
+	return MustOpenDBWith(tb, filepath.Join(tb.TempDir(), "db"), store.Options{})
 }
 
 // MustOpenDBAt is MustOpenDB for a given file.
-func MustOpenDBAt(tb testing.TB, path string) *store.DB {
+func MustOpenDBAt(tb testing.TB, path string) *testDB {
 	tb.Helper()
-	db := newDB(path)
-	if err := db.Open(); err != nil {
+	return MustOpenDBWith(tb, path, store.Options{})
+}
+
+// MustOpenDBWith is MustOpenDBAt with options; their clock is replaced
+// with one pinned to pinnedNow.
+func MustOpenDBWith(tb testing.TB, path string, o store.Options) *testDB {
+	tb.Helper()
+	clk := &clock{now: pinnedNow}
+	o.Now = clk.Now
+	db, err := bolt.Open(path, bolt.Options{Options: o})
+	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
 	}
 	tb.Cleanup(func() {
@@ -50,23 +86,22 @@ func MustOpenDBAt(tb testing.TB, path string) *store.DB {
 			tb.Errorf("Close: %v", err)
 		}
 	})
-	return db
+	return &testDB{Store: db, clock: clk}
 }
 
-// newDB returns an unopened store for path with the clock pinned.
-func newDB(path string) *store.DB {
-	db := store.NewDB(path)
-	db.Now = func() time.Time { return pinnedNow }
+// openDB opens the store at path with the clock pinned, for tests that
+// close it themselves.
+func openDB(tb testing.TB, path string) *bolt.Store {
+	tb.Helper()
+	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: func() time.Time { return pinnedNow }}})
+	if err != nil {
+		tb.Fatalf("Open(%s): %v", path, err)
+	}
 	return db
-}
-
-// setNow pins db's clock to t.
-func setNow(db *store.DB, t time.Time) {
-	db.Now = func() time.Time { return t }
 }
 
 // MustCreateRoot creates an API root with a title and fails tb on error.
-func MustCreateRoot(tb testing.TB, db *store.DB, name string) store.APIRoot {
+func MustCreateRoot(tb testing.TB, db store.Store, name string) store.APIRoot {
 	tb.Helper()
 	r, err := db.CreateAPIRoot(context.Background(), store.APIRoot{Name: name, Title: "Root " + name})
 	if err != nil {
@@ -77,7 +112,7 @@ func MustCreateRoot(tb testing.TB, db *store.DB, name string) store.APIRoot {
 
 // MustCreateCollection creates a collection in root (creating the root when
 // it does not exist yet) and fails tb on error.
-func MustCreateCollection(tb testing.TB, db *store.DB, root string, c store.Collection) store.Collection {
+func MustCreateCollection(tb testing.TB, db store.Store, root string, c store.Collection) store.Collection {
 	tb.Helper()
 	ctx := context.Background()
 	if _, err := db.APIRoot(ctx, root); err != nil {
@@ -115,7 +150,7 @@ func addRequest(tb testing.TB, c store.Collection, objects ...string) store.AddR
 }
 
 // MustAdd adds the objects to c and fails tb on error.
-func MustAdd(tb testing.TB, db *store.DB, c store.Collection, objects ...string) store.Status {
+func MustAdd(tb testing.TB, db store.Store, c store.Collection, objects ...string) store.Status {
 	tb.Helper()
 	st, err := db.AddObjects(context.Background(), addRequest(tb, c, objects...))
 	if err != nil {
@@ -126,7 +161,7 @@ func MustAdd(tb testing.TB, db *store.DB, c store.Collection, objects ...string)
 
 // MustQuery runs q (with limit 10000 when q.Limit is zero) and fails tb on
 // error.
-func MustQuery(tb testing.TB, db *store.DB, coll string, q store.Query) store.Page {
+func MustQuery(tb testing.TB, db store.Store, coll string, q store.Query) store.Page {
 	tb.Helper()
 	if q.Limit == 0 {
 		q.Limit = 10000
@@ -200,7 +235,7 @@ func ts(tb testing.TB, s string) time.Time {
 
 // versionsOf returns the version strings of every stored version of id, in
 // date_added order.
-func versionsOf(tb testing.TB, db *store.DB, coll, id string) []string {
+func versionsOf(tb testing.TB, db store.Store, coll, id string) []string {
 	tb.Helper()
 	q := everything
 	q.IDs = []string{id}

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"encoding/binary"
@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrDamaged is returned when a database file fails a check: it is
@@ -166,3 +168,57 @@ const (
 	// in proportion to the file's size.
 	CheckFull
 )
+
+// CheckFile opens a database file read-only, without creating or changing
+// anything, and checks it fully: for backups before they are trusted, and
+// for liaison check.
+func CheckFile(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	if err := checkShape(path); err != nil {
+		return err
+	}
+	var b *bbolt.DB
+	err := guard(path, func() (err error) {
+		b, err = bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+		return err
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		// Locked, not damaged: a server has it open.
+		return fmt.Errorf("check %s: %w", path, ErrDatabaseLocked)
+	}
+	if err != nil {
+		return damaged(path, "%v", err)
+	}
+	defer b.Close()
+	s := &Store{path: path, bolt: b}
+	return s.check(CheckFull)
+}
+
+// Check reads every page and runs bbolt's consistency check, and returns
+// the first problem found.
+func (s *Store) Check() error { return s.check(CheckFull) }
+
+func (s *Store) check(mode CheckMode) error {
+	return guard(s.path, func() error {
+		return s.bolt.View(func(tx *bbolt.Tx) error {
+			if err := walk(tx, mode == CheckFull); err != nil {
+				return damaged(s.path, "%v", err)
+			}
+			if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketRoots) == nil {
+				return damaged(s.path, "it is a bbolt file but not a Liaison database")
+			}
+			if mode != CheckFull {
+				return nil
+			}
+			var first error
+			for err := range tx.Check() { // drain: the checker blocks until read
+				if first == nil {
+					first = damaged(s.path, "%v", err)
+				}
+			}
+			return first
+		})
+	})
+}

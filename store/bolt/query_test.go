@@ -1,4 +1,4 @@
-package store_test
+package bolt_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // holding the versions below in date_added order (each request's objects in
 // envelope order, one microsecond apart since the clock is pinned).
 type queryFixture struct {
-	db   *store.DB
+	db   store.Store
 	coll store.Collection
 	// byLabel maps a fixture label to its stored record.
 	byLabel map[string]store.Record

@@ -1,8 +1,9 @@
-package store_test
+package bolt_test
 
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -154,8 +155,7 @@ func TestDB_PurgeStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			db.StatusRetention = retention
+			db := MustOpenDBWith(t, filepath.Join(t.TempDir(), "db"), store.Options{StatusRetention: retention})
 			c := MustCreateCollection(t, db, testRoot, store.Collection{})
 			var ids []string
 			for i, at := range tt.givenAt {
@@ -187,8 +187,7 @@ func TestDB_PurgeStatuses(t *testing.T) {
 	}
 
 	t.Run("AddObjectsPurgesOldStatuses", func(t *testing.T) {
-		db := MustOpenDB(t)
-		db.StatusRetention = retention
+		db := MustOpenDBWith(t, filepath.Join(t.TempDir(), "db"), store.Options{StatusRetention: retention})
 		c := MustCreateCollection(t, db, testRoot, store.Collection{})
 		old := MustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
 		setNow(db, pinnedNow.Add(2*retention))

@@ -1,4 +1,4 @@
-package store_test
+package bolt_test
 
 import (
 	"bytes"
@@ -183,7 +183,7 @@ func TestDB_BackupUnderWrites(t *testing.T) {
 	}
 }
 
-func mustStats(t *testing.T, db *store.DB, id string) store.CollectionStats {
+func mustStats(t *testing.T, db store.Store, id string) store.CollectionStats {
 	s, err := db.CollectionStats(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)

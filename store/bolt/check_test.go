@@ -1,4 +1,4 @@
-package store_test
+package bolt_test
 
 import (
 	"crypto/rand"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"liaison/store"
+	"liaison/store/bolt"
 )
 
 // TestOpenDamaged: a damaged file is refused at Open with ErrDamaged, never
@@ -17,10 +18,7 @@ import (
 func TestOpenDamaged(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.db")
-	db := newDB(good)
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t, good)
 	c := MustCreateCollection(t, db, testRoot, store.Collection{Title: "C"})
 	for batch := range 20 {
 		var objs []string
@@ -69,25 +67,23 @@ func TestOpenDamaged(t *testing.T) {
 			if err := os.WriteFile(path, tc.bytes(), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := store.CheckFile(path); !errors.Is(err, store.ErrDamaged) {
+			if err := bolt.CheckFile(path); !errors.Is(err, bolt.ErrDamaged) {
 				t.Errorf("CheckFile = %v, want ErrDamaged", err)
 			}
-			for _, mode := range []store.CheckMode{store.CheckFull, store.CheckQuick} {
+			for _, mode := range []bolt.CheckMode{bolt.CheckFull, bolt.CheckQuick} {
 				before, _ := os.ReadFile(path)
-				db := store.NewDB(path)
-				db.CheckMode = mode
-				err := db.Open()
+				db, err := bolt.Open(path, bolt.Options{CheckMode: mode})
 				if err == nil {
 					db.Close()
 				} else if after, _ := os.ReadFile(path); string(after) != string(before) {
 					t.Errorf("check mode %d: refusing the file changed it", mode)
 				}
 				switch {
-				case mode == store.CheckFull || tc.quick:
-					if !errors.Is(err, store.ErrDamaged) {
+				case mode == bolt.CheckFull || tc.quick:
+					if !errors.Is(err, bolt.ErrDamaged) {
 						t.Errorf("check mode %d: Open = %v, want ErrDamaged", mode, err)
 					}
-				case err != nil && !errors.Is(err, store.ErrDamaged):
+				case err != nil && !errors.Is(err, bolt.ErrDamaged):
 					t.Errorf("check mode %d: Open = %v, want ErrDamaged or success", mode, err)
 				}
 			}
@@ -95,13 +91,12 @@ func TestOpenDamaged(t *testing.T) {
 	}
 
 	// The intact file passes every check.
-	if err := store.CheckFile(good); err != nil {
+	if err := bolt.CheckFile(good); err != nil {
 		t.Errorf("CheckFile on the intact file: %v", err)
 	}
-	for _, mode := range []store.CheckMode{store.CheckQuick, store.CheckFull} {
-		db := store.NewDB(good)
-		db.CheckMode = mode
-		if err := db.Open(); err != nil {
+	for _, mode := range []bolt.CheckMode{bolt.CheckQuick, bolt.CheckFull} {
+		db, err := bolt.Open(good, bolt.Options{CheckMode: mode})
+		if err != nil {
 			t.Fatalf("intact file, check mode %d: %v", mode, err)
 		}
 		db.Close()

@@ -1,0 +1,112 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"go.etcd.io/bbolt"
+
+	"liaison/store"
+)
+
+// DeleteObject deletes versions of an object from a collection (TAXII 2.1
+// §5.7) and returns how many it deleted; see the package documentation of
+// store, "Deletes".
+func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string) (int, error) {
+	var n int
+	err := s.update(func(tx *bbolt.Tx) error {
+		coll, err := collectionBucket(tx, collection)
+		if err != nil {
+			return err
+		}
+		all := versionsOf(coll.Bucket(bucketByID), id, nil)
+		if len(all) == 0 {
+			return fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
+		}
+		// With match[version] but no match[spec_version], versions are
+		// chosen among the latest spec version's, as GET chooses them.
+		spec := specVersions
+		if len(spec) == 0 && !versions.IsZero() && !versions.All {
+			spec = []string{currentSpec(coll, id)}
+		}
+		var candidates []versionInfo
+		for _, v := range all {
+			if len(spec) == 0 || slices.Contains(spec, v.spec) {
+				candidates = append(candidates, v)
+			}
+		}
+		var first, last *versionInfo
+		for i := range candidates {
+			v := &candidates[i]
+			if first == nil || versionLess(v, first) {
+				first = v
+			}
+			if last == nil || versionLess(last, v) {
+				last = v
+			}
+		}
+		var doomed []versionInfo
+		for i := range candidates {
+			v := &candidates[i]
+			if versions.IsZero() || versions.All || matchesAt(v.version, versions.At) ||
+				(versions.First && v == first) || (versions.Last && v == last) {
+				doomed = append(doomed, *v)
+			}
+		}
+		if len(doomed) == 0 {
+			return fmt.Errorf("object %q: no version matches: %w", id, store.ErrObjectNotFound)
+		}
+		for _, v := range doomed {
+			if err := deleteVersion(coll, id, v); err != nil {
+				return fmt.Errorf("delete %s: %w", id, err)
+			}
+		}
+		n = len(doomed)
+		return refreshCurrent(coll, id)
+	})
+	return n, err
+}
+
+// deleteVersion removes one version from the objects bucket and every index.
+func deleteVersion(coll *bbolt.Bucket, id string, v versionInfo) error {
+	addedKey := dateKey(v.added)
+	objects, byID := coll.Bucket(bucketObjects), coll.Bucket(bucketByID)
+	sv, err := decodeStoredVersion(objects.Get(addedKey))
+	if err != nil {
+		return err
+	}
+	contentKey := idContentKey(id, store.ContentHash(sv.Raw))
+	if held := byID.Get(contentKey); held != nil && dateFromKey(held) == v.added {
+		if err := byID.Delete(contentKey); err != nil {
+			return err
+		}
+	}
+	for _, del := range []struct {
+		bucket []byte
+		k      []byte
+	}{
+		{bucketByID, idDateKey(id, addedKey)},
+		{bucketByType, indexKey(store.TypeOf(id), addedKey)},
+		{bucketByID, idVersionKey(id, v.version)},
+		{bucketObjects, addedKey},
+	} {
+		if err := coll.Bucket(del.bucket).Delete(del.k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshCurrent recomputes an object's current version from the versions
+// it has left.
+func refreshCurrent(coll *bbolt.Bucket, id string) error {
+	var best *versionInfo
+	vs := versionsOf(coll.Bucket(bucketByID), id, nil)
+	for i := range vs {
+		if best == nil || currentLess(best, &vs[i]) {
+			best = &vs[i]
+		}
+	}
+	return setCurrent(coll, id, best)
+}

@@ -1,0 +1,63 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// storedVersion is one object version as the objects bucket holds it: a
+// format byte, then length-prefixed id, version text and spec version, the
+// 12-byte version key, and the object's raw JSON to the end.
+type storedVersion struct {
+	ID          string
+	VersionText string
+	Version     [12]byte
+	SpecVersion string
+	Raw         []byte
+}
+
+const storedVersionFormat = 1
+
+var errCorruptVersion = errors.New("corrupt object record")
+
+func (v *storedVersion) encode() []byte {
+	b := make([]byte, 0, 1+3*binary.MaxVarintLen16+len(v.ID)+len(v.VersionText)+len(v.SpecVersion)+12+len(v.Raw))
+	b = append(b, storedVersionFormat)
+	b = binary.AppendUvarint(b, uint64(len(v.ID)))
+	b = append(b, v.ID...)
+	b = binary.AppendUvarint(b, uint64(len(v.VersionText)))
+	b = append(b, v.VersionText...)
+	b = binary.AppendUvarint(b, uint64(len(v.SpecVersion)))
+	b = append(b, v.SpecVersion...)
+	b = append(b, v.Version[:]...)
+	return append(b, v.Raw...)
+}
+
+// decodeStoredVersion decodes b. The strings are copied; Raw aliases b, so
+// the caller copies it before the transaction ends if it keeps it.
+func decodeStoredVersion(b []byte) (storedVersion, error) {
+	var v storedVersion
+	if len(b) < 1 || b[0] != storedVersionFormat {
+		return v, errCorruptVersion
+	}
+	b = b[1:]
+	str := func() (string, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || uint64(len(b)-w) < n {
+			return "", false
+		}
+		s := string(b[w : w+int(n)])
+		b = b[w+int(n):]
+		return s, true
+	}
+	var ok1, ok2, ok3 bool
+	v.ID, ok1 = str()
+	v.VersionText, ok2 = str()
+	v.SpecVersion, ok3 = str()
+	if !ok1 || !ok2 || !ok3 || len(b) < 12 {
+		return v, errCorruptVersion
+	}
+	copy(v.Version[:], b[:12])
+	v.Raw = b[12:]
+	return v, nil
+}
