@@ -56,7 +56,7 @@ func TestStore_CursorSecret(t *testing.T) {
 	}
 
 	other := MustOpenDBAt(t, filepath.Join(dir, "other"))
-	if got := secret(other.Store); bytes.Equal(got, first) || len(got) != 32 {
+	if got := secret(other); bytes.Equal(got, first) || len(got) != 32 {
 		t.Error("another database file has the same secret")
 	}
 }

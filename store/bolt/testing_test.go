@@ -1,79 +1,37 @@
 package bolt_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/bolt"
+	"liaison/store/storetest"
 )
 
-// pinnedNow is the instant MustOpenDB pins the clock to. It carries
-// nanoseconds on purpose: date_added must keep microseconds only.
-var pinnedNow = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
-
-// pinnedMicros is pinnedNow truncated to microseconds, the first date_added
-// a collection gets while the clock stays pinned.
-var pinnedMicros = pinnedNow.Truncate(time.Microsecond)
-
-const (
-	testRoot = "api1"
-	testUser = "alice"
-)
-
-// testDB is a store opened by MustOpenDB, with its clock.
-type testDB struct {
-	*bolt.Store
-	clock *clock
+// TestConformance runs the storage contract's conformance suite on bbolt
+// stores, each in a fresh file checked at cleanup.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, o store.Options) store.Store {
+		return openChecked(t, filepath.Join(t.TempDir(), "db"), o)
+	}, storetest.WithRestore(func(t *testing.T, backup []byte, o store.Options) store.Store {
+		path := filepath.Join(t.TempDir(), "backup.db")
+		if err := os.WriteFile(path, backup, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return openChecked(t, path, o)
+	}))
 }
 
-// clock is a settable clock for a store's Options.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// setNow pins db's clock to t.
-func setNow(db *testDB, t time.Time) {
-	db.clock.mu.Lock()
-	defer db.clock.mu.Unlock()
-	db.clock.now = t
-}
-
-// MustOpenDB opens a store in a fresh file under tb.TempDir() with its clock
-// pinned to pinnedNow. On cleanup it runs the bbolt consistency check and
-// closes the store.
-func MustOpenDB(tb testing.TB) *testDB {
+// openChecked opens the store at path; on cleanup it runs the bbolt
+// consistency check and closes the store.
+func openChecked(tb testing.TB, path string, o store.Options) *bolt.Store {
 	tb.Helper()
-	return MustOpenDBWith(tb, filepath.Join(tb.TempDir(), "db"), store.Options{})
-}
-
-// MustOpenDBAt is MustOpenDB for a given file.
-func MustOpenDBAt(tb testing.TB, path string) *testDB {
-	tb.Helper()
-	return MustOpenDBWith(tb, path, store.Options{})
-}
-
-// MustOpenDBWith is MustOpenDBAt with options; their clock is replaced
-// with one pinned to pinnedNow.
-func MustOpenDBWith(tb testing.TB, path string, o store.Options) *testDB {
-	tb.Helper()
-	clk := &clock{now: pinnedNow}
-	o.Now = clk.Now
 	db, err := bolt.Open(path, bolt.Options{Options: o})
 	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
@@ -86,28 +44,45 @@ func MustOpenDBWith(tb testing.TB, path string, o store.Options) *testDB {
 			tb.Errorf("Close: %v", err)
 		}
 	})
-	return &testDB{Store: db, clock: clk}
+	return db
+}
+
+// pinnedNow is the instant the tests' stores have their clock pinned to.
+var pinnedNow = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+
+// pinnedMicros is pinnedNow truncated to microseconds, the first date_added
+// a collection gets while the clock stays pinned.
+var pinnedMicros = pinnedNow.Truncate(time.Microsecond)
+
+const (
+	testRoot = "api1"
+	testUser = "alice"
+)
+
+func pinned() time.Time { return pinnedNow }
+
+// MustOpenDB opens a store in a fresh file under tb.TempDir() with its
+// clock pinned to pinnedNow, checked and closed at cleanup.
+func MustOpenDB(tb testing.TB) *bolt.Store {
+	tb.Helper()
+	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "db"))
+}
+
+// MustOpenDBAt is MustOpenDB for a given file.
+func MustOpenDBAt(tb testing.TB, path string) *bolt.Store {
+	tb.Helper()
+	return openChecked(tb, path, store.Options{Now: pinned})
 }
 
 // openDB opens the store at path with the clock pinned, for tests that
 // close it themselves.
 func openDB(tb testing.TB, path string) *bolt.Store {
 	tb.Helper()
-	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: func() time.Time { return pinnedNow }}})
+	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: pinned}})
 	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
 	}
 	return db
-}
-
-// MustCreateRoot creates an API root with a title and fails tb on error.
-func MustCreateRoot(tb testing.TB, db store.Store, name string) store.APIRoot {
-	tb.Helper()
-	r, err := db.CreateAPIRoot(context.Background(), store.APIRoot{Name: name, Title: "Root " + name})
-	if err != nil {
-		tb.Fatalf("CreateAPIRoot(%q): %v", name, err)
-	}
-	return r
 }
 
 // MustCreateCollection creates a collection in root (creating the root when
@@ -116,7 +91,9 @@ func MustCreateCollection(tb testing.TB, db store.Store, root string, c store.Co
 	tb.Helper()
 	ctx := context.Background()
 	if _, err := db.APIRoot(ctx, root); err != nil {
-		MustCreateRoot(tb, db, root)
+		if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: root, Title: "Root " + root}); err != nil {
+			tb.Fatalf("CreateAPIRoot(%q): %v", root, err)
+		}
 	}
 	c.APIRoot = root
 	if c.Title == "" {
@@ -129,30 +106,18 @@ func MustCreateCollection(tb testing.TB, db store.Store, root string, c store.Co
 	return c
 }
 
-// MustPeek parses one STIX object.
-func MustPeek(tb testing.TB, i int, js string) stix.Object {
-	tb.Helper()
-	o, err := stix.Peek(i, []byte(js))
-	if err != nil {
-		tb.Fatalf("Peek(%s): %v", js, err)
-	}
-	return o
-}
-
-// addRequest builds the Add Objects request of testUser for the objects.
-func addRequest(tb testing.TB, c store.Collection, objects ...string) store.AddRequest {
+// MustAdd adds the objects to c as testUser and fails tb on error.
+func MustAdd(tb testing.TB, db store.Store, c store.Collection, objects ...string) store.Status {
 	tb.Helper()
 	req := store.AddRequest{APIRoot: c.APIRoot, Collection: c.ID, Owner: testUser, Total: len(objects)}
 	for i, js := range objects {
-		req.Objects = append(req.Objects, MustPeek(tb, i, js))
+		o, err := stix.Peek(i, []byte(js))
+		if err != nil {
+			tb.Fatalf("Peek(%s): %v", js, err)
+		}
+		req.Objects = append(req.Objects, o)
 	}
-	return req
-}
-
-// MustAdd adds the objects to c and fails tb on error.
-func MustAdd(tb testing.TB, db store.Store, c store.Collection, objects ...string) store.Status {
-	tb.Helper()
-	st, err := db.AddObjects(context.Background(), addRequest(tb, c, objects...))
+	st, err := db.AddObjects(context.Background(), req)
 	if err != nil {
 		tb.Fatalf("AddObjects: %v", err)
 	}
@@ -173,90 +138,15 @@ func MustQuery(tb testing.TB, db store.Store, coll string, q store.Query) store.
 	return p
 }
 
-// everything selects every stored version of a collection.
-var everything = store.Query{Versions: store.VersionSelect{All: true}, SpecVersions: []string{"2.0", "2.1"}}
-
-// testUUID returns a deterministic RFC 4122 version 4 UUID for n.
-func testUUID(n int) string {
-	return fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
-}
-
-// sid returns the STIX id of object n of type typ.
-func sid(typ string, n int) string { return typ + "--" + testUUID(n) }
-
-// sdo returns the JSON of a versioned object with the given modified. An
-// empty spec omits spec_version (STIX 2.0). extra is appended verbatim as
-// further properties.
-func sdo(typ string, n int, spec, modified string, extra ...string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"type":%q,"id":%q`, typ, sid(typ, n))
-	if spec != "" {
-		fmt.Fprintf(&b, `,"spec_version":%q`, spec)
-	}
-	fmt.Fprintf(&b, `,"created":"2017-01-01T00:00:00.000Z","modified":%q,"name":"%s %d"`, modified, typ, n)
-	for _, e := range extra {
-		b.WriteString("," + e)
-	}
-	b.WriteString("}")
-	return b.String()
-}
+var (
+	// everything selects every stored version of a collection.
+	everything = store.Query{Versions: store.VersionSelect{All: true}, SpecVersions: []string{"2.0", "2.1"}}
+	allVer     = store.VersionSelect{All: true}
+)
 
 // indicator returns a STIX 2.1 indicator n with the given modified.
 func indicator(n int, modified string) string {
-	return sdo("indicator", n, "2.1", modified,
-		fmt.Sprintf(`"pattern":"[ipv4-addr:value = '10.%d.%d.%d']"`, n>>16&255, n>>8&255, n&255),
-		`"pattern_type":"stix"`, `"valid_from":"2017-01-01T00:00:00Z"`)
-}
-
-// ipv4 returns an ipv4-addr SCO n (no created or modified).
-func ipv4(n int, value string) string {
-	return fmt.Sprintf(`{"type":"ipv4-addr","id":%q,"value":%q}`, sid("ipv4-addr", n), value)
-}
-
-// compact returns js without insignificant whitespace.
-func compact(tb testing.TB, js string) []byte {
-	tb.Helper()
-	var b bytes.Buffer
-	if err := json.Compact(&b, []byte(js)); err != nil {
-		tb.Fatalf("compact %s: %v", js, err)
-	}
-	return b.Bytes()
-}
-
-// ts parses a STIX timestamp.
-func ts(tb testing.TB, s string) time.Time {
-	tb.Helper()
-	t, err := stix.ParseTimestamp(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return t
-}
-
-// versionsOf returns the version strings of every stored version of id, in
-// date_added order.
-func versionsOf(tb testing.TB, db store.Store, coll, id string) []string {
-	tb.Helper()
-	q := everything
-	q.IDs = []string{id}
-	var out []string
-	for _, r := range MustQuery(tb, db, coll, q).Records {
-		out = append(out, r.VersionText)
-	}
-	return out
-}
-
-// cancelAfter is a context whose Err reports nil for its first n calls and
-// context.Canceled afterwards, to interrupt AddObjects half way.
-type cancelAfter struct {
-	context.Context
-	n int
-}
-
-func (c *cancelAfter) Err() error {
-	if c.n > 0 {
-		c.n--
-		return nil
-	}
-	return context.Canceled
+	id := fmt.Sprintf("indicator--%08x-0000-4000-8000-%012x", n, n)
+	return fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":"2017-01-01T00:00:00.000Z","modified":%q,"name":"indicator %d",`+
+		`"pattern":"[ipv4-addr:value = '10.%d.%d.%d']","pattern_type":"stix","valid_from":"2017-01-01T00:00:00Z"}`, id, modified, n, n>>16&255, n>>8&255, n&255)
 }

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -74,10 +74,10 @@ var fixtureRequests = [][]fixtureObject{
 // fixtureOrder lists the labels in date_added order.
 var fixtureOrder = []string{"a1", "m1", "a3", "b1", "a2", "ip", "ap", "m2", "t1", "t2", "t3"}
 
-func newQueryFixture(t *testing.T) *queryFixture {
+func (s *suite) newQueryFixture(t *testing.T) *queryFixture {
 	t.Helper()
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{
 		MediaTypes: []string{stix.MediaType(stix.SpecVersion21), stix.MediaType(stix.SpecVersion20)},
 	})
 	f := &queryFixture{db: db, coll: c, byLabel: map[string]store.Record{}, labels: map[uint64]string{}}
@@ -87,12 +87,12 @@ func newQueryFixture(t *testing.T) *queryFixture {
 		for _, o := range req {
 			js = append(js, o.json)
 		}
-		if st := MustAdd(t, db, c, js...); st.SuccessCount != len(req) || st.FailureCount != 0 {
+		if st := mustAdd(t, db, c, js...); st.SuccessCount != len(req) || st.FailureCount != 0 {
 			t.Fatalf("fixture add: %+v", st)
 		}
 		objs = append(objs, req...)
 	}
-	recs := MustQuery(t, db, c.ID, everything).Records
+	recs := mustQuery(t, db, c.ID, everything).Records
 	if len(recs) != len(objs) {
 		t.Fatalf("fixture holds %d versions, want %d", len(recs), len(objs))
 	}
@@ -283,8 +283,8 @@ var queryCases = []queryCase{
 	{name: "ObjectIDWrongCase", given: q(store.Query{ObjectID: strings.ToUpper(ind1)}), expectErr: store.ErrObjectNotFound},
 }
 
-func TestDB_Query(t *testing.T) {
-	f := newQueryFixture(t)
+func (s *suite) testQuery(t *testing.T) {
+	f := s.newQueryFixture(t)
 	for _, tt := range queryCases {
 		t.Run(tt.name, func(t *testing.T) {
 			query := tt.given(f)
@@ -309,8 +309,8 @@ func TestDB_Query(t *testing.T) {
 // Every query, paged by Position with small limits, returns what one big
 // page returns, each record once, and More is true exactly on the pages
 // that are not the last.
-func TestDB_Query_PagingByPosition(t *testing.T) {
-	f := newQueryFixture(t)
+func (s *suite) testQuery_PagingByPosition(t *testing.T) {
+	f := s.newQueryFixture(t)
 	for _, tt := range queryCases {
 		if tt.expectErr != nil {
 			continue
@@ -323,7 +323,7 @@ func TestDB_Query_PagingByPosition(t *testing.T) {
 				if pages > len(fixtureOrder)+1 {
 					t.Fatalf("%s: paging does not end", tt.name)
 				}
-				page := MustQuery(t, f.db, f.coll.ID, query)
+				page := mustQuery(t, f.db, f.coll.ID, query)
 				if len(page.Records) > limit {
 					t.Fatalf("%s: page of %d records over limit %d", tt.name, len(page.Records), limit)
 				}
@@ -343,9 +343,9 @@ func TestDB_Query_PagingByPosition(t *testing.T) {
 	}
 }
 
-func TestDB_Query_NoBody(t *testing.T) {
-	f := newQueryFixture(t)
-	page := MustQuery(t, f.db, f.coll.ID, store.Query{Versions: allVer, SpecVersions: both, NoBody: true})
+func (s *suite) testQuery_NoBody(t *testing.T) {
+	f := s.newQueryFixture(t)
+	page := mustQuery(t, f.db, f.coll.ID, store.Query{Versions: allVer, SpecVersions: both, NoBody: true})
 	if len(page.Records) != len(fixtureOrder) {
 		t.Fatalf("got %d records, want %d", len(page.Records), len(fixtureOrder))
 	}
@@ -363,24 +363,24 @@ func TestDB_Query_NoBody(t *testing.T) {
 
 // Raw is a copy: it stays valid after the transaction and changing it does
 // not change what is stored.
-func TestDB_Query_RawIsCopy(t *testing.T) {
-	f := newQueryFixture(t)
+func (s *suite) testQuery_RawIsCopy(t *testing.T) {
+	f := s.newQueryFixture(t)
 	q := store.Query{ObjectID: ind3}
-	r1 := MustQuery(t, f.db, f.coll.ID, q).Records[0]
+	r1 := mustQuery(t, f.db, f.coll.ID, q).Records[0]
 	want := append([]byte(nil), r1.Raw...)
 	for i := range r1.Raw {
 		r1.Raw[i] = 'x'
 	}
-	MustAdd(t, f.db, f.coll, indicator(500, "2020-01-01T00:00:00.000Z")) // a write in between
-	if r2 := MustQuery(t, f.db, f.coll.ID, q).Records[0]; string(r2.Raw) != string(want) {
+	mustAdd(t, f.db, f.coll, indicator(500, "2020-01-01T00:00:00.000Z")) // a write in between
+	if r2 := mustQuery(t, f.db, f.coll.ID, q).Records[0]; string(r2.Raw) != string(want) {
 		t.Errorf("stored Raw = %s, want %s", r2.Raw, want)
 	}
 }
 
-func TestDB_Query_Errors(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
-	MustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
+func (s *suite) testQuery_Errors(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
+	mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
 	tests := []struct {
 		name      string
 		coll      string
@@ -404,19 +404,19 @@ func TestDB_Query_Errors(t *testing.T) {
 	}
 }
 
-func TestDB_Query_More(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testQuery_More(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	const n = 10
 	var objs []string
 	for i := range n {
 		objs = append(objs, indicator(i, "2020-01-01T00:00:00.000Z"))
 	}
-	MustAdd(t, db, c, objs...)
+	mustAdd(t, db, c, objs...)
 	// The same collection plus one older version of object 0, which the
 	// default query skips: More must not count it.
-	MustAdd(t, db, c, indicator(0, "2019-01-01T00:00:00.000Z"))
-	all := MustQuery(t, db, c.ID, store.Query{}).Records
+	mustAdd(t, db, c, indicator(0, "2019-01-01T00:00:00.000Z"))
+	all := mustQuery(t, db, c.ID, store.Query{}).Records
 	if len(all) != n {
 		t.Fatalf("default query returned %d, want %d", len(all), n)
 	}
@@ -442,7 +442,7 @@ func TestDB_Query_More(t *testing.T) {
 			if tt.givenAfter > 0 {
 				q.After = all[tt.givenAfter-1].Position
 			}
-			page := MustQuery(t, db, c.ID, q)
+			page := mustQuery(t, db, c.ID, q)
 			if len(page.Records) != tt.expectCount || page.More != tt.expectMore {
 				t.Errorf("page has %d records, More %v; want %d, %v", len(page.Records), page.More, tt.expectCount, tt.expectMore)
 			}
@@ -457,9 +457,9 @@ func TestDB_Query_More(t *testing.T) {
 // (the client's added_after fallback, TAXII 2.1 §3.5) visit every object
 // exactly once, even when all of them came in one request with the clock
 // pinned.
-func TestDB_Query_PagingOneRequest(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testQuery_PagingOneRequest(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	const n = 50
 	var objs []string
 	for i := range n {
@@ -469,7 +469,7 @@ func TestDB_Query_PagingOneRequest(t *testing.T) {
 			objs = append(objs, indicator(i, "2020-01-01T00:00:00.000Z"))
 		}
 	}
-	MustAdd(t, db, c, objs...)
+	mustAdd(t, db, c, objs...)
 
 	tests := []struct {
 		name string
@@ -488,7 +488,7 @@ func TestDB_Query_PagingOneRequest(t *testing.T) {
 				if pages > n+2 {
 					t.Fatalf("%s limit %d: paging does not end", tt.name, limit)
 				}
-				page := MustQuery(t, db, c.ID, q)
+				page := mustQuery(t, db, c.ID, q)
 				for _, r := range page.Records {
 					seen[r.ID]++
 				}

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"liaison/store"
 )
 
-func TestDB_CreateAPIRoot(t *testing.T) {
+func (s *suite) testCreateAPIRoot(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("Defaults", func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				db := MustOpenDB(t)
+				db := s.open(t)
 				got, err := db.CreateAPIRoot(ctx, tt.given)
 				if err != nil {
 					t.Fatal(err)
@@ -89,7 +89,7 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				db := MustOpenDB(t)
+				db := s.open(t)
 				if _, err := db.CreateAPIRoot(ctx, tt.given); !errors.Is(err, store.ErrInvalid) {
 					t.Fatalf("CreateAPIRoot(%+v) error = %v, want ErrInvalid", tt.given, err)
 				}
@@ -105,7 +105,7 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 	})
 
 	t.Run("ValidNames", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		for _, name := range []string{"a", "api-1", "v2_root", "x.y", "taxii", "status2", strings.Repeat("z", 64)} {
 			if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: name, Title: "T"}); err != nil {
 				t.Errorf("CreateAPIRoot(%q): %v", name, err)
@@ -114,7 +114,7 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 	})
 
 	t.Run("ErrExists", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		first := store.APIRoot{Name: "r", Title: "First", Default: true}
 		if _, err := db.CreateAPIRoot(ctx, first); err != nil {
 			t.Fatal(err)
@@ -133,7 +133,7 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 	})
 
 	t.Run("DuplicateDefaultKeepsOldDefault", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "a", Title: "A", Default: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 	})
 
 	t.Run("DefaultMovesToNewest", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		steps := []struct {
 			create        store.APIRoot
 			expectDefault string // the only default root afterwards ("" for none)
@@ -186,10 +186,10 @@ func TestDB_CreateAPIRoot(t *testing.T) {
 	})
 }
 
-func TestDB_APIRoots(t *testing.T) {
+func (s *suite) testAPIRoots(t *testing.T) {
 	ctx := context.Background()
 	t.Run("Empty", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		roots, err := db.APIRoots(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -199,9 +199,9 @@ func TestDB_APIRoots(t *testing.T) {
 		}
 	})
 	t.Run("SortedByName", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		for _, n := range []string{"m", "b", "z", "a"} {
-			MustCreateRoot(t, db, n)
+			mustCreateRoot(t, db, n)
 		}
 		roots, err := db.APIRoots(ctx)
 		if err != nil {
@@ -220,10 +220,10 @@ func TestDB_APIRoots(t *testing.T) {
 	})
 }
 
-func TestDB_APIRoot(t *testing.T) {
+func (s *suite) testAPIRoot(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	want := MustCreateRoot(t, db, "known")
+	db := s.open(t)
+	want := mustCreateRoot(t, db, "known")
 	t.Run("OK", func(t *testing.T) {
 		got, err := db.APIRoot(ctx, "known")
 		if err != nil {
@@ -240,4 +240,71 @@ func TestDB_APIRoot(t *testing.T) {
 			}
 		}
 	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (s *suite) testUpdateAPIRoot(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	mustCreateRoot(t, db, "a")
+	mustCreateRoot(t, db, "b")
+	r, err := db.UpdateAPIRoot(ctx, "a", store.APIRootUpdate{Title: ptr("New"), MaxLimit: ptr(50), DefaultLimit: ptr(10), Default: ptr(true)})
+	if err != nil || r.Title != "New" || r.MaxLimit != 50 || r.DefaultLimit != 10 || !r.Default {
+		t.Fatalf("UpdateAPIRoot = %+v, %v", r, err)
+	}
+	if _, err := db.UpdateAPIRoot(ctx, "b", store.APIRootUpdate{Default: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := db.APIRoot(ctx, "a"); a.Default {
+		t.Error("two default API roots")
+	}
+	for _, u := range []store.APIRootUpdate{{Title: ptr("")}, {DefaultLimit: ptr(51)}, {MaxObjects: ptr(0)}} {
+		if _, err := db.UpdateAPIRoot(ctx, "a", u); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("UpdateAPIRoot(%+v) = %v, want ErrInvalid", u, err)
+		}
+	}
+	if _, err := db.UpdateAPIRoot(ctx, "zzz", store.APIRootUpdate{}); !errors.Is(err, store.ErrAPIRootNotFound) {
+		t.Errorf("unknown root: %v", err)
+	}
+}
+
+func (s *suite) testRemoveAPIRootAndCollection(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	mustCreateRoot(t, db, "a")
+	c := mustCreateCollection(t, db, "a", store.Collection{Alias: "x"})
+	mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
+	if _, err := db.CreateUser(ctx, "u", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetGrant(ctx, "u", c.ID, store.Grant{Read: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RemoveAPIRoot(ctx, "a", false); !errors.Is(err, store.ErrNotEmpty) {
+		t.Fatalf("removing a root with collections: %v", err)
+	}
+	if err := db.RemoveCollection(ctx, c.ID, false); !errors.Is(err, store.ErrNotEmpty) {
+		t.Fatalf("removing a collection with objects: %v", err)
+	}
+	if err := db.RemoveCollection(ctx, c.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collection(ctx, "a", "x"); !errors.Is(err, store.ErrCollectionNotFound) {
+		t.Errorf("collection after removal: %v", err)
+	}
+	if u, _ := db.User(ctx, "u"); len(u.Grants) != 0 {
+		t.Errorf("grants on a removed collection remain: %v", u.Grants)
+	}
+	c2 := mustCreateCollection(t, db, "a", store.Collection{Alias: "x"}) // the alias is free again
+	mustAdd(t, db, c2, indicator(2, "2020-01-01T00:00:00.000Z"))
+	if err := db.RemoveAPIRoot(ctx, "a", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.APIRoot(ctx, "a"); !errors.Is(err, store.ErrAPIRootNotFound) {
+		t.Errorf("root after forced removal: %v", err)
+	}
+	if err := db.RemoveCollection(ctx, c2.ID, true); !errors.Is(err, store.ErrCollectionNotFound) {
+		t.Errorf("collection of a removed root: %v", err)
+	}
 }

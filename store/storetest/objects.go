@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"liaison/store"
 )
 
-func TestDB_AddObjects_DateAdded(t *testing.T) {
+func (s *suite) testAddObjects_DateAdded(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 
 	// Each step adds n new indicators with the clock at now; the first of
 	// them must get expectFirst and the rest follow one microsecond apart.
@@ -43,13 +43,13 @@ func TestDB_AddObjects_DateAdded(t *testing.T) {
 				objs = append(objs, indicator(next, "2020-01-01T00:00:00.000Z"))
 				ids = append(ids, sid("indicator", next))
 			}
-			st := MustAdd(t, db, c, objs...)
+			st := mustAdd(t, db, c, objs...)
 			if st.SuccessCount != s.n {
 				t.Fatalf("SuccessCount = %d, want %d: %+v", st.SuccessCount, s.n, st)
 			}
 			q := everything
 			q.IDs = ids
-			recs := MustQuery(t, db, c.ID, q).Records
+			recs := mustQuery(t, db, c.ID, q).Records
 			if len(recs) != s.n {
 				t.Fatalf("query returned %d records, want %d", len(recs), s.n)
 			}
@@ -79,7 +79,7 @@ func TestDB_AddObjects_DateAdded(t *testing.T) {
 	}
 
 	t.Run("StrictlyIncreasingOverall", func(t *testing.T) {
-		recs := MustQuery(t, db, c.ID, everything).Records
+		recs := mustQuery(t, db, c.ID, everything).Records
 		if len(recs) != next {
 			t.Fatalf("collection holds %d versions, want %d", len(recs), next)
 		}
@@ -93,25 +93,25 @@ func TestDB_AddObjects_DateAdded(t *testing.T) {
 
 // date_added is per collection (reference §9 item 23): the same object added
 // to two collections gets each collection's own next date_added.
-func TestDB_AddObjects_DateAddedPerCollection(t *testing.T) {
-	db := MustOpenDB(t)
-	c1 := MustCreateCollection(t, db, testRoot, store.Collection{})
-	c2 := MustCreateCollection(t, db, testRoot, store.Collection{})
-	MustAdd(t, db, c1, indicator(1, "2020-01-01T00:00:00.000Z"), indicator(2, "2020-01-01T00:00:00.000Z"))
-	MustAdd(t, db, c2, indicator(2, "2020-01-01T00:00:00.000Z"))
-	recs := MustQuery(t, db, c2.ID, everything).Records
+func (s *suite) testAddObjects_DateAddedPerCollection(t *testing.T) {
+	db := s.open(t)
+	c1 := mustCreateCollection(t, db, testRoot, store.Collection{})
+	c2 := mustCreateCollection(t, db, testRoot, store.Collection{})
+	mustAdd(t, db, c1, indicator(1, "2020-01-01T00:00:00.000Z"), indicator(2, "2020-01-01T00:00:00.000Z"))
+	mustAdd(t, db, c2, indicator(2, "2020-01-01T00:00:00.000Z"))
+	recs := mustQuery(t, db, c2.ID, everything).Records
 	if len(recs) != 1 || !recs[0].DateAdded.Equal(pinnedMicros) {
 		t.Fatalf("c2 records = %+v, want one added at %v", recs, pinnedMicros)
 	}
-	if n := len(MustQuery(t, db, c1.ID, everything).Records); n != 2 {
+	if n := len(mustQuery(t, db, c1.ID, everything).Records); n != 2 {
 		t.Errorf("c1 holds %d versions, want 2", n)
 	}
 }
 
-func TestDB_CollectionLastAdded(t *testing.T) {
+func (s *suite) testCollectionLastAdded(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	t.Run("Empty", func(t *testing.T) {
 		last, err := db.CollectionLastAdded(ctx, c.ID)
 		if err != nil || !last.IsZero() {
@@ -124,7 +124,7 @@ func TestDB_CollectionLastAdded(t *testing.T) {
 		}
 	})
 	t.Run("KeptAfterDelete", func(t *testing.T) {
-		MustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"), indicator(2, "2020-01-01T00:00:00.000Z"))
+		mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"), indicator(2, "2020-01-01T00:00:00.000Z"))
 		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", 2), store.VersionSelect{}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -133,17 +133,17 @@ func TestDB_CollectionLastAdded(t *testing.T) {
 			t.Errorf("CollectionLastAdded = %v, %v; want %v (never decreases)", last, err, pinnedMicros.Add(time.Microsecond))
 		}
 		// A later add must not reuse the deleted date_added.
-		MustAdd(t, db, c, indicator(3, "2020-01-01T00:00:00.000Z"))
+		mustAdd(t, db, c, indicator(3, "2020-01-01T00:00:00.000Z"))
 		q := everything
 		q.IDs = []string{sid("indicator", 3)}
-		recs := MustQuery(t, db, c.ID, q).Records
+		recs := mustQuery(t, db, c.ID, q).Records
 		if len(recs) != 1 || !recs[0].DateAdded.Equal(pinnedMicros.Add(2*time.Microsecond)) {
 			t.Errorf("re-added records = %+v, want date_added %v", recs, pinnedMicros.Add(2*time.Microsecond))
 		}
 	})
 }
 
-func TestDB_AddObjects_Duplicates(t *testing.T) {
+func (s *suite) testAddObjects_Duplicates(t *testing.T) {
 	const (
 		mod1 = "2020-01-01T00:00:00.000Z"
 		mod2 = "2020-02-01T00:00:00.000Z"
@@ -182,16 +182,16 @@ func TestDB_AddObjects_Duplicates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			c := MustCreateCollection(t, db, testRoot, store.Collection{})
-			first := MustAdd(t, db, c, tt.givenFirst)
+			db := s.open(t)
+			c := mustCreateCollection(t, db, testRoot, store.Collection{})
+			first := mustAdd(t, db, c, tt.givenFirst)
 			if first.SuccessCount != 1 || first.Successes[0].Message != "" {
 				t.Fatalf("first add = %+v, want one success without message", first)
 			}
 			firstVersion := first.Successes[0].Version
 			// A later clock shows that a duplicate SCO keeps its first version.
 			setNow(db, pinnedNow.Add(time.Hour))
-			second := MustAdd(t, db, c, tt.givenSecond)
+			second := mustAdd(t, db, c, tt.givenSecond)
 
 			var d store.StatusDetail
 			if tt.expectOK {
@@ -205,7 +205,7 @@ func TestDB_AddObjects_Duplicates(t *testing.T) {
 				}
 				d = second.Failures[0]
 			}
-			if d.ID != MustPeek(t, 0, tt.givenFirst).ID {
+			if d.ID != mustPeek(t, 0, tt.givenFirst).ID {
 				t.Errorf("status detail id = %q, want the object's", d.ID)
 			}
 			if (d.Message != "") != tt.expectMsg {
@@ -227,8 +227,8 @@ func TestDB_AddObjects_Duplicates(t *testing.T) {
 			}
 
 			q := everything
-			q.ObjectID = MustPeek(t, 0, tt.givenFirst).ID
-			recs := MustQuery(t, db, c.ID, q).Records
+			q.ObjectID = mustPeek(t, 0, tt.givenFirst).ID
+			recs := mustQuery(t, db, c.ID, q).Records
 			if len(recs) != tt.expectCount {
 				t.Fatalf("stored %d versions, want %d: %+v", len(recs), tt.expectCount, recs)
 			}
@@ -242,12 +242,12 @@ func TestDB_AddObjects_Duplicates(t *testing.T) {
 	}
 }
 
-func TestDB_AddObjects_DuplicateInOneRequest(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testAddObjects_DuplicateInOneRequest(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	o := indicator(1, "2020-01-01T00:00:00.000Z")
 	sco := ipv4(2, "10.0.0.2")
-	st := MustAdd(t, db, c, o, sco, o, sco)
+	st := mustAdd(t, db, c, o, sco, o, sco)
 	if st.SuccessCount != 4 || st.FailureCount != 0 {
 		t.Fatalf("status = %+v, want 4 successes", st)
 	}
@@ -259,21 +259,21 @@ func TestDB_AddObjects_DuplicateInOneRequest(t *testing.T) {
 	if st.Successes[1].Version != st.Successes[3].Version || st.Successes[1].Version != stix.FormatTAXII(pinnedMicros.Add(time.Microsecond)) {
 		t.Errorf("SCO versions %q and %q, want both its date_added", st.Successes[1].Version, st.Successes[3].Version)
 	}
-	if n := len(MustQuery(t, db, c.ID, everything).Records); n != 2 {
+	if n := len(mustQuery(t, db, c.ID, everything).Records); n != 2 {
 		t.Errorf("collection holds %d versions, want 2", n)
 	}
 }
 
-func TestDB_AddObjects_SCOVersion(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
-	MustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
-	st := MustAdd(t, db, c, ipv4(1, "10.0.0.1"))
+func (s *suite) testAddObjects_SCOVersion(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
+	mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
+	st := mustAdd(t, db, c, ipv4(1, "10.0.0.1"))
 	want := stix.FormatTAXII(pinnedMicros.Add(time.Microsecond)) // the collection's next date_added
 	if st.Successes[0].Version != want {
 		t.Errorf("SCO version = %q, want its date_added %q", st.Successes[0].Version, want)
 	}
-	recs := MustQuery(t, db, c.ID, store.Query{ObjectID: sid("ipv4-addr", 1)}).Records
+	recs := mustQuery(t, db, c.ID, store.Query{ObjectID: sid("ipv4-addr", 1)}).Records
 	if len(recs) != 1 {
 		t.Fatalf("records = %+v, want one", recs)
 	}
@@ -283,7 +283,7 @@ func TestDB_AddObjects_SCOVersion(t *testing.T) {
 	}
 	// The version is an explicit match[version] value like any other.
 	q := store.Query{ObjectID: r.ID, Versions: store.VersionSelect{At: []time.Time{ts(t, want)}}}
-	if got := MustQuery(t, db, c.ID, q).Records; len(got) != 1 {
+	if got := mustQuery(t, db, c.ID, q).Records; len(got) != 1 {
 		t.Errorf("match[version]=%s returned %d records, want 1", want, len(got))
 	}
 }
@@ -292,12 +292,12 @@ func TestDB_AddObjects_SCOVersion(t *testing.T) {
 // for versioned objects: a re-post of an identical SCO serialised with
 // another key order is an exact duplicate, not a new version (reference §9
 // item 25). SCOs are hashed in canonical form for this.
-func TestDB_AddObjects_SCOKeyOrderIsDuplicate(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testAddObjects_SCOKeyOrderIsDuplicate(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	id := sid("ipv4-addr", 1)
-	first := MustAdd(t, db, c, fmt.Sprintf(`{"type":"ipv4-addr","id":%q,"value":"10.0.0.1"}`, id))
-	second := MustAdd(t, db, c, fmt.Sprintf(`{"value":"10.0.0.1","id":%q,"type":"ipv4-addr"}`, id))
+	first := mustAdd(t, db, c, fmt.Sprintf(`{"type":"ipv4-addr","id":%q,"value":"10.0.0.1"}`, id))
+	second := mustAdd(t, db, c, fmt.Sprintf(`{"value":"10.0.0.1","id":%q,"type":"ipv4-addr"}`, id))
 	if got := versionsOf(t, db, c.ID, id); len(got) != 1 {
 		t.Errorf("identical SCO in another key order stored %d versions %v, want 1", len(got), got)
 	}
@@ -309,21 +309,21 @@ func TestDB_AddObjects_SCOKeyOrderIsDuplicate(t *testing.T) {
 // Numbers compare exactly when content is compared: integers beyond 2^53
 // that differ are different content, so the second post is a conflict, not
 // a duplicate whose content is silently dropped.
-func TestDB_AddObjects_LargeIntegersCompareExactly(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testAddObjects_LargeIntegersCompareExactly(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	const mod = "2020-01-01T00:00:00.000Z"
-	MustAdd(t, db, c, sdo("indicator", 1, "2.1", mod, `"x_serial":9007199254740993`))
-	st := MustAdd(t, db, c, sdo("indicator", 1, "2.1", mod, `"x_serial":9007199254740992`))
+	mustAdd(t, db, c, sdo("indicator", 1, "2.1", mod, `"x_serial":9007199254740993`))
+	st := mustAdd(t, db, c, sdo("indicator", 1, "2.1", mod, `"x_serial":9007199254740992`))
 	if st.FailureCount != 1 {
 		t.Errorf("status = %+v, want a failure: the content differs in x_serial", st)
 	}
 }
 
-func TestDB_AddObjects_ErrCollectionNotFound(t *testing.T) {
+func (s *suite) testAddObjects_ErrCollectionNotFound(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	req := addRequest(t, c, indicator(1, "2020-01-01T00:00:00.000Z"))
 	req.Collection = testUUID(77)
 	st, err := db.AddObjects(ctx, req)
@@ -342,7 +342,7 @@ func TestDB_AddObjects_ErrCollectionNotFound(t *testing.T) {
 
 // AddObjects is one transaction: when it fails half way, none of the
 // objects, the collection's date_added counter or the status is kept.
-func TestDB_AddObjects_Atomic(t *testing.T) {
+func (s *suite) testAddObjects_Atomic(t *testing.T) {
 	tests := []struct {
 		name     string
 		givenCtx func() context.Context
@@ -358,8 +358,8 @@ func TestDB_AddObjects_Atomic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			c := MustCreateCollection(t, db, testRoot, store.Collection{})
+			db := s.open(t)
+			c := mustCreateCollection(t, db, testRoot, store.Collection{})
 			var objs []string
 			for i := range 1500 {
 				objs = append(objs, indicator(i, "2020-01-01T00:00:00.000Z"))
@@ -368,15 +368,15 @@ func TestDB_AddObjects_Atomic(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("error = %v, want context.Canceled", err)
 			}
-			if recs := MustQuery(t, db, c.ID, everything).Records; len(recs) != 0 {
+			if recs := mustQuery(t, db, c.ID, everything).Records; len(recs) != 0 {
 				t.Errorf("a failed AddObjects left %d versions behind", len(recs))
 			}
 			if last, err := db.CollectionLastAdded(context.Background(), c.ID); err != nil || !last.IsZero() {
 				t.Errorf("CollectionLastAdded = %v, %v; want zero", last, err)
 			}
 			// The next request starts at the clock, not after the lost ones.
-			MustAdd(t, db, c, indicator(5000, "2020-01-01T00:00:00.000Z"))
-			recs := MustQuery(t, db, c.ID, everything).Records
+			mustAdd(t, db, c, indicator(5000, "2020-01-01T00:00:00.000Z"))
+			recs := mustQuery(t, db, c.ID, everything).Records
 			if len(recs) != 1 || !recs[0].DateAdded.Equal(pinnedMicros) {
 				t.Errorf("records after retry = %+v, want one at %v", recs, pinnedMicros)
 			}

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"liaison/store"
 )
 
-func TestDB_DeleteObject(t *testing.T) {
+func (s *suite) testDeleteObject(t *testing.T) {
 	const (
 		v1 = "2018-01-01T00:00:00.000Z" // spec 2.0
 		v2 = "2018-06-01T00:00:00.000Z" // spec 2.1
@@ -67,11 +67,11 @@ func TestDB_DeleteObject(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			db := MustOpenDB(t)
-			c := MustCreateCollection(t, db, testRoot, store.Collection{})
-			MustAdd(t, db, c, targetJSON[v1], others[0], others[1])
-			MustAdd(t, db, c, targetJSON[v2], others[2], targetJSON[v3], others[3])
-			before := MustQuery(t, db, c.ID, everything).Records
+			db := s.open(t)
+			c := mustCreateCollection(t, db, testRoot, store.Collection{})
+			mustAdd(t, db, c, targetJSON[v1], others[0], others[1])
+			mustAdd(t, db, c, targetJSON[v2], others[2], targetJSON[v3], others[3])
+			before := mustQuery(t, db, c.ID, everything).Records
 
 			id := target
 			if tt.givenID != "" {
@@ -92,7 +92,7 @@ func TestDB_DeleteObject(t *testing.T) {
 			byType := everything
 			byType.Types = []string{"tool"}
 			var toolVersions []string
-			for _, r := range MustQuery(t, db, c.ID, byType).Records {
+			for _, r := range mustQuery(t, db, c.ID, byType).Records {
 				if r.ID == target {
 					toolVersions = append(toolVersions, r.VersionText)
 				}
@@ -106,7 +106,7 @@ func TestDB_DeleteObject(t *testing.T) {
 					wantAll = append(wantAll, r)
 				}
 			}
-			if got := MustQuery(t, db, c.ID, everything).Records; !reflect.DeepEqual(got, wantAll) {
+			if got := mustQuery(t, db, c.ID, everything).Records; !reflect.DeepEqual(got, wantAll) {
 				t.Errorf("collection after delete =\n %+v\nwant\n %+v", got, wantAll)
 			}
 			// Get an Object with the default version selection.
@@ -126,7 +126,7 @@ func TestDB_DeleteObject(t *testing.T) {
 				}
 			}
 			if len(readd) > 0 {
-				st := MustAdd(t, db, c, readd...)
+				st := mustAdd(t, db, c, readd...)
 				for _, d := range st.Successes {
 					if d.Message != "" {
 						t.Errorf("re-adding deleted %s %s: %q, want it stored", d.ID, d.Version, d.Message)
@@ -143,12 +143,12 @@ func TestDB_DeleteObject(t *testing.T) {
 	}
 }
 
-func TestDB_DeleteObject_SCO(t *testing.T) {
+func (s *suite) testDeleteObject_SCO(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	id := sid("ipv4-addr", 1)
-	first := MustAdd(t, db, c, ipv4(1, "10.0.0.1"), ipv4(1, "10.0.0.9"))
+	first := mustAdd(t, db, c, ipv4(1, "10.0.0.1"), ipv4(1, "10.0.0.9"))
 	n, err := db.DeleteObject(ctx, c.ID, id, store.VersionSelect{At: vs(first.Successes[0].Version)}, nil)
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteObject = %d, %v; want 1", n, err)
@@ -158,21 +158,21 @@ func TestDB_DeleteObject_SCO(t *testing.T) {
 	}
 	// The deleted content is no longer a duplicate: it gets a new version.
 	setNow(db, pinnedNow.Add(time.Minute))
-	st := MustAdd(t, db, c, ipv4(1, "10.0.0.1"))
+	st := mustAdd(t, db, c, ipv4(1, "10.0.0.1"))
 	if d := st.Successes[0]; d.Message != "" || d.Version == first.Successes[0].Version {
 		t.Errorf("re-added SCO detail = %+v, want a new version", d)
 	}
 	// The kept content still is.
-	st = MustAdd(t, db, c, ipv4(1, "10.0.0.9"))
+	st = mustAdd(t, db, c, ipv4(1, "10.0.0.9"))
 	if d := st.Successes[0]; d.Message == "" || d.Version != first.Successes[1].Version {
 		t.Errorf("re-posted kept SCO detail = %+v, want a duplicate of %s", d, first.Successes[1].Version)
 	}
 }
 
-func TestDB_DeleteObject_ErrCollectionNotFound(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
-	MustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
+func (s *suite) testDeleteObject_ErrCollectionNotFound(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
+	mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
 	_, err := db.DeleteObject(context.Background(), testUUID(5), sid("indicator", 1), store.VersionSelect{}, nil)
 	if !errors.Is(err, store.ErrCollectionNotFound) {
 		t.Errorf("error = %v, want ErrCollectionNotFound", err)
@@ -182,17 +182,18 @@ func TestDB_DeleteObject_ErrCollectionNotFound(t *testing.T) {
 	}
 }
 
-// Deleting many versions and objects keeps the file consistent; the
-// cleanup's Check verifies it, and every query agrees on what is left.
-func TestDB_DeleteObject_Many(t *testing.T) {
+// Deleting many versions and objects keeps the store consistent (a backend
+// that can check itself is checked), and every query agrees on what is
+// left.
+func (s *suite) testDeleteObject_Many(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	var objs []string
 	for i := range 300 {
 		objs = append(objs, indicator(i, "2020-01-01T00:00:00.000Z"), indicator(i, "2020-02-01T00:00:00.000Z"))
 	}
-	MustAdd(t, db, c, objs...)
+	mustAdd(t, db, c, objs...)
 	for i := 0; i < 300; i += 2 {
 		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", i), store.VersionSelect{}, nil); err != nil {
 			t.Fatal(err)
@@ -203,10 +204,12 @@ func TestDB_DeleteObject_Many(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Check(); err != nil {
-		t.Fatal(err)
+	if c, ok := db.Store.(checker); ok {
+		if err := c.Check(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	recs := MustQuery(t, db, c.ID, store.Query{Types: []string{"indicator"}}).Records
+	recs := mustQuery(t, db, c.ID, store.Query{Types: []string{"indicator"}}).Records
 	if len(recs) != 150 {
 		t.Fatalf("%d indicators left, want 150", len(recs))
 	}
@@ -215,7 +218,7 @@ func TestDB_DeleteObject_Many(t *testing.T) {
 			t.Errorf("%s left at version %s, want the first", r.ID, r.VersionText)
 		}
 	}
-	if n := len(MustQuery(t, db, c.ID, everything).Records); n != 150 {
+	if n := len(mustQuery(t, db, c.ID, everything).Records); n != 150 {
 		t.Errorf("%d versions left, want 150", n)
 	}
 }

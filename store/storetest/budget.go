@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"fmt"
@@ -12,16 +12,16 @@ import (
 // A sparse filter cannot make one page scan the whole collection: the page
 // ends after MaxScan entries with More and a Resume position, and pages
 // that follow from Resume find every match exactly once.
-func TestDB_Query_MaxScan(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testQuery_MaxScan(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	var objs []string
 	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	const n = 1000
 	for i := range n {
 		objs = append(objs, indicator(i+1, base.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05.000Z")))
 	}
-	MustAdd(t, db, c, objs...)
+	mustAdd(t, db, c, objs...)
 	// Two versions match match[version]=<ts>: objects 10 and 990.
 	want := []time.Time{base.Add(9 * time.Second), base.Add(989 * time.Second)}
 	q := store.Query{Limit: 10, MaxScan: 100, Versions: store.VersionSelect{At: want}}
@@ -29,7 +29,7 @@ func TestDB_Query_MaxScan(t *testing.T) {
 	var found []string
 	pages := 0
 	for {
-		page := MustQuery(t, db, c.ID, q)
+		page := mustQuery(t, db, c.ID, q)
 		pages++
 		if page.Scanned > q.MaxScan+1 {
 			t.Fatalf("page %d scanned %d entries, budget %d", pages, page.Scanned, q.MaxScan)
@@ -58,20 +58,20 @@ func TestDB_Query_MaxScan(t *testing.T) {
 
 // A page holds at most MaxBytes of objects (but always at least one), and
 // paging by Resume still visits every object once.
-func TestDB_Query_MaxBytes(t *testing.T) {
-	db := MustOpenDB(t)
-	c := MustCreateCollection(t, db, testRoot, store.Collection{})
+func (s *suite) testQuery_MaxBytes(t *testing.T) {
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	var objs []string
 	for i := range 20 {
 		objs = append(objs, indicator(i+1, fmt.Sprintf("2020-01-01T00:00:%02d.000Z", i)))
 	}
-	MustAdd(t, db, c, objs...)
-	size := len(MustQuery(t, db, c.ID, store.Query{Limit: 1}).Records[0].Raw)
+	mustAdd(t, db, c, objs...)
+	size := len(mustQuery(t, db, c.ID, store.Query{Limit: 1}).Records[0].Raw)
 	for _, maxBytes := range []int{1, size, 3*size + 1} {
 		q := store.Query{Limit: 100, MaxBytes: maxBytes}
 		seen := map[string]bool{}
 		for {
-			page := MustQuery(t, db, c.ID, q)
+			page := mustQuery(t, db, c.ID, q)
 			total := 0
 			for _, r := range page.Records {
 				total += len(r.Raw)

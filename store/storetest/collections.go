@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -15,14 +15,14 @@ import (
 
 var uuid4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-func TestDB_CreateCollection(t *testing.T) {
+func (s *suite) testCreateCollection(t *testing.T) {
 	ctx := context.Background()
 	media21 := stix.MediaType(stix.SpecVersion21)
 	media20 := stix.MediaType(stix.SpecVersion20)
 
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
-		MustCreateRoot(t, db, "r")
+		db := s.open(t)
+		mustCreateRoot(t, db, "r")
 		given := store.Collection{APIRoot: "r", Title: "T", Description: "D", Alias: "feed", PublicRead: true}
 		c, err := db.CreateCollection(ctx, given)
 		if err != nil {
@@ -55,10 +55,10 @@ func TestDB_CreateCollection(t *testing.T) {
 	})
 
 	t.Run("UniqueIDs", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		seen := map[string]bool{}
 		for range 20 {
-			c := MustCreateCollection(t, db, "r", store.Collection{})
+			c := mustCreateCollection(t, db, "r", store.Collection{})
 			if seen[c.ID] || !uuid4.MatchString(c.ID) {
 				t.Fatalf("id %q repeated or not a UUIDv4", c.ID)
 			}
@@ -82,8 +82,8 @@ func TestDB_CreateCollection(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				db := MustOpenDB(t)
-				MustCreateRoot(t, db, "r")
+				db := s.open(t)
+				mustCreateRoot(t, db, "r")
 				c, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "T", MediaTypes: tt.given})
 				if !errors.Is(err, tt.expectErr) {
 					t.Fatalf("error = %v, want %v", err, tt.expectErr)
@@ -117,8 +117,8 @@ func TestDB_CreateCollection(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				db := MustOpenDB(t)
-				existing := MustCreateCollection(t, db, "r", store.Collection{})
+				db := s.open(t)
+				existing := mustCreateCollection(t, db, "r", store.Collection{})
 				if tt.given.Alias == "<existing>" {
 					tt.given.Alias = existing.ID
 				}
@@ -137,7 +137,7 @@ func TestDB_CreateCollection(t *testing.T) {
 	})
 
 	t.Run("ErrAPIRootNotFound", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		_, err := db.CreateCollection(ctx, store.Collection{APIRoot: "missing", Title: "T"})
 		if !errors.Is(err, store.ErrAPIRootNotFound) {
 			t.Fatalf("error = %v, want ErrAPIRootNotFound", err)
@@ -145,10 +145,10 @@ func TestDB_CreateCollection(t *testing.T) {
 	})
 
 	t.Run("Alias", func(t *testing.T) {
-		db := MustOpenDB(t)
-		a := MustCreateCollection(t, db, "a", store.Collection{Alias: "feed", Title: "A feed"})
+		db := s.open(t)
+		a := mustCreateCollection(t, db, "a", store.Collection{Alias: "feed", Title: "A feed"})
 		// The same alias in another API root is another collection.
-		b := MustCreateCollection(t, db, "b", store.Collection{Alias: "feed", Title: "B feed"})
+		b := mustCreateCollection(t, db, "b", store.Collection{Alias: "feed", Title: "B feed"})
 		if a.ID == b.ID {
 			t.Fatal("two collections got one id")
 		}
@@ -158,8 +158,8 @@ func TestDB_CreateCollection(t *testing.T) {
 			t.Errorf("duplicate alias error = %v, want ErrExists", err)
 		}
 		// Collections without alias do not collide with each other.
-		MustCreateCollection(t, db, "a", store.Collection{})
-		MustCreateCollection(t, db, "a", store.Collection{})
+		mustCreateCollection(t, db, "a", store.Collection{})
+		mustCreateCollection(t, db, "a", store.Collection{})
 
 		for _, tc := range []struct{ root, key, expectTitle string }{
 			{"a", "feed", "A feed"},
@@ -186,12 +186,12 @@ func TestDB_CreateCollection(t *testing.T) {
 	})
 }
 
-func TestDB_Collection(t *testing.T) {
+func (s *suite) testCollection(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	a := MustCreateCollection(t, db, "a", store.Collection{Alias: "only-in-a"})
-	b := MustCreateCollection(t, db, "b", store.Collection{})
-	MustCreateRoot(t, db, "empty")
+	db := s.open(t)
+	a := mustCreateCollection(t, db, "a", store.Collection{Alias: "only-in-a"})
+	b := mustCreateCollection(t, db, "b", store.Collection{})
+	mustCreateRoot(t, db, "empty")
 
 	t.Run("OK", func(t *testing.T) {
 		for _, key := range []string{a.ID, "only-in-a"} {
@@ -231,29 +231,29 @@ func TestDB_Collection(t *testing.T) {
 
 // An empty id-or-alias names no collection (the alias scan once matched
 // the first collection without an alias).
-func TestDB_Collection_EmptyKeyMatchesNothing(t *testing.T) {
-	db := MustOpenDB(t)
-	MustCreateCollection(t, db, "a", store.Collection{})
+func (s *suite) testCollection_EmptyKeyMatchesNothing(t *testing.T) {
+	db := s.open(t)
+	mustCreateCollection(t, db, "a", store.Collection{})
 	got, err := db.Collection(context.Background(), "a", "")
 	if !errors.Is(err, store.ErrCollectionNotFound) {
 		t.Errorf(`Collection(a, "") = %+v, %v; want ErrCollectionNotFound`, got, err)
 	}
 }
 
-func TestDB_Collections(t *testing.T) {
+func (s *suite) testCollections(t *testing.T) {
 	ctx := context.Background()
 	t.Run("CreationOrder", func(t *testing.T) {
-		db := MustOpenDB(t)
-		MustCreateRoot(t, db, "a")
-		MustCreateRoot(t, db, "b")
+		db := s.open(t)
+		mustCreateRoot(t, db, "a")
+		mustCreateRoot(t, db, "b")
 		var want []string
 		titles := []string{"zulu", "alpha", "mike", "bravo", "yankee", "charlie", "x-ray", "delta"}
 		for i, title := range titles {
-			c := MustCreateCollection(t, db, "a", store.Collection{Title: title})
+			c := mustCreateCollection(t, db, "a", store.Collection{Title: title})
 			want = append(want, c.ID)
 			// Collections of another root interleave and must not show.
 			if i%2 == 0 {
-				MustCreateCollection(t, db, "b", store.Collection{Title: title})
+				mustCreateCollection(t, db, "b", store.Collection{Title: title})
 			}
 		}
 		for range 2 { // stable across calls
@@ -284,17 +284,67 @@ func TestDB_Collections(t *testing.T) {
 		}
 	})
 	t.Run("Empty", func(t *testing.T) {
-		db := MustOpenDB(t)
-		MustCreateRoot(t, db, "a")
+		db := s.open(t)
+		mustCreateRoot(t, db, "a")
 		cs, err := db.Collections(ctx, "a")
 		if err != nil || len(cs) != 0 {
 			t.Errorf("Collections = %v, %v; want none", cs, err)
 		}
 	})
 	t.Run("ErrAPIRootNotFound", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := s.open(t)
 		if _, err := db.Collections(ctx, "missing"); !errors.Is(err, store.ErrAPIRootNotFound) {
 			t.Errorf("error = %v, want ErrAPIRootNotFound", err)
 		}
 	})
+}
+
+func (s *suite) testUpdateCollection(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	mustCreateRoot(t, db, "a")
+	c1 := mustCreateCollection(t, db, "a", store.Collection{Alias: "one"})
+	mustCreateCollection(t, db, "a", store.Collection{Alias: "two"})
+	got, err := db.UpdateCollection(ctx, c1.ID, store.CollectionUpdate{Title: ptr("T"), Alias: ptr("uno"), PublicRead: ptr(true), RejectCustom: ptr(true)})
+	if err != nil || got.Title != "T" || got.Alias != "uno" || !got.PublicRead || !got.RejectCustom {
+		t.Fatalf("UpdateCollection = %+v, %v", got, err)
+	}
+	if _, err := db.Collection(ctx, "a", "uno"); err != nil {
+		t.Errorf("lookup by new alias: %v", err)
+	}
+	for _, tc := range []struct {
+		u    store.CollectionUpdate
+		want error
+	}{
+		{store.CollectionUpdate{Alias: ptr("two")}, store.ErrExists},
+		{store.CollectionUpdate{Alias: ptr("Bad Alias")}, store.ErrInvalid},
+		{store.CollectionUpdate{Title: ptr("")}, store.ErrInvalid},
+		{store.CollectionUpdate{MediaTypes: ptr([]string{"text/plain"})}, store.ErrInvalid},
+	} {
+		if _, err := db.UpdateCollection(ctx, c1.ID, tc.u); !errors.Is(err, tc.want) {
+			t.Errorf("UpdateCollection(%+v) = %v, want %v", tc.u, err, tc.want)
+		}
+	}
+	if got, _ := db.UpdateCollection(ctx, c1.ID, store.CollectionUpdate{Alias: ptr("")}); got.Alias != "" {
+		t.Errorf("alias not removed: %+v", got)
+	}
+}
+
+func (s *suite) testCollectionStats(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{})
+	if st, err := db.CollectionStats(ctx, c.ID); err != nil || st.Objects != 0 || st.Versions != 0 || !st.FirstAdded.IsZero() {
+		t.Fatalf("empty stats = %+v, %v", st, err)
+	}
+	objs := []string{indicator(1, "2020-01-01T00:00:00.000Z"), indicator(1, "2020-02-01T00:00:00.000Z"), indicator(2, "2020-01-01T00:00:00.000Z")}
+	mustAdd(t, db, c, objs...)
+	st, err := db.CollectionStats(ctx, c.ID)
+	want := 0
+	for _, o := range objs {
+		want += len(compact(t, o))
+	}
+	if err != nil || st.Objects != 2 || st.Versions != 3 || st.Bytes != int64(want) || !st.FirstAdded.Before(st.LastAdded) {
+		t.Fatalf("stats = %+v, %v (want 2 objects, 3 versions, %d bytes)", st, err, want)
+	}
 }

@@ -1,9 +1,8 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"liaison/store"
 )
 
-func TestDB_AddObjects_Status(t *testing.T) {
+func (s *suite) testAddObjects_Status(t *testing.T) {
 	ctx := context.Background()
 	const mod = "2020-01-01T00:00:00.000Z"
 	tests := []struct {
@@ -34,9 +33,9 @@ func TestDB_AddObjects_Status(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			c := MustCreateCollection(t, db, testRoot, store.Collection{})
-			MustAdd(t, db, c, sdo("indicator", 50, "2.1", mod, `"x":1`)) // for the conflict
+			db := s.open(t)
+			c := mustCreateCollection(t, db, testRoot, store.Collection{})
+			mustAdd(t, db, c, sdo("indicator", 50, "2.1", mod, `"x":1`)) // for the conflict
 			req := addRequest(t, c, tt.givenObjects...)
 			req.Total, req.Failures = tt.givenTotal, tt.givenFails
 			st, err := db.AddObjects(ctx, req)
@@ -86,11 +85,11 @@ func TestDB_AddObjects_Status(t *testing.T) {
 	}
 }
 
-func TestDB_Status(t *testing.T) {
+func (s *suite) testStatus(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	a := MustCreateCollection(t, db, "a", store.Collection{})
-	MustCreateCollection(t, db, "b", store.Collection{})
+	db := s.open(t)
+	a := mustCreateCollection(t, db, "a", store.Collection{})
+	mustCreateCollection(t, db, "b", store.Collection{})
 	req := addRequest(t, a, indicator(1, "2020-01-01T00:00:00.000Z"))
 	req.Owner = "bob"
 	st, err := db.AddObjects(ctx, req)
@@ -120,12 +119,12 @@ func TestDB_Status(t *testing.T) {
 // Status of another API root's status id returns ErrStatusNotFound and
 // nothing of the status or its owner, so no caller can leak another API
 // root's data.
-func TestDB_Status_OtherRootReturnsNothing(t *testing.T) {
+func (s *suite) testStatus_OtherRootReturnsNothing(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	a := MustCreateCollection(t, db, "a", store.Collection{})
-	MustCreateRoot(t, db, "b")
-	st := MustAdd(t, db, a, indicator(1, "2020-01-01T00:00:00.000Z"))
+	db := s.open(t)
+	a := mustCreateCollection(t, db, "a", store.Collection{})
+	mustCreateRoot(t, db, "b")
+	st := mustAdd(t, db, a, indicator(1, "2020-01-01T00:00:00.000Z"))
 	got, owner, err := db.Status(ctx, "b", st.ID)
 	if !errors.Is(err, store.ErrStatusNotFound) {
 		t.Fatalf("error = %v, want ErrStatusNotFound", err)
@@ -135,7 +134,7 @@ func TestDB_Status_OtherRootReturnsNothing(t *testing.T) {
 	}
 }
 
-func TestDB_PurgeStatuses(t *testing.T) {
+func (s *suite) testPurgeStatuses(t *testing.T) {
 	ctx := context.Background()
 	const retention = 24 * time.Hour
 	// Statuses are created at these offsets from pinnedNow; then the clock
@@ -155,12 +154,12 @@ func TestDB_PurgeStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDBWith(t, filepath.Join(t.TempDir(), "db"), store.Options{StatusRetention: retention})
-			c := MustCreateCollection(t, db, testRoot, store.Collection{})
+			db := s.openWith(t, store.Options{StatusRetention: retention})
+			c := mustCreateCollection(t, db, testRoot, store.Collection{})
 			var ids []string
 			for i, at := range tt.givenAt {
 				setNow(db, pinnedMicros.Add(at))
-				ids = append(ids, MustAdd(t, db, c, indicator(i, "2020-01-01T00:00:00.000Z")).ID)
+				ids = append(ids, mustAdd(t, db, c, indicator(i, "2020-01-01T00:00:00.000Z")).ID)
 			}
 			setNow(db, pinnedMicros.Add(tt.purgeAt))
 			n, err := db.PurgeStatuses(ctx)
@@ -180,18 +179,18 @@ func TestDB_PurgeStatuses(t *testing.T) {
 			if n, err := db.PurgeStatuses(ctx); err != nil || n != 0 {
 				t.Errorf("second PurgeStatuses = %d, %v; want 0", n, err)
 			}
-			if got := len(MustQuery(t, db, c.ID, everything).Records); got != len(tt.givenAt) {
+			if got := len(mustQuery(t, db, c.ID, everything).Records); got != len(tt.givenAt) {
 				t.Errorf("purging statuses left %d objects, want %d", got, len(tt.givenAt))
 			}
 		})
 	}
 
 	t.Run("AddObjectsPurgesOldStatuses", func(t *testing.T) {
-		db := MustOpenDBWith(t, filepath.Join(t.TempDir(), "db"), store.Options{StatusRetention: retention})
-		c := MustCreateCollection(t, db, testRoot, store.Collection{})
-		old := MustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
+		db := s.openWith(t, store.Options{StatusRetention: retention})
+		c := mustCreateCollection(t, db, testRoot, store.Collection{})
+		old := mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
 		setNow(db, pinnedNow.Add(2*retention))
-		fresh := MustAdd(t, db, c, indicator(2, "2020-01-01T00:00:00.000Z"))
+		fresh := mustAdd(t, db, c, indicator(2, "2020-01-01T00:00:00.000Z"))
 		if _, _, err := db.Status(ctx, testRoot, old.ID); !errors.Is(err, store.ErrStatusNotFound) {
 			t.Errorf("old status after a later AddObjects: error %v, want ErrStatusNotFound", err)
 		}

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // start, just after the middle and at the end.
 func costCollection(tb testing.TB, db store.Store, n int) store.Collection {
 	tb.Helper()
-	c := MustCreateCollection(tb, db, testRoot, store.Collection{})
+	c := mustCreateCollection(tb, db, testRoot, store.Collection{})
 	var batch []string
 	for i := range n {
 		switch {
@@ -30,7 +30,7 @@ func costCollection(tb testing.TB, db store.Store, n int) store.Collection {
 			batch = append(batch, indicator(i, "2020-01-01T00:00:00.000Z"))
 		}
 		if len(batch) == 1000 || i == n-1 {
-			MustAdd(tb, db, c, batch...)
+			mustAdd(tb, db, c, batch...)
 			batch = batch[:0]
 		}
 	}
@@ -41,8 +41,8 @@ const costTarget = 1 << 30
 
 // The work a query does (Page.Scanned) depends on the page it serves, not
 // on the size of the collection.
-func TestDB_Query_CostIndependentOfSize(t *testing.T) {
-	db := MustOpenDB(t)
+func (s *suite) testQuery_CostIndependentOfSize(t *testing.T) {
+	db := s.open(t)
 	sizes := []int{1000, 20000}
 	colls := make([]store.Collection, len(sizes))
 	for i, n := range sizes {
@@ -82,7 +82,7 @@ func TestDB_Query_CostIndependentOfSize(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				page := MustQuery(t, db, c.ID, tt.given(last))
+				page := mustQuery(t, db, c.ID, tt.given(last))
 				if len(page.Records) != tt.expectCount {
 					t.Fatalf("%d objects: %d records, want %d", sizes[i], len(page.Records), tt.expectCount)
 				}
@@ -104,25 +104,25 @@ func TestDB_Query_CostIndependentOfSize(t *testing.T) {
 // versions at all; other selections read an object's versions once per
 // query, so theirs grows linearly (it once grew quadratically: every
 // visited version re-read all the others).
-func TestDB_Query_CostWithManyVersions(t *testing.T) {
-	db := MustOpenDB(t)
+func (s *suite) testQuery_CostWithManyVersions(t *testing.T) {
+	db := s.open(t)
 	counts := []int{100, 1000}
 	scanned := make([]int, len(counts))
 	firstScanned := make([]int, len(counts))
 	for i, n := range counts {
-		c := MustCreateCollection(t, db, testRoot, store.Collection{})
+		c := mustCreateCollection(t, db, testRoot, store.Collection{})
 		var objs []string
 		base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 		for v := range n {
 			objs = append(objs, indicator(1, base.Add(time.Duration(v)*time.Minute).Format("2006-01-02T15:04:05.000Z")))
 		}
-		MustAdd(t, db, c, objs...)
-		page := MustQuery(t, db, c.ID, store.Query{Limit: 10})
+		mustAdd(t, db, c, objs...)
+		page := mustQuery(t, db, c.ID, store.Query{Limit: 10})
 		if len(page.Records) != 1 || page.Records[0].VersionText != base.Add(time.Duration(n-1)*time.Minute).Format("2006-01-02T15:04:05.000Z") {
 			t.Fatalf("%d versions: records %+v, want the latest version only", n, page.Records)
 		}
 		scanned[i] = page.Scanned
-		page = MustQuery(t, db, c.ID, store.Query{Limit: 10, Versions: store.VersionSelect{First: true}})
+		page = mustQuery(t, db, c.ID, store.Query{Limit: 10, Versions: store.VersionSelect{First: true}})
 		if len(page.Records) != 1 || page.Records[0].VersionText != base.Format("2006-01-02T15:04:05.000Z") {
 			t.Fatalf("%d versions: first = %+v", n, page.Records)
 		}
