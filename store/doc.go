@@ -2,7 +2,7 @@
 // roots, collections, object versions, status resources, accounts, the
 // audit trail and consumer activity), the errors and their codes, the
 // query and add-request types, and one Store interface that everything
-// above the storage uses (taxii, taxii/auth, the curation service, cmd). It holds
+// above the storage uses (taxii, taxii/auth, store/curation, cmd). It holds
 // no storage itself: store/bolt keeps everything in one bbolt file.
 //
 // The rules below are what a backend must do beyond the method signatures.

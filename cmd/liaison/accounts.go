@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"liaison/store"
-	"liaison/store/admin"
 	"liaison/store/bolt"
+	"liaison/store/curation"
 )
 
 // Account commands work offline on the database file. bbolt lets one
@@ -117,7 +117,7 @@ func addTarget(fs *flag.FlagSet, mode dbMode, stderr io.Writer) *target {
 func (t *target) baseURL() string { return strings.TrimRight(*t.server, "/") }
 
 // run calls f with the API of the target.
-func (t *target) run(f func(api admin.API) error) error {
+func (t *target) run(f func(api curation.API) error) error {
 	if *t.server != "" {
 		if err := checkServerURL(*t.server); err != nil {
 			return err
@@ -126,7 +126,7 @@ func (t *target) run(f func(api admin.API) error) error {
 		if key == "" {
 			return usagef("--server needs an admin API key: --api-key or LIAISON_API_KEY")
 		}
-		err := f(&admin.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
+		err := f(&curation.Client{BaseURL: *t.server, Token: key, HTTP: &http.Client{}})
 		var dnsErr *net.DNSError
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
@@ -141,7 +141,7 @@ func (t *target) run(f func(api admin.API) error) error {
 		return err
 	}
 	defer db.Close()
-	return f(admin.New(db, nil)) // the validator is made when an import needs it
+	return f(curation.New(db, nil)) // the validator is made when an import needs it
 }
 
 // checkServerURL refuses a --server that is not an http(s) URL, showing
@@ -275,7 +275,7 @@ func (c *cli) userPasswd(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func printUsers(w io.Writer, users []admin.UserInfo) error {
+func printUsers(w io.Writer, users []curation.UserInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tGRANTS")
 	for _, u := range users {
@@ -336,7 +336,7 @@ func (c *cli) grant(fs *flag.FlagSet) runFunc  { return c.changeGrant(fs, false)
 func (c *cli) revoke(fs *flag.FlagSet) runFunc { return c.changeGrant(fs, true) }
 
 // changeGrant adds rights (grant) or drops them (revoke: all of them
-// unless --read or --write names one); the merge is the admin service's,
+// unless --read or --write names one); the merge is the curation service's,
 // the same offline and online.
 func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
 	coll := fs.String("collection", "", "collection `id` or alias")
@@ -347,7 +347,7 @@ func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
 		if *coll == "" {
 			return usagef("--collection is required")
 		}
-		ch := admin.GrantChange{Collection: *coll}
+		ch := curation.GrantChange{Collection: *coll}
 		switch {
 		case !revoke && !*read && !*write:
 			return usagef("give --read, --write or both")
@@ -441,4 +441,4 @@ func stamp(t time.Time) string {
 }
 
 // adminAPI is the curation API the commands use.
-type adminAPI = admin.API
+type adminAPI = curation.API

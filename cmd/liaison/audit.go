@@ -13,7 +13,7 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	"liaison/store/admin"
+	"liaison/store/curation"
 )
 
 // audit prints the audit trail.
@@ -98,7 +98,7 @@ func (c *cli) consumers(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func printConsumers(w io.Writer, list []admin.ConsumerInfo, now time.Time) error {
+func printConsumers(w io.Writer, list []curation.ConsumerInfo, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PRINCIPAL\tCOLLECTION\tLAST REQUEST\tREAD UP TO\tBEHIND\tSERVED TODAY\tSERVED\tREQUESTS\tLAST ERROR")
 	for _, a := range list {
@@ -119,7 +119,7 @@ func printConsumers(w io.Writer, list []admin.ConsumerInfo, now time.Time) error
 
 // behind says how far a consumer's reading is from the collection's
 // newest object.
-func behind(a admin.ConsumerInfo) string {
+func behind(a curation.ConsumerInfo) string {
 	switch {
 	case a.LastServed.IsZero():
 		return "nothing read"

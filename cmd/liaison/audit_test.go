@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"liaison/store"
-	"liaison/store/admin"
+	"liaison/store/curation"
 )
 
 // TestAuditTrail: every admin action puts one entry on record, offline
@@ -94,7 +94,7 @@ func TestAuditTrail(t *testing.T) {
 			t.Errorf("audit --user --limit 3 = %d\n%s", code, out)
 		}
 	}
-	local := admin.LocalActor().User
+	local := curation.LocalActor().User
 	t.Run("offline", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "liaison.db")
 		check(t, db, []string{"--db", db}, local, "", "local")
@@ -193,11 +193,11 @@ func TestConsumers(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("consumers = %d %s", code, errOut)
 	}
-	var list []admin.ConsumerInfo
+	var list []curation.ConsumerInfo
 	if err := json.Unmarshal([]byte(out), &list); err != nil {
 		t.Fatal(err)
 	}
-	byWho := map[string]admin.ConsumerInfo{}
+	byWho := map[string]curation.ConsumerInfo{}
 	for _, c := range list {
 		byWho[c.Principal+" "+c.Alias] = c
 	}

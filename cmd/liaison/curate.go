@@ -16,8 +16,8 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	"liaison/store/admin"
 	"liaison/store/bolt"
+	"liaison/store/curation"
 )
 
 // listFlag collects a repeatable string flag.
@@ -274,7 +274,7 @@ func (c *cli) collectionRemove(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func printCollections(w io.Writer, colls []admin.CollectionInfo) error {
+func printCollections(w io.Writer, colls []curation.CollectionInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "API ROOT\tID\tALIAS\tTITLE\tPUBLIC\tOBJECTS\tVERSIONS\tLAST ADDED")
 	for _, c := range colls {
@@ -292,7 +292,7 @@ func objectsURL(base string, c store.Collection) string {
 	return base + "/" + url.PathEscape(c.APIRoot) + "/collections/" + c.ID + "/objects/"
 }
 
-func printCollection(w io.Writer, c admin.CollectionInfo, base string) error {
+func printCollection(w io.Writer, c curation.CollectionInfo, base string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, row := range [][2]string{
 		{"ID", c.ID}, {"API root", c.APIRoot}, {"Alias", orDash(c.Alias)}, {"Title", c.Title},
@@ -345,7 +345,7 @@ func (c *cli) importCmd(fs *flag.FlagSet) runFunc {
 				if *asJSON {
 					json.NewEncoder(c.stdout).Encode(struct {
 						File string `json:"file"`
-						admin.ImportResult
+						curation.ImportResult
 					}{name, res})
 					continue
 				}
@@ -373,17 +373,17 @@ type silentError struct{}
 func (*silentError) Error() string { return "some objects failed" }
 
 // progress returns a progress printer for a terminal, or nil.
-func (c *cli) progress(name string) func(admin.ImportProgress) {
+func (c *cli) progress(name string) func(curation.ImportProgress) {
 	if !c.stdoutTTY {
 		return nil // not a terminal: the one-line summary is enough
 	}
-	return func(p admin.ImportProgress) {
+	return func(p curation.ImportProgress) {
 		rate := float64(p.Objects) / max(p.Elapsed.Seconds(), 1e-9)
 		fmt.Fprintf(c.stdout, "\r%s: %d objects, %d failed, %.0f objects/s   ", filepath.Base(name), p.Objects, p.Failures, rate)
 	}
 }
 
-func (c *cli) endProgress(p func(admin.ImportProgress)) {
+func (c *cli) endProgress(p func(curation.ImportProgress)) {
 	if p != nil {
 		fmt.Fprintln(c.stdout)
 	}
@@ -412,7 +412,7 @@ func (c *cli) exportCmd(fs *flag.FlagSet) runFunc {
 		if *coll == "" {
 			return usagef("--collection is required")
 		}
-		o := admin.ExportOptions{Types: types, AllVersions: *all, Envelope: *envelope}
+		o := curation.ExportOptions{Types: types, AllVersions: *all, Envelope: *envelope}
 		if *addedAfter != "" {
 			t, err := stix.ParseTimestamp(*addedAfter)
 			if err != nil {
@@ -502,7 +502,7 @@ func (c *cli) stats(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func printStats(w io.Writer, st admin.Stats) error {
+func printStats(w io.Writer, st curation.Stats) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "API ROOT\tCOLLECTION\tOBJECTS\tVERSIONS\tBYTES\tFIRST ADDED\tLAST ADDED")
 	for _, c := range st.Collections {
@@ -611,7 +611,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		a := admin.LocalActor()
+		a := curation.LocalActor()
 		err = db.RecordAudit(ctx, store.AuditEntry{User: a.User, Remote: a.Remote, Action: "database.restore", Target: *dbPath, Detail: "from " + args[0], Outcome: "ok"})
 		if cerr := db.Close(); err == nil {
 			err = cerr

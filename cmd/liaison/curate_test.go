@@ -58,18 +58,18 @@ func expectGolden(t *testing.T, name, got string) {
 func TestCurationCommands(t *testing.T) {
 	t.Run("offline", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "liaison.db")
-		curation(t, db, "--db", db)
+		curationCommands(t, db, "--db", db)
 	})
 	t.Run("online", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "liaison.db")
 		cmdline(t, "", "user", "add", "root", "--admin", "--db", db)
 		_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
 		m := MustRunMain(t, "--db", db)
-		curation(t, db, "--server", m.URL, "--api-key", strings.TrimSpace(key))
+		curationCommands(t, db, "--server", m.URL, "--api-key", strings.TrimSpace(key))
 	})
 }
 
-func curation(t *testing.T, db string, targetArgs ...string) {
+func curationCommands(t *testing.T, db string, targetArgs ...string) {
 	dir := t.TempDir()
 	feed := filepath.Join(dir, "feed.json")
 	if err := os.WriteFile(feed, coopfeed.Sample(), 0o644); err != nil {

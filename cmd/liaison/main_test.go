@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"liaison/stix"
-	"liaison/store/admin"
+	"liaison/store/curation"
 	"liaison/testdata/coopfeed"
 )
 
@@ -396,7 +396,7 @@ func TestMain_DrainDeadline(t *testing.T) {
 	}
 	s := mustOpenStore(t, db)
 	defer s.Close()
-	st, err := admin.New(s, nil).Stats(context.Background())
+	st, err := curation.New(s, nil).Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

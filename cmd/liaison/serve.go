@@ -20,8 +20,8 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	"liaison/store/admin"
 	"liaison/store/bolt"
+	"liaison/store/curation"
 	"liaison/taxii"
 	taxiiadmin "liaison/taxii/admin"
 	"liaison/taxii/auth"
@@ -209,7 +209,7 @@ func (m *Main) Run(ctx context.Context) error {
 	api.Validator.Limits = stix.Limits{MaxDepth: c.ObjectMaxDepth, MaxElements: c.ObjectMaxElements,
 		MaxStringBytes: c.ObjectMaxStringBytes, MaxValues: c.ObjectMaxValues}
 	api.Validator.MaxValuesAtOnce = c.ValuesAtOnce
-	service := admin.New(m.db, api.Validator)
+	service := curation.New(m.db, api.Validator)
 	service.Logger = m.logger.With("component", "store")
 	adminAPI := &taxiiadmin.Handler{API: service, Challenges: m.accounts.Challenges(),
 		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}

@@ -19,13 +19,13 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	"liaison/store/admin"
+	"liaison/store/curation"
 	"liaison/taxii"
 )
 
 // Handler serves the admin API.
 type Handler struct {
-	API admin.API
+	API curation.API
 	// Challenges are the WWW-Authenticate challenges of a 401.
 	Challenges []string
 	// AccountsChanged is called after a change to users, grants or keys,
@@ -99,7 +99,7 @@ func (h *Handler) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 		// Every change through the admin API is on record under the
 		// admin, the key and the address it came from.
 		req := c.Request()
-		c.SetRequest(req.WithContext(admin.WithActor(req.Context(), admin.Actor{User: p.Name, KeyID: p.KeyID, Remote: c.RealIP()})))
+		c.SetRequest(req.WithContext(curation.WithActor(req.Context(), curation.Actor{User: p.Name, KeyID: p.KeyID, Remote: c.RealIP()})))
 		// An admin may know what exists: a not found names what was
 		// asked for, as the CLI says offline.
 		return taxii.Disclose(next(c))
@@ -292,7 +292,7 @@ func (h *Handler) exportObjects(c echo.Context) error {
 		return err
 	}
 	q := c.QueryParams()
-	o := admin.ExportOptions{Types: q["type"]}
+	o := curation.ExportOptions{Types: q["type"]}
 	if o.AllVersions, err = boolParam(c, "all_versions"); err != nil {
 		return err
 	}
@@ -419,9 +419,9 @@ func (h *Handler) setAdmin(c echo.Context) error {
 }
 
 // changeGrant adds and drops a user's rights on a collection; the body is
-// an admin.GrantChange.
+// an curation.GrantChange.
 func (h *Handler) changeGrant(c echo.Context) error {
-	var ch admin.GrantChange
+	var ch curation.GrantChange
 	if err := decode(c, &ch); err != nil {
 		return err
 	}
@@ -516,7 +516,7 @@ func (h *Handler) consumers(c echo.Context) error {
 		return err
 	}
 	if out == nil {
-		out = []admin.ConsumerInfo{}
+		out = []curation.ConsumerInfo{}
 	}
 	return reply(c, http.StatusOK, out)
 }

@@ -15,8 +15,8 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	storeadmin "liaison/store/admin"
 	"liaison/store/bolt"
+	"liaison/store/curation"
 	"liaison/taxii"
 	"liaison/taxii/admin"
 	"liaison/taxii/auth"
@@ -39,7 +39,7 @@ func newServer(t *testing.T) (*httptest.Server, string, string) {
 	acc := auth.NewAccounts(db)
 	srv := taxii.NewServer(db, []byte("k"))
 	srv.Access = acc
-	h := &admin.Handler{API: storeadmin.New(db, stix.NewValidator()), Challenges: acc.Challenges(), AccountsChanged: acc.Invalidate}
+	h := &admin.Handler{API: curation.New(db, stix.NewValidator()), Challenges: acc.Challenges(), AccountsChanged: acc.Invalidate}
 	srv.Extensions = append(srv.Extensions, h.Register)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -123,7 +123,7 @@ func TestAdminImportBroken(t *testing.T) {
 func TestAdminErrorCodes(t *testing.T) {
 	ts, root, _ := newServer(t)
 	ctx := context.Background()
-	c := &storeadmin.Client{BaseURL: ts.URL, Token: root, HTTP: ts.Client()}
+	c := &curation.Client{BaseURL: ts.URL, Token: root, HTTP: ts.Client()}
 	if _, err := c.AddAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestAdminErrorCodes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			var re *storeadmin.RemoteError
+			var re *curation.RemoteError
 			if !errors.As(err, &re) {
 				t.Fatalf("error %v is not the server's answer", err)
 			}

@@ -1,4 +1,4 @@
-package admin
+package curation
 
 import (
 	"cmp"
@@ -83,24 +83,26 @@ type GrantResult struct {
 }
 
 // APIRoots lists the API roots, sorted by name.
-func (s *Service) APIRoots(ctx context.Context) ([]store.APIRoot, error) { return s.DB.APIRoots(ctx) }
+func (s *Service) APIRoots(ctx context.Context) ([]store.APIRoot, error) {
+	return s.Store.APIRoots(ctx)
+}
 
 // AddAPIRoot creates an API root.
 func (s *Service) AddAPIRoot(ctx context.Context, r store.APIRoot) (_ store.APIRoot, err error) {
 	defer func() { s.audit(ctx, "apiroot.add", r.Name, "", err) }()
-	return s.DB.CreateAPIRoot(ctx, r)
+	return s.Store.CreateAPIRoot(ctx, r)
 }
 
 // UpdateAPIRoot changes an API root's settings.
 func (s *Service) UpdateAPIRoot(ctx context.Context, name string, u store.APIRootUpdate) (_ store.APIRoot, err error) {
 	defer func() { s.audit(ctx, "apiroot.update", name, describeChange(u), err) }()
-	return s.DB.UpdateAPIRoot(ctx, name, u)
+	return s.Store.UpdateAPIRoot(ctx, name, u)
 }
 
 // RemoveAPIRoot deletes an API root; one with collections needs force.
 func (s *Service) RemoveAPIRoot(ctx context.Context, name string, force bool) (err error) {
 	defer func() { s.audit(ctx, "apiroot.remove", name, forced(force), err) }()
-	return s.DB.RemoveAPIRoot(ctx, name, force)
+	return s.Store.RemoveAPIRoot(ctx, name, force)
 }
 
 // AddCollection creates a collection and returns it with its new id.
@@ -108,7 +110,7 @@ func (s *Service) AddCollection(ctx context.Context, c store.Collection) (create
 	defer func() {
 		s.audit(ctx, "collection.add", c.APIRoot+"/"+cmp.Or(created.ID, c.Alias), describeChange(c), err)
 	}()
-	return s.DB.CreateCollection(ctx, c)
+	return s.Store.CreateCollection(ctx, c)
 }
 
 // UpdateCollection changes a collection.
@@ -118,7 +120,7 @@ func (s *Service) UpdateCollection(ctx context.Context, ref string, u store.Coll
 	if err != nil {
 		return c, err
 	}
-	return s.DB.UpdateCollection(ctx, c.ID, u)
+	return s.Store.UpdateCollection(ctx, c.ID, u)
 }
 
 // RemoveCollection deletes a collection; one with objects needs force.
@@ -128,13 +130,13 @@ func (s *Service) RemoveCollection(ctx context.Context, ref string, force bool) 
 	if err != nil {
 		return err
 	}
-	return s.DB.RemoveCollection(ctx, c.ID, force)
+	return s.Store.RemoveCollection(ctx, c.ID, force)
 }
 
 // Users lists the users, sorted by name, and their grants sorted by API
 // root and alias (or id).
 func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
-	users, err := s.DB.Users(ctx)
+	users, err := s.Store.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +147,7 @@ func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
 	out := make([]UserInfo, 0, len(users))
 	now := s.Now()
 	for _, u := range users {
-		keys, err := s.DB.APIKeys(ctx, u.Name)
+		keys, err := s.Store.APIKeys(ctx, u.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -172,13 +174,13 @@ func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
 
 // collectionsByID returns every collection by id.
 func (s *Service) collectionsByID(ctx context.Context) (map[string]store.Collection, error) {
-	roots, err := s.DB.APIRoots(ctx)
+	roots, err := s.Store.APIRoots(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]store.Collection{}
 	for _, r := range roots {
-		colls, err := s.DB.Collections(ctx, r.Name)
+		colls, err := s.Store.Collections(ctx, r.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -197,14 +199,14 @@ func (s *Service) AddUser(ctx context.Context, name string, admin bool, password
 	if err := CheckPassword(name, password); err != nil {
 		return err
 	}
-	_, err = s.DB.CreateUser(ctx, name, admin, password)
+	_, err = s.Store.CreateUser(ctx, name, admin, password)
 	return err
 }
 
 // RemoveUser deletes a user and its API keys.
 func (s *Service) RemoveUser(ctx context.Context, name string) (err error) {
 	defer func() { s.audit(ctx, "user.remove", name, "", err) }()
-	return s.DB.RemoveUser(ctx, name)
+	return s.Store.RemoveUser(ctx, name)
 }
 
 // SetPassword replaces a user's password.
@@ -213,13 +215,13 @@ func (s *Service) SetPassword(ctx context.Context, name, password string) (err e
 	if err := CheckPassword(name, password); err != nil {
 		return err
 	}
-	return s.DB.SetPassword(ctx, name, password)
+	return s.Store.SetPassword(ctx, name, password)
 }
 
 // SetAdmin gives or takes a user's admin role.
 func (s *Service) SetAdmin(ctx context.Context, name string, admin bool) (err error) {
 	defer func() { s.audit(ctx, "user.update", name, fmt.Sprintf("admin=%v", admin), err) }()
-	return s.DB.SetAdmin(ctx, name, admin)
+	return s.Store.SetAdmin(ctx, name, admin)
 }
 
 // ChangeGrant adds and drops rights of a user on a collection, keeping
@@ -233,7 +235,7 @@ func (s *Service) ChangeGrant(ctx context.Context, name string, ch GrantChange) 
 	if err != nil {
 		return GrantResult{}, err
 	}
-	g, err := s.DB.UpdateGrant(ctx, name, c.ID, func(g store.Grant) store.Grant {
+	g, err := s.Store.UpdateGrant(ctx, name, c.ID, func(g store.Grant) store.Grant {
 		return store.Grant{
 			Read:  (g.Read || ch.Add.Read) && !ch.Drop.Read,
 			Write: (g.Write || ch.Add.Write) && !ch.Drop.Write,
@@ -250,20 +252,20 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, lifetime time.D
 	if lifetime > 0 {
 		expires = s.Now().Add(lifetime)
 	}
-	k, token, err := s.DB.CreateAPIKey(ctx, name, expires)
+	k, token, err := s.Store.CreateAPIKey(ctx, name, expires)
 	k.Hash = nil
 	return k, token, err
 }
 
 // APIKeys lists a user's keys.
 func (s *Service) APIKeys(ctx context.Context, name string) ([]store.APIKey, error) {
-	return s.DB.APIKeys(ctx, name)
+	return s.Store.APIKeys(ctx, name)
 }
 
 // RevokeAPIKey revokes a key.
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (err error) {
 	defer func() { s.audit(ctx, "apikey.revoke", id, "", err) }()
-	return s.DB.RevokeAPIKey(ctx, id)
+	return s.Store.RevokeAPIKey(ctx, id)
 }
 
 // ErrNoBackup is returned by Backup when the store cannot copy itself
@@ -272,7 +274,7 @@ var ErrNoBackup = errors.New("this store cannot write a backup of itself; use it
 
 // Backup writes a consistent snapshot of the database to w.
 func (s *Service) Backup(ctx context.Context, w io.Writer) (int64, error) {
-	fs, ok := s.DB.(store.FileStore)
+	fs, ok := s.Store.(store.FileStore)
 	if !ok {
 		return 0, ErrNoBackup
 	}

@@ -1,4 +1,4 @@
-package admin
+package curation
 
 import (
 	"bufio"
@@ -64,7 +64,7 @@ func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, pr
 			}
 		}
 		add := store.NewAddRequest(c, owner, results)
-		st, err := s.DB.AddObjects(ctx, add)
+		st, err := s.Store.AddObjects(ctx, add)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Service) Export(ctx context.Context, ref string, o ExportOptions, w io.
 	}
 	n := 0
 	for {
-		page, err := s.DB.Query(ctx, c.ID, q)
+		page, err := s.Store.Query(ctx, c.ID, q)
 		if err != nil {
 			return n, err
 		}
@@ -185,7 +185,7 @@ func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (n 
 		}
 		sel.At = []time.Time{t}
 	}
-	return s.DB.DeleteObject(ctx, c.ID, id, sel, nil)
+	return s.Store.DeleteObject(ctx, c.ID, id, sel, nil)
 }
 
 // RevokeObject publishes a new version of an object with "revoked": true
@@ -200,7 +200,7 @@ func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (_ st
 	if err != nil {
 		return store.Status{}, err
 	}
-	page, err := s.DB.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 1})
+	page, err := s.Store.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 1})
 	if err != nil {
 		return store.Status{}, err
 	}
@@ -242,5 +242,5 @@ func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (_ st
 		return store.Status{}, err
 	}
 	add := store.NewAddRequest(c, owner, s.validator().CheckWith([]json.RawMessage{raw}, store.CheckOptions(c)))
-	return s.DB.AddObjects(ctx, add)
+	return s.Store.AddObjects(ctx, add)
 }

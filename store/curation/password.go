@@ -1,4 +1,4 @@
-package admin
+package curation
 
 import (
 	_ "embed"

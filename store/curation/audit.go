@@ -1,4 +1,4 @@
-package admin
+package curation
 
 import (
 	"context"
@@ -57,14 +57,14 @@ func (s *Service) audit(ctx context.Context, action, target, detail string, err 
 	}
 	e := store.AuditEntry{User: a.User, KeyID: a.KeyID, Remote: a.Remote, Action: action, Target: target, Detail: detail, Outcome: outcome}
 	// The request may be over (a client gone); the record is not.
-	if rerr := s.DB.RecordAudit(context.WithoutCancel(ctx), e); rerr != nil {
+	if rerr := s.Store.RecordAudit(context.WithoutCancel(ctx), e); rerr != nil {
 		s.Logger.Error("record audit entry", "action", action, "target", target, "error", rerr)
 	}
 }
 
 // Audit returns audit entries.
 func (s *Service) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
-	return s.DB.Audit(ctx, q)
+	return s.Store.Audit(ctx, q)
 }
 
 // describeChange renders the settings a change sets, for the audit trail;
@@ -118,7 +118,7 @@ func (s *Service) Consumers(ctx context.Context, ref string) ([]ConsumerInfo, er
 		}
 		id = c.ID
 	}
-	acts, err := s.DB.Activity(ctx, id)
+	acts, err := s.Store.Activity(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) Consumers(ctx context.Context, ref string) ([]ConsumerInfo, er
 	if err != nil {
 		return nil, err
 	}
-	sums, err := s.DB.CollectionSummaries(ctx)
+	sums, err := s.Store.CollectionSummaries(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,9 @@
-// Package admin is the one place for curation rules: API roots,
+// Package curation is the one place for curation rules: API roots,
 // collections, accounts, imports, exports, object deletion and revocation,
-// backups and statistics. The CLI uses it on the database file; the admin
-// HTTP API uses it on a running server.
-package admin
+// backups and statistics, each put on the audit trail. It works on any
+// store.Store. The CLI uses it on the database file; the admin HTTP API
+// (taxii/admin) uses it on a running server, and Client asks that API.
+package curation
 
 import (
 	"context"
@@ -19,7 +20,7 @@ import (
 
 // Service performs curation operations on a store.
 type Service struct {
-	DB store.Store
+	Store store.Store
 	// Logger receives what cannot be returned: a failure to record an
 	// audit entry.
 	Logger *slog.Logger
@@ -44,9 +45,9 @@ func (s *Service) validator() *stix.Validator {
 	return s.Validator
 }
 
-// New returns a Service on db.
-func New(db store.Store, v *stix.Validator) *Service {
-	return &Service{DB: db, Logger: slog.New(slog.DiscardHandler), Validator: v, Now: time.Now, BatchSize: 1000}
+// New returns a Service on st.
+func New(st store.Store, v *stix.Validator) *Service {
+	return &Service{Store: st, Logger: slog.New(slog.DiscardHandler), Validator: v, Now: time.Now, BatchSize: 1000}
 }
 
 // CollectionInfo is a collection with what it holds.
@@ -60,7 +61,7 @@ type CollectionInfo struct {
 func (s *Service) Collections(ctx context.Context, root string) ([]CollectionInfo, error) {
 	roots := []string{root}
 	if root == "" {
-		all, err := s.DB.APIRoots(ctx)
+		all, err := s.Store.APIRoots(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -71,12 +72,12 @@ func (s *Service) Collections(ctx context.Context, root string) ([]CollectionInf
 	}
 	var out []CollectionInfo
 	for _, r := range roots {
-		colls, err := s.DB.Collections(ctx, r)
+		colls, err := s.Store.Collections(ctx, r)
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range colls {
-			st, err := s.DB.CollectionStats(ctx, c.ID)
+			st, err := s.Store.CollectionStats(ctx, c.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -91,19 +92,19 @@ func (s *Service) Collections(ctx context.Context, root string) ([]CollectionInf
 // store.ErrInvalid for an ambiguous alias.
 func (s *Service) Find(ctx context.Context, ref string) (store.Collection, error) {
 	if root, alias, ok := strings.Cut(ref, "/"); ok {
-		c, err := s.DB.Collection(ctx, root, alias)
+		c, err := s.Store.Collection(ctx, root, alias)
 		if errors.Is(err, store.ErrCollectionNotFound) {
 			return c, fmt.Errorf("collection %q: %w", ref, store.ErrCollectionNotFound) // as typed
 		}
 		return c, err
 	}
-	roots, err := s.DB.APIRoots(ctx)
+	roots, err := s.Store.APIRoots(ctx)
 	if err != nil {
 		return store.Collection{}, err
 	}
 	var found []store.Collection
 	for _, r := range roots {
-		if c, err := s.DB.Collection(ctx, r.Name, ref); err == nil {
+		if c, err := s.Store.Collection(ctx, r.Name, ref); err == nil {
 			found = append(found, c)
 		}
 	}
@@ -122,7 +123,7 @@ func (s *Service) Collection(ctx context.Context, ref string) (CollectionInfo, e
 	if err != nil {
 		return CollectionInfo{}, err
 	}
-	st, err := s.DB.CollectionStats(ctx, c.ID)
+	st, err := s.Store.CollectionStats(ctx, c.ID)
 	return CollectionInfo{Collection: c, Stats: st}, err
 }
 
@@ -138,13 +139,13 @@ type Stats struct {
 func (s *Service) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	var err error
-	if st.APIRoots, err = s.DB.APIRoots(ctx); err != nil {
+	if st.APIRoots, err = s.Store.APIRoots(ctx); err != nil {
 		return st, err
 	}
 	if st.Collections, err = s.Collections(ctx, ""); err != nil {
 		return st, err
 	}
-	if fs, ok := s.DB.(store.FileStore); ok {
+	if fs, ok := s.Store.(store.FileStore); ok {
 		st.File, err = fs.FileStats(ctx)
 	}
 	return st, err

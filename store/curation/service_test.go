@@ -1,4 +1,4 @@
-package admin_test
+package curation_test
 
 import (
 	"bytes"
@@ -17,12 +17,12 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	"liaison/store/admin"
 	"liaison/store/bolt"
+	"liaison/store/curation"
 	"liaison/testdata/coopfeed"
 )
 
-func newService(t *testing.T) (*admin.Service, store.Collection) {
+func newService(t *testing.T) (*curation.Service, store.Collection) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
@@ -42,7 +42,7 @@ func newService(t *testing.T) (*admin.Service, store.Collection) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return admin.New(db, stix.NewValidator()), c
+	return curation.New(db, stix.NewValidator()), c
 }
 
 // TestImportExport imports the generated feed as a stream, then exports it
@@ -59,8 +59,8 @@ func TestImportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var progress []admin.ImportProgress
-	res, err := s.Import(ctx, "c", "admin", bytes.NewReader(feed.Bytes()), func(p admin.ImportProgress) { progress = append(progress, p) })
+	var progress []curation.ImportProgress
+	res, err := s.Import(ctx, "c", "admin", bytes.NewReader(feed.Bytes()), func(p curation.ImportProgress) { progress = append(progress, p) })
 	if err != nil || res.Objects != len(raws) || res.Successes != len(raws) || res.Failures != 0 {
 		t.Fatalf("Import = %+v, %v; want %d successes", res.ImportProgress, err, len(raws))
 	}
@@ -69,7 +69,7 @@ func TestImportExport(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	n, err := s.Export(ctx, c.ID, admin.ExportOptions{AllVersions: true}, &out)
+	n, err := s.Export(ctx, c.ID, curation.ExportOptions{AllVersions: true}, &out)
 	if err != nil || n != len(raws) {
 		t.Fatalf("Export = %d, %v; want %d", n, err, len(raws))
 	}
@@ -91,7 +91,7 @@ func TestImportExport(t *testing.T) {
 
 	// Filters: current versions of indicators only, as an envelope.
 	out.Reset()
-	n, err = s.Export(ctx, "r/c", admin.ExportOptions{Types: []string{"indicator"}, Envelope: true}, &out)
+	n, err = s.Export(ctx, "r/c", curation.ExportOptions{Types: []string{"indicator"}, Envelope: true}, &out)
 	var env struct{ Objects []map[string]any }
 	if err != nil || json.Unmarshal(out.Bytes(), &env) != nil || len(env.Objects) != n || n == 0 {
 		t.Fatalf("filtered export: %d, %v", n, err)
@@ -161,7 +161,7 @@ func TestRevokeAndDelete(t *testing.T) {
 	if err != nil || st.SuccessCount != 1 || st.Successes[0].Version != "2024-06-01T00:00:00.000Z" {
 		t.Fatalf("RevokeObject = %+v, %v", st, err)
 	}
-	page, _ := s.DB.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 10})
+	page, _ := s.Store.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 10})
 	var cur map[string]any
 	json.Unmarshal(page.Records[0].Raw, &cur)
 	if cur["revoked"] != true || cur["modified"] != "2024-06-01T00:00:00.000Z" || cur["pattern"] == nil {
@@ -216,7 +216,7 @@ func TestRevokeUnversioned(t *testing.T) {
 			if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("RevokeObject = %+v, %v; want ErrInvalid saying %q", st, err, tc.want)
 			}
-			page, err := s.DB.Query(ctx, c.ID, store.Query{ObjectID: tc.id, Versions: store.VersionSelect{All: true}, Limit: 10})
+			page, err := s.Store.Query(ctx, c.ID, store.Query{ObjectID: tc.id, Versions: store.VersionSelect{All: true}, Limit: 10})
 			if err != nil || len(page.Records) != 1 || bytes.Contains(page.Records[0].Raw, []byte(`"revoked"`)) {
 				t.Errorf("after the refused revocation: %d versions, %v", len(page.Records), err)
 			}
@@ -227,8 +227,8 @@ func TestRevokeUnversioned(t *testing.T) {
 func TestFindAndStats(t *testing.T) {
 	ctx := context.Background()
 	s, c := newService(t)
-	s.DB.CreateAPIRoot(ctx, store.APIRoot{Name: "r2", Title: "R2"})
-	s.DB.CreateCollection(ctx, store.Collection{APIRoot: "r2", Title: "C2", Alias: "c"})
+	s.Store.CreateAPIRoot(ctx, store.APIRoot{Name: "r2", Title: "R2"})
+	s.Store.CreateCollection(ctx, store.Collection{APIRoot: "r2", Title: "C2", Alias: "c"})
 	if _, err := s.Find(ctx, "c"); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("ambiguous alias: %v", err)
 	}
@@ -261,7 +261,7 @@ func TestImportBoundedMemory(t *testing.T) {
 	go func() { pw.CloseWithError(coopfeed.Generate(pw, coopfeed.Options{Objects: n, Seed: 11})) }()
 	var peak uint64
 	var samples []uint64
-	res, err := s.Import(ctx, "c", "admin", pr, func(admin.ImportProgress) {
+	res, err := s.Import(ctx, "c", "admin", pr, func(curation.ImportProgress) {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		samples = append(samples, m.HeapInuse)
