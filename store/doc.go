@@ -144,11 +144,11 @@
 // # Accounts and grants
 //
 // User names follow CheckUserName and are unique. Passwords are stored
-// only as HashPassword hashes (argon2id); a user without one authenticates
-// with API keys only. VerifyPassword answers ErrUserNotFound or
-// ErrBadPassword, and spends the time of a check (DummyHash) when there is
-// no hash to check against, so that its delay does not tell which names
-// exist. A grant gives rights on one collection, by id; a grant without
+// only as argon2id hashes at Options.PasswordCost (Passwords.Hash); a user
+// without one authenticates with API keys only. VerifyPassword answers
+// ErrUserNotFound or ErrBadPassword, and spends the time of a check when
+// there is no hash to check against (Passwords.Check), so that its delay
+// does not tell which names exist. A grant gives rights on one collection, by id; a grant without
 // rights is removed; UpdateGrant reads and writes it in one transaction.
 // API keys are made by NewAPIKey: only a SHA-256 of the secret is stored,
 // and no listing or verification returns it. VerifyAPIKey admits a token

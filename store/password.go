@@ -11,39 +11,88 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Password hashing: argon2id with OWASP's minimum parameters (19 MiB of
-// memory, 2 passes, 1 thread), about 30-60 ms per hash on one core. That
-// is the point of it; servers keep it off the hot path by caching verified
-// credentials briefly (see taxii/auth).
+// PasswordCost is the cost of argon2id password hashes. The zero value
+// is DefaultPasswordCost: OWASP's minimum parameters (19 MiB of memory, 2
+// passes, 1 thread), about 30-60 ms per hash on one core. That is the
+// point of it; servers keep it off the hot path by caching verified
+// credentials briefly (see taxii/auth). Tests set it low
+// (storetest.CheapPasswordCost): their passwords guard nothing.
+type PasswordCost struct {
+	Memory  uint32 // KiB
+	Time    uint32 // passes
+	Threads uint8
+}
+
+// The production parameters, those of the zero PasswordCost.
 const (
-	argonMemory  = 19 * 1024 // KiB
-	argonTime    = 2
-	argonThreads = 1
+	defaultArgonMemory  = 19 * 1024 // KiB
+	defaultArgonTime    = 2
+	defaultArgonThreads = 1
+
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
 
-// DummyHash is a password hash that matches nothing anyone can send, for
-// spending the time of a check when there is no real hash to check
-// against: a backend's VerifyPassword checks the password against it when
-// the user does not exist or has no password, so that the answer's delay
-// does not tell which user names exist. Computed once; immutable.
-var DummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("\x00liaison: no such user\x00")
-	return h
-})
+// DefaultPasswordCost returns the production cost.
+func DefaultPasswordCost() PasswordCost {
+	return PasswordCost{Memory: defaultArgonMemory, Time: defaultArgonTime, Threads: defaultArgonThreads}
+}
 
-// HashPassword returns the argon2id hash of password in the PHC string
-// format ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
-func HashPassword(password string) (string, error) {
+// orDefault returns c, or the production cost for the zero value.
+func (c PasswordCost) orDefault() PasswordCost {
+	if c == (PasswordCost{}) {
+		return DefaultPasswordCost()
+	}
+	return c
+}
+
+// HashPassword returns the argon2id hash of password at cost c (zero:
+// DefaultPasswordCost) in the PHC string format
+// ($argon2id$v=19$m=...,t=...,p=...$salt$hash), which holds the cost:
+// CheckPassword needs nothing else.
+func HashPassword(c PasswordCost, password string) (string, error) {
+	c = c.orDefault()
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, c.Time, c.Memory, c.Threads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.Memory, c.Time, c.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Passwords hashes and checks the passwords of one store at its cost. A
+// backend keeps one for its lifetime.
+type Passwords struct {
+	Cost  PasswordCost
+	dummy func() string
+}
+
+// NewPasswords returns Passwords hashing at cost c (zero:
+// DefaultPasswordCost).
+func NewPasswords(c PasswordCost) *Passwords {
+	c = c.orDefault()
+	return &Passwords{Cost: c, dummy: sync.OnceValue(func() string {
+		// A hash that matches nothing anyone can send.
+		h, _ := HashPassword(c, "\x00liaison: no such user\x00")
+		return h
+	})}
+}
+
+// Hash returns the hash of password at the cost.
+func (p *Passwords) Hash(password string) (string, error) { return HashPassword(p.Cost, password) }
+
+// Check compares password with hash (CheckPassword). For an empty hash (a
+// user without a password, or none at all) it spends the time of a check
+// against a hash that matches nothing, and returns ErrBadPassword: the
+// delay of an answer must not tell which user names exist.
+func (p *Passwords) Check(hash, password string) error {
+	if hash == "" {
+		_ = CheckPassword(p.dummy(), password)
+		return ErrBadPassword
+	}
+	return CheckPassword(hash, password)
 }
 
 // CheckPassword compares password with a hash made by HashPassword, in

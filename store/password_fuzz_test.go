@@ -27,7 +27,7 @@ const fuzzMaxArgonCost = 64 << 10
 // them for a one-byte key. Only keys of 8 bytes or more are held to it.)
 func FuzzCheckPassword(f *testing.F) {
 	const password = "fuzz-stored-hash-5Tq9w"
-	good, err := HashPassword(password)
+	good, err := HashPassword(PasswordCost{}, password)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func FuzzCheckPassword(f *testing.F) {
 	salt, key := parts[4], parts[5]
 	for _, h := range []string{
 		good,
-		DummyHash(),
+		NewPasswords(PasswordCost{}).dummy(),
 		"",
 		"$",
 		"$$$$$",

@@ -20,6 +20,9 @@ type Options struct {
 	// StatusRetention is how long status resources are kept after their
 	// request completed (0: DefaultStatusRetention).
 	StatusRetention time.Duration
+	// PasswordCost is the cost of the password hashes the store makes
+	// (zero: DefaultPasswordCost, for production).
+	PasswordCost PasswordCost
 }
 
 // WithDefaults returns o with its zero fields set to their defaults.

@@ -39,19 +39,22 @@ type cli struct {
 	// target is where the running command acts, for commands that act on
 	// the database (see command.db).
 	target *target
+	// passwordCost is the cost of the password hashes the commands make
+	// (zero: the production cost); tests set it low.
+	passwordCost store.PasswordCost
 }
 
 // openDB opens the database file for an offline command. A command that
 // only reads refuses a missing file rather than create an empty one (a
 // mistyped --db would otherwise look like an empty database); one that
 // writes creates it and says so on stderr.
-func openDB(path string, mode dbMode, stderr io.Writer) (*bolt.Store, error) {
+func openDB(path string, mode dbMode, cost store.PasswordCost, stderr io.Writer) (*bolt.Store, error) {
 	_, err := os.Stat(path)
 	missing := errors.Is(err, os.ErrNotExist)
 	if missing && mode != writeDB {
 		return nil, &noDatabaseError{path}
 	}
-	db, err := bolt.Open(path, bolt.Options{OpenTimeout: 500 * time.Millisecond})
+	db, err := bolt.Open(path, bolt.Options{Options: store.Options{PasswordCost: cost}, OpenTimeout: 500 * time.Millisecond})
 	if err != nil {
 		if errors.Is(err, bolt.ErrDatabaseLocked) {
 			return nil, fmt.Errorf("%s is in use by a running liaison server; act through it with --server URL (and LIAISON_API_KEY): %w", path, errInUse)
@@ -100,16 +103,18 @@ const (
 type target struct {
 	mode               dbMode
 	stderr             io.Writer
+	passwordCost       store.PasswordCost // offline
 	db, server, apiKey *string
 }
 
-func addTarget(fs *flag.FlagSet, mode dbMode, stderr io.Writer) *target {
+func addTarget(fs *flag.FlagSet, mode dbMode, cost store.PasswordCost, stderr io.Writer) *target {
 	return &target{
-		mode:   mode,
-		stderr: stderr,
-		db:     fs.String("db", DefaultDBPath, "database `file` (offline)"),
-		server: fs.String("server", "", "base `URL` of a running server to act on through its admin API"),
-		apiKey: fs.String("api-key", "", "admin API `key` for --server (default $LIAISON_API_KEY)"),
+		mode:         mode,
+		stderr:       stderr,
+		passwordCost: cost,
+		db:           fs.String("db", DefaultDBPath, "database `file` (offline)"),
+		server:       fs.String("server", "", "base `URL` of a running server to act on through its admin API"),
+		apiKey:       fs.String("api-key", "", "admin API `key` for --server (default $LIAISON_API_KEY)"),
 	}
 }
 
@@ -136,7 +141,7 @@ func (t *target) run(f func(api curation.API) error) error {
 		}
 		return err
 	}
-	db, err := openDB(*t.db, t.mode, t.stderr)
+	db, err := openDB(*t.db, t.mode, t.passwordCost, t.stderr)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"liaison/store"
 	"liaison/store/bolt"
+	"liaison/store/storetest"
 )
 
 // cmdline runs the liaison command line with stdin and returns the exit
@@ -22,14 +23,23 @@ import (
 func cmdline(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	c := newCLI(strings.NewReader(stdin), &out, &errOut)
+	c.passwordCost = storetest.CheapPasswordCost()
+	code := c.main(context.Background(), args)
 	return code, out.String(), errOut.String()
+}
+
+// cheapMain is NewMain for tests: its store hashes passwords cheaply.
+func cheapMain() *Main {
+	m := NewMain()
+	m.passwordCost = storetest.CheapPasswordCost()
+	return m
 }
 
 // mustOpenStore opens the database file path for a test to look into.
 func mustOpenStore(t *testing.T, path string) *bolt.Store {
 	t.Helper()
-	s, err := bolt.Open(path, bolt.Options{})
+	s, err := bolt.Open(path, bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		t.Fatal(err)
 	}

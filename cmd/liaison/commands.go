@@ -231,7 +231,7 @@ func (c *cli) lookup(table []command, args []string) (*command, []string, int) {
 func (c *cli) define(cmd *command, fs *flag.FlagSet) runFunc {
 	fs.SetOutput(io.Discard) // errors and help are printed here, not by the flag package
 	if cmd.db != noDB {
-		c.target = addTarget(fs, cmd.db, c.stderr)
+		c.target = addTarget(fs, cmd.db, c.passwordCost, c.stderr)
 	}
 	return cmd.setup(c, fs)
 }

@@ -582,7 +582,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		}
 		if _, err := os.Stat(*dbPath); err == nil {
 			// Even with --force, refuse a file in use.
-			db, err := openDB(*dbPath, writeDB, c.stderr)
+			db, err := openDB(*dbPath, writeDB, c.passwordCost, c.stderr)
 			switch {
 			case errors.Is(err, errInUse):
 				return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
@@ -607,7 +607,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		// The restore goes on the record of the database it made.
-		db, err := openDB(*dbPath, writeDB, c.stderr)
+		db, err := openDB(*dbPath, writeDB, c.passwordCost, c.stderr)
 		if err != nil {
 			return err
 		}

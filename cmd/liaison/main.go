@@ -23,6 +23,10 @@ func main() {
 // run runs a command line and returns the process exit status: 0 on
 // success, 1 when the command failed, 2 for a usage error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, tty: terminalOf(stdin), stdoutTTY: isTerminal(stdout)}
-	return c.main(ctx, args)
+	return newCLI(stdin, stdout, stderr).main(ctx, args)
+}
+
+// newCLI returns the cli of a process with these standard streams.
+func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, tty: terminalOf(stdin), stdoutTTY: isTerminal(stdout)}
 }

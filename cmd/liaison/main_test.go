@@ -25,7 +25,7 @@ import (
 // the kernel, with the demo data, and stops it when the test ends.
 func MustRunMain(tb testing.TB, args ...string) *Main {
 	tb.Helper()
-	m := NewMain()
+	m := cheapMain()
 	var out bytes.Buffer
 	m.Stdout, m.Stderr = &out, io.Discard
 	args = append([]string{"--db", filepath.Join(tb.TempDir(), "liaison.db"), "--listen", "127.0.0.1:0"}, args...)
@@ -189,7 +189,7 @@ func TestMain_DemoTwice(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "liaison.db")
 	start := func() *Main {
-		m := NewMain()
+		m := cheapMain()
 		var out bytes.Buffer
 		m.Stdout, m.Stderr = &out, io.Discard
 		if err := m.ParseFlags(context.Background(), []string{"--db", db, "--listen", "127.0.0.1:0", "--demo"}); err != nil {
@@ -298,7 +298,7 @@ func TestConfig_Validate(t *testing.T) {
 // TestMain_DemoAdmin: --demo also creates the admin demo-admin and prints
 // its API key once, which opens the admin API to the CLI.
 func TestMain_DemoAdmin(t *testing.T) {
-	m := NewMain()
+	m := cheapMain()
 	var out bytes.Buffer
 	m.Stdout, m.Stderr = &out, io.Discard
 	if err := m.ParseFlags(context.Background(), []string{"--db", filepath.Join(t.TempDir(), "liaison.db"), "--listen", "127.0.0.1:0", "--demo"}); err != nil {
@@ -353,7 +353,7 @@ func TestMain_LifecycleLog(t *testing.T) {
 // requests still in flight, says which in one log line, and is not an
 // error; the request cut stores nothing.
 func TestMain_DrainDeadline(t *testing.T) {
-	m := NewMain()
+	m := cheapMain()
 	var logs bytes.Buffer
 	m.Stdout, m.Stderr = io.Discard, &syncWriter{w: &logs}
 	db := filepath.Join(t.TempDir(), "liaison.db")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"liaison/store"
+	"liaison/store/storetest"
 )
 
 // fakeTerminal answers the password prompts in turn.
@@ -33,7 +34,7 @@ func TestPasswordPrompt(t *testing.T) {
 	onTerminal := func(stdin string, answers []string, args ...string) (int, string, string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, tty: &fakeTerminal{answers}}
+		c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, tty: &fakeTerminal{answers}, passwordCost: storetest.CheapPasswordCost()}
 		code := c.main(context.Background(), append(args, "--db", db))
 		return code, out.String(), errOut.String()
 	}

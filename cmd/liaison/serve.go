@@ -49,6 +49,9 @@ type Main struct {
 
 	flags          Config   // the values of the flags, before configure
 	configWarnings []string // what configure ignored
+	// passwordCost is the cost of the password hashes the store makes
+	// (zero: the production cost); tests set it low.
+	passwordCost store.PasswordCost
 
 	db         *bolt.Store
 	api        *taxii.Server
@@ -111,6 +114,7 @@ func (m *Main) configure(fs *flag.FlagSet) error {
 func (c *cli) serve(fs *flag.FlagSet) runFunc {
 	m := NewMain()
 	m.Stdout, m.Stderr = c.stdout, c.stderr
+	m.passwordCost = c.passwordCost
 	m.defineFlags(fs)
 	return func(ctx context.Context, _ []string) error {
 		if err := m.configure(fs); err != nil {
@@ -147,7 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.logger.Warn(w)
 	}
 	var err error
-	opts := bolt.Options{Options: store.Options{Logger: m.logger.With("component", "store")}}
+	opts := bolt.Options{Options: store.Options{Logger: m.logger.With("component", "store"), PasswordCost: m.passwordCost}}
 	if c.CheckDB {
 		opts.CheckMode = bolt.CheckFull
 	}

@@ -46,10 +46,11 @@ var ErrDatabaseLocked = errors.New("database file is locked by another process")
 
 // Store is the bbolt-backed store.Store.
 type Store struct {
-	path   string
-	opts   Options
-	bolt   *bbolt.DB
-	writes atomic.Int64 // write transactions committed, for DBStats
+	path      string
+	opts      Options
+	passwords *store.Passwords
+	bolt      *bbolt.DB
+	writes    atomic.Int64 // write transactions committed, for DBStats
 }
 
 var (
@@ -66,7 +67,7 @@ func Open(path string, o Options) (*Store, error) {
 	if o.OpenTimeout <= 0 {
 		o.OpenTimeout = 2 * time.Second
 	}
-	s := &Store{path: path, opts: o}
+	s := &Store{path: path, opts: o, passwords: store.NewPasswords(o.PasswordCost)}
 	exists := false
 	if _, err := os.Stat(path); err == nil {
 		exists = true

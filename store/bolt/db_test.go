@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,5 +122,30 @@ func TestStore_CloseTwice(t *testing.T) {
 	}
 	if err := db.Close(); err != nil {
 		t.Errorf("second Close = %v, want nil", err)
+	}
+}
+
+// TestOpen_ProductionPasswordCost: a store opened without a password cost
+// hashes at the production cost (OWASP's minimum for argon2id: 19 MiB, 2
+// passes, 1 thread), whatever tests set.
+func TestOpen_ProductionPasswordCost(t *testing.T) {
+	ctx := context.Background()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.CreateUser(ctx, "alice", false, "a long passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "$argon2id$v=19$m=19456,t=2,p=1$"; !strings.HasPrefix(u.PasswordHash, want) {
+		t.Errorf("password hash %q, want the production parameters %q", u.PasswordHash, want)
+	}
+	if c := store.DefaultPasswordCost(); c != (store.PasswordCost{Memory: 19 * 1024, Time: 2, Threads: 1}) {
+		t.Errorf("DefaultPasswordCost = %+v", c)
+	}
+	if _, err := db.VerifyPassword(ctx, "alice", "a long passphrase"); err != nil {
+		t.Errorf("VerifyPassword: %v", err)
 	}
 }

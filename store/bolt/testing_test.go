@@ -71,14 +71,14 @@ func MustOpenDB(tb testing.TB) *bolt.Store {
 // MustOpenDBAt is MustOpenDB for a given file.
 func MustOpenDBAt(tb testing.TB, path string) *bolt.Store {
 	tb.Helper()
-	return openChecked(tb, path, store.Options{Now: pinned})
+	return openChecked(tb, path, store.Options{Now: pinned, PasswordCost: storetest.CheapPasswordCost()})
 }
 
 // openDB opens the store at path with the clock pinned, for tests that
 // close it themselves.
 func openDB(tb testing.TB, path string) *bolt.Store {
 	tb.Helper()
-	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: pinned}})
+	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: pinned, PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
 	}

@@ -17,7 +17,7 @@ func (s *Store) CreateUser(ctx context.Context, name string, admin bool, passwor
 	}
 	u := store.User{Name: name, Admin: admin, Created: s.now()}
 	if password != "" {
-		h, err := store.HashPassword(password)
+		h, err := s.passwords.Hash(password)
 		if err != nil {
 			return store.User{}, err
 		}
@@ -115,7 +115,7 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	hash := ""
 	if password != "" {
 		var err error
-		if hash, err = store.HashPassword(password); err != nil {
+		if hash, err = s.passwords.Hash(password); err != nil {
 			return err
 		}
 	}
@@ -165,16 +165,11 @@ func (s *Store) UpdateGrant(ctx context.Context, name, collection string, f func
 // VerifyPassword returns the user if password is theirs.
 func (s *Store) VerifyPassword(ctx context.Context, name, password string) (store.User, error) {
 	u, err := s.User(ctx, name)
-	if err != nil || u.PasswordHash == "" {
-		// Spend the time a real check takes, so that the answer's delay
-		// does not tell which user names exist.
-		_ = store.CheckPassword(store.DummyHash(), password)
-		if err != nil {
-			return store.User{}, err
-		}
-		return store.User{}, store.ErrBadPassword
+	if err != nil {
+		_ = s.passwords.Check("", password) // as long as a real check
+		return store.User{}, err
 	}
-	if err := store.CheckPassword(u.PasswordHash, password); err != nil {
+	if err := s.passwords.Check(u.PasswordHash, password); err != nil {
 		return store.User{}, err
 	}
 	return u, nil

@@ -19,13 +19,14 @@ import (
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/store/curation"
+	"liaison/store/storetest"
 	"liaison/testdata/coopfeed"
 )
 
 func newService(t *testing.T) (*curation.Service, store.Collection) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,9 @@
 //		})
 //	}
 //
-// The suite pins the store's clock through Options.Now and sets
-// Options.StatusRetention where a test needs it; the opener passes the
-// options on unchanged. The rules the tests check are written in the
+// The suite pins the store's clock through Options.Now, makes password
+// hashes cheap (Options.PasswordCost) and sets Options.StatusRetention
+// where a test needs it; the opener passes the options on unchanged. The rules the tests check are written in the
 // documentation of package store.
 package storetest
 
@@ -21,6 +21,13 @@ import (
 
 	"liaison/store"
 )
+
+// CheapPasswordCost is a password hash cost for tests: the production
+// cost (store.DefaultPasswordCost) spends tens of milliseconds on every
+// hash by design, and tests' passwords guard nothing.
+func CheapPasswordCost() store.PasswordCost {
+	return store.PasswordCost{Memory: 64, Time: 1, Threads: 1}
+}
 
 // Opener opens a new, empty store with the given options for the test t,
 // and closes it when t ends (t.Cleanup), after any check of its own.
@@ -149,7 +156,7 @@ func (s *suite) open(tb testing.TB) *testStore {
 }
 
 // openWith is open with options; their clock is replaced with one pinned
-// to pinnedNow.
+// to pinnedNow, and passwords are hashed cheaply.
 func (s *suite) openWith(tb testing.TB, o store.Options) *testStore {
 	tb.Helper()
 	t, ok := tb.(*testing.T)
@@ -158,6 +165,7 @@ func (s *suite) openWith(tb testing.TB, o store.Options) *testStore {
 	}
 	clk := &clock{now: pinnedNow}
 	o.Now = clk.Now
+	o.PasswordCost = CheapPasswordCost()
 	return &testStore{Store: s.opener(t, o), clock: clk}
 }
 

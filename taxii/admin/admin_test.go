@@ -17,6 +17,7 @@ import (
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/store/curation"
+	"liaison/store/storetest"
 	"liaison/taxii"
 	"liaison/taxii/admin"
 	"liaison/taxii/auth"
@@ -27,7 +28,7 @@ import (
 func newServer(t *testing.T) (*httptest.Server, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		t.Fatal(err)
 	}

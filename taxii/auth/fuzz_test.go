@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"liaison/store"
 	"liaison/store/bolt"
+	"liaison/store/storetest"
 	"liaison/taxii"
 	"liaison/taxii/auth"
 )
@@ -30,7 +32,7 @@ import (
 func FuzzAuthenticate(f *testing.F) {
 	const user, password = "alice", "fuzz-correct-horse-7Qk2xw"
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(f.TempDir(), "db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(f.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		f.Fatal(err)
 	}

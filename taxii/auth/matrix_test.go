@@ -20,6 +20,7 @@ import (
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/bolt"
+	"liaison/store/storetest"
 	"liaison/taxii"
 	"liaison/taxii/auth"
 )
@@ -50,7 +51,7 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +414,7 @@ func TestKeyCache(t *testing.T) {
 // request is asked for credentials instead of getting an empty server.
 func TestDiscoveryChallenge(t *testing.T) {
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 // in a singleflight goroutine, beyond the handlers' recover).
 func TestCheckPassword_MalformedHash(t *testing.T) {
 	const password = "malformed-hash-test-9Zp"
-	good, err := store.HashPassword(password)
+	good, err := store.HashPassword(store.PasswordCost{Memory: 64, Time: 1, Threads: 1}, password)
 	if err != nil {
 		t.Fatal(err)
 	}
