@@ -6,33 +6,72 @@ import (
 	"testing"
 )
 
-// TestDependencyDirection enforces stix <- store <- taxii <- cmd: stix
-// depends on neither echo nor bbolt, store never on echo or taxii, and
-// taxii never imports bbolt itself (it reaches it only through store's API).
+// TestDependencyDirection enforces the layout's dependency rules on every
+// package of the module: stix <- store <- store/bolt, store/curation <-
+// taxii <- cmd. Only store/bolt imports bbolt, its tests included; stix
+// depends on neither echo nor the store; the storage contract (store,
+// store/storetest) and everything above the storage but cmd (taxii,
+// store/curation) depend on no backend; nothing but cmd depends on cmd.
 func TestDependencyDirection(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
 	}
-	for _, tc := range []struct {
-		pkg       string
-		list      []string // the go list arguments: all dependencies or direct imports
-		forbidden []string
+	const (
+		echo    = "github.com/labstack/echo"
+		bbolt   = "go.etcd.io/bbolt"
+		backend = "liaison/store/bolt"
+	)
+	out, err := exec.Command("go", "list", "-f",
+		"{{.ImportPath}}|{{join .Deps \" \"}}|{{join .Imports \" \"}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}",
+		"liaison/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	// forbidden lists, by package (a path, or a path and what is under it
+	// with "/..."), the dependencies it must not have, tests aside.
+	forbidden := []struct {
+		pkg  string
+		deps []string
 	}{
-		{"liaison/stix", []string{"-deps"}, []string{"github.com/labstack/echo", "go.etcd.io/bbolt", "liaison/store", "liaison/taxii", "liaison/cmd"}},
-		{"liaison/store", []string{"-deps"}, []string{"github.com/labstack/echo", "go.etcd.io/bbolt", "liaison/store/", "liaison/taxii", "liaison/cmd"}},
-		{"liaison/taxii", []string{"-f", `{{join .Imports "\n"}}`}, []string{"go.etcd.io/bbolt"}},
-		{"liaison/taxii", []string{"-deps"}, []string{"liaison/cmd"}},
-	} {
-		out, err := exec.Command("go", append(append([]string{"list"}, tc.list...), tc.pkg)...).Output()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v", tc.pkg, err)
+		{"liaison/stix/...", []string{echo, bbolt, "liaison/store", "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store", []string{echo, bbolt, "liaison/store/", "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/storetest", []string{echo, bbolt, backend, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/curation", []string{echo, bbolt, backend, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/bolt", []string{echo, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/taxii/...", []string{bbolt, backend, "liaison/cmd"}},
+	}
+	matches := func(pattern, pkg string) bool {
+		if prefix, ok := strings.CutSuffix(pattern, "/..."); ok {
+			return pkg == prefix || strings.HasPrefix(pkg, prefix+"/")
 		}
-		for _, dep := range strings.Fields(string(out)) {
-			for _, f := range tc.forbidden {
-				if strings.HasPrefix(dep, f) {
-					t.Errorf("%s depends on %s", tc.pkg, dep)
+		return pkg == pattern
+	}
+	packages := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, rest, _ := strings.Cut(line, "|")
+		deps, imports, _ := strings.Cut(rest, "|")
+		packages++
+		if pkg != backend {
+			for _, imp := range strings.Fields(imports) {
+				if strings.HasPrefix(imp, bbolt) {
+					t.Errorf("%s (or its tests) imports %s: only %s may", pkg, imp, backend)
 				}
 			}
 		}
+		for _, rule := range forbidden {
+			if !matches(rule.pkg, pkg) {
+				continue
+			}
+			for _, dep := range strings.Fields(deps) {
+				for _, f := range rule.deps {
+					if strings.HasPrefix(dep, f) {
+						t.Errorf("%s depends on %s", pkg, dep)
+					}
+				}
+			}
+		}
+	}
+	if packages < 10 {
+		t.Errorf("go list found %d packages; the rules were not applied to the module", packages)
 	}
 }
