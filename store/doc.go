@@ -30,7 +30,8 @@
 // object: ErrObjectNotFound when the collection holds no version of it,
 // an empty page when it has versions that the filters exclude. Ids and
 // types match exactly (case included); a type matches the part of an id
-// before "--" (TypeOf). [Query: its 56 cases; Query_PagingByPosition]
+// before "--" (TypeOf). [Query, every case of its table;
+// Query_PagingByPosition]
 //
 // # Version selection
 //

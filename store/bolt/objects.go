@@ -76,8 +76,8 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 	objects, byID := w.coll.Bucket(bucketObjects), w.coll.Bucket(bucketByID)
 	var contentKey []byte
 	if o.Versioned() {
-		vk := versionKey(o.Version)
-		if added := byID.Get(idVersionKey(o.ID, vk[:])); added != nil {
+		key := versionKey(o.Version)
+		if added := byID.Get(idVersionKey(o.ID, key[:])); added != nil {
 			held, err := decodeStoredVersion(objects.Get(added))
 			if err != nil {
 				return "", 0, err
