@@ -44,12 +44,15 @@ func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEnt
 			return nil
 		}
 		c := b.Cursor()
+		// Keys hold microseconds: Since is compared at that precision,
+		// or an entry at Since itself would be left out.
+		since := q.Since.Truncate(time.Microsecond)
 		// Walk back from the newest, so that Limit costs what it returns.
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			if len(out)%1024 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if !q.Since.IsZero() && microsTime(dateFromKey(k)).Before(q.Since) {
+			if !q.Since.IsZero() && microsTime(dateFromKey(k)).Before(since) {
 				break
 			}
 			var e store.AuditEntry

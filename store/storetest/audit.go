@@ -25,10 +25,15 @@ func (s *suite) testAudit(t *testing.T) {
 		if i > 0 {
 			e.Time = base.Add(time.Duration(i) * time.Hour)
 		}
+		if i == 3 {
+			e.Time = e.Time.Add(789 * time.Nanosecond)
+		}
 		if err := db.RecordAudit(ctx, e); err != nil {
 			t.Fatal(err)
 		}
-		e.Time = base.Add(time.Duration(i) * time.Hour)
+		if e.Time.IsZero() {
+			e.Time = base
+		}
 		entries = append(entries, e)
 	}
 	targets := func(es []store.AuditEntry) []string {
@@ -61,6 +66,9 @@ func (s *suite) testAudit(t *testing.T) {
 	}{
 		{"Since", store.AuditQuery{Since: base.Add(2 * time.Hour)}, entries[2:]},
 		{"SinceBetween", store.AuditQuery{Since: base.Add(90 * time.Minute)}, entries[2:]},
+		// An entry's time may have nanoseconds; Since given as that very
+		// time includes it.
+		{"SinceWithNanoseconds", store.AuditQuery{Since: entries[3].Time}, entries[3:]},
 		{"User", store.AuditQuery{User: "alice"}, []store.AuditEntry{entries[0], entries[2]}},
 		{"LimitKeepsNewest", store.AuditQuery{Limit: 2}, entries[2:]},
 		{"UserAndLimit", store.AuditQuery{User: "alice", Limit: 1}, entries[2:3]},
