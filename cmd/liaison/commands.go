@@ -44,6 +44,10 @@ func sectionTable() []section {
 --server URL with an admin's API key (--api-key or LIAISON_API_KEY) to act
 on a running server (restore is offline only: it refuses a database in use).
 `},
+		{"measuring", "Measuring (any TAXII 2.1 server, over HTTP):", `Credentials: --api-key KEY (or LIAISON_API_KEY), or --user NAME with
+--password-stdin. --ceiling runs the same scenario against the server's own
+first page served from memory, and prints the ratio.
+`},
 		{"validation", "Validation (offline):", `Exit status: 0 when every object is valid, 1 when any is invalid, 2 for
 usage or I/O errors (an unreadable file, not JSON at all).
 `},
@@ -122,6 +126,14 @@ func commandTable() []command {
 		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",
 			summary: "Create a database file from a backup (offline only).", setup: (*cli).restore},
 
+		{name: "bench walk", section: "measuring", usage: "--url OBJECTS-URL [--limit 1000] [--by next|added_after] [--no-verify] [--ceiling] [--json]",
+			summary: "Page through a whole collection, checking every object of the manifest is seen exactly once.", setup: (*cli).benchWalk},
+		{name: "bench poll", section: "measuring", usage: "--url OBJECTS-URL [--limit 100] [--connections 16] [--duration 10s] [--ceiling] [--json]",
+			summary: "Ask for pages at random added_after positions from many connections: requests/s and latency.", setup: (*cli).benchPoll},
+		{name: "bench ingest", section: "measuring", usage: "--url OBJECTS-URL [--objects N | --file F] [--envelope 500] [--posters 4] [--json]",
+			summary: "Post objects in envelopes from several posters at once, checking every status.", setup: (*cli).benchIngest},
+		{name: "bench tail", section: "measuring", usage: "--url OBJECTS-URL [--pollers 4] [--interval 1s] [--rate 1000] [--duration 30s] [--json]",
+			summary: "Follow a collection by X-TAXII-Date-Added-Last while objects are posted: the lag from 202 to first sight.", setup: (*cli).benchTail},
 		{name: "validate", section: "validation", usage: "[--json] [--reject-custom] FILE...    (- reads standard input)", args: "FILE...",
 			summary: "Check the objects of STIX bundles or TAXII envelopes, offline.", setup: (*cli).validateCmd},
 	}

@@ -78,7 +78,7 @@ func completionCases() []struct {
 	words []string
 	want  []string
 } {
-	tops := []string{"apikey", "apiroot", "audit", "backup", "check", "collection", "completion", "config", "consumers", "export", "grant",
+	tops := []string{"apikey", "apiroot", "audit", "backup", "bench", "check", "collection", "completion", "config", "consumers", "export", "grant",
 		"healthcheck", "help", "import", "object", "restore", "revoke", "serve", "stats", "user", "validate", "version"}
 	users := []string{"add", "list", "passwd", "remove", "update"}
 	files := []string{"a.db", "b.pem", "sub"}
