@@ -141,7 +141,9 @@ func (s objectSource) open(c *cli) (io.Reader, func(), error) {
 		return c.stdin, func() {}, nil
 	case "":
 		r, w := io.Pipe()
-		go func() { w.CloseWithError(coopfeed.Generate(w, coopfeed.Options{Objects: max(*s.objects, coopfeed.MinObjects), Seed: *s.seed})) }()
+		go func() {
+			w.CloseWithError(coopfeed.Generate(w, coopfeed.Options{Objects: max(*s.objects, coopfeed.MinObjects), Seed: *s.seed}))
+		}()
 		return r, func() { r.Close() }, nil
 	}
 	f, err := os.Open(*s.file)
