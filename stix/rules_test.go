@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 // ruleObject decodes one JSON object the way the validator does.

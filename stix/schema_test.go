@@ -15,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 // schemaSharedDir is the directory of the vendored OASIS schemas and examples,

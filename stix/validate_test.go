@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 const (

@@ -12,10 +12,10 @@ import (
 	"testing"
 
 	"liaison/stix"
+	"liaison/stix/coopfeed"
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/taxii"
-	"liaison/testdata/coopfeed"
 )
 
 // benchFeed returns n objects of the generated cooperation feed.

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"liaison/stix/coopfeed"
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/taxii"
-	"liaison/testdata/coopfeed"
 )
 
 // denseObject is a valid indicator with custom properties holding lists

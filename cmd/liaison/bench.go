@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"liaison/cmd/internal/bench"
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 // benchFlags are what every bench command takes: where, as whom, and how

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 var update = flag.Bool("update", false, "rewrite the CLI golden files under testdata/golden")

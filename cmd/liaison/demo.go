@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"liaison/stix"
+	"liaison/stix/coopfeed"
 	"liaison/store"
-	"liaison/testdata/coopfeed"
 )
 
 // The demo API root and the aliases of its collections.

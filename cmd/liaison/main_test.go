@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"liaison/stix"
+	"liaison/stix/coopfeed"
 	"liaison/store/curation"
-	"liaison/testdata/coopfeed"
 )
 
 // MustRunMain starts the real serve program on a loopback port chosen by

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 func TestValidateCommand(t *testing.T) {

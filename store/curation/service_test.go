@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"liaison/stix"
+	"liaison/stix/coopfeed"
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/store/curation"
 	"liaison/store/storetest"
-	"liaison/testdata/coopfeed"
 )
 
 func newService(t *testing.T) (*curation.Service, store.Collection) {

@@ -1,12 +1,12 @@
 // Command coopgen writes a deterministic STIX 2.1 cooperation-feed bundle
-// (see package liaison/testdata/coopfeed).
+// (see package liaison/stix/coopfeed).
 //
-//	go run ./testdata/coopgen -n 100000 -seed 1 -o FILE
+//	go run ./cmd/coopgen -n 100000 -seed 1 -o FILE
 //
 // Without -o the bundle goes to standard output. The committed sample is
 // regenerated with:
 //
-//	go run ./testdata/coopgen -n 300 -seed 2017 -o testdata/coopfeed/sample.json
+//	go run ./cmd/coopgen -n 300 -seed 2017 -o stix/coopfeed/sample.json
 package main
 
 import (
@@ -15,7 +15,7 @@ import (
 	"io"
 	"os"
 
-	"liaison/testdata/coopfeed"
+	"liaison/stix/coopfeed"
 )
 
 func main() {

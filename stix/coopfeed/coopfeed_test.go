@@ -15,10 +15,6 @@ import (
 	"time"
 )
 
-// Tests in a testdata directory are skipped by `go test ./...`; run them with
-//
-//	go test ./testdata/coopfeed/
-
 func generate(t testing.TB, o Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -46,7 +42,7 @@ func TestDeterministic(t *testing.T) {
 func TestSampleIsGenerated(t *testing.T) {
 	got := generate(t, Options{Objects: 300, Seed: 2017})
 	if !bytes.Equal(Sample(), got) {
-		t.Fatal("sample.json is stale: regenerate with go run ./testdata/coopgen -n 300 -seed 2017 -o testdata/coopfeed/sample.json")
+		t.Fatal("sample.json is stale: regenerate with go run ./cmd/coopgen -n 300 -seed 2017 -o stix/coopfeed/sample.json")
 	}
 	// Sample returns a copy.
 	s := Sample()
