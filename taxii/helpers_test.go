@@ -31,7 +31,7 @@ var _ store.Store = (*bolt.Store)(nil)
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // goldenDir holds the expected HTTP response bodies (*.golden.json).
-const goldenDir = "../testdata/golden"
+const goldenDir = "testdata/golden"
 
 // testKey signs next tokens in every test server.
 var testKey = []byte("liaison test cursor key, 32 bytes")
