@@ -133,7 +133,7 @@ func TestAuditTAXIIDelete(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		json.Unmarshal([]byte(line), &e)
 	}
-	if e.Action != "object.delete" || e.User != "demo" || e.KeyID != store.APIKeyID(m.Demo.APIKey) || !strings.Contains(e.Target, id) || e.Outcome != "ok" || !strings.Contains(e.Detail, "1 versions deleted") {
+	if e.Action != "object.delete" || e.User != "demo" || e.KeyID != store.APIKeyID(m.Demo.APIKey) || !strings.Contains(e.Target, id) || e.Outcome != "ok" || !strings.Contains(e.Detail, "versions deleted: 1") {
 		t.Errorf("last audit entry %+v", e)
 	}
 }

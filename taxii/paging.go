@@ -2,12 +2,10 @@ package taxii
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 
@@ -16,6 +14,9 @@ import (
 	"liaison/stix"
 	"liaison/store"
 )
+
+// The paging shared by the objects, object, manifest and versions
+// endpoints: query, cursor and the page's body.
 
 // Headers of paged responses (TAXII 2.1 §3.2).
 const (
@@ -170,111 +171,4 @@ func writePage(c echo.Context, page store.Page, next, key string, item func(w *b
 func writeRaw(w *bufio.Writer, r *store.Record) error {
 	_, err := w.Write(r.Raw)
 	return err
-}
-
-func (s *Server) getObjects(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epObjects, paramsList)
-	if err != nil {
-		return err
-	}
-	s.served(c, page)
-	return writePage(c, page, next, "objects", writeRaw)
-}
-
-func (s *Server) getObject(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epObject, paramsObject)
-	if err != nil {
-		return err
-	}
-	s.served(c, page)
-	return writePage(c, page, next, "objects", writeRaw)
-}
-
-// served tells metrics and consumer activity what a page of objects held.
-func (s *Server) served(c echo.Context, page store.Page) {
-	n := len(page.Records)
-	s.Metrics.objectsServed(collectionID(c), n)
-	c.Set(servedKey, n)
-	if n > 0 {
-		c.Set(servedLastKey, page.Records[n-1].DateAdded)
-	}
-}
-
-// manifestRecord is one entry of a manifest (TAXII 2.1 §5.3.1).
-type manifestRecord struct {
-	ID        string `json:"id"`
-	DateAdded string `json:"date_added"`
-	Version   string `json:"version"`
-	MediaType string `json:"media_type"`
-}
-
-func (s *Server) getManifest(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epManifest, paramsList)
-	if err != nil {
-		return err
-	}
-	return writePage(c, page, next, "objects", func(w *bufio.Writer, r *store.Record) error {
-		b, err := json.Marshal(manifestRecord{ID: r.ID, DateAdded: stix.FormatTAXII(r.DateAdded),
-			Version: r.VersionText, MediaType: stix.MediaType(r.SpecVersion)})
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
-	})
-}
-
-// getVersions lists an object's versions in date_added order, like every
-// paged endpoint (TAXII 2.1 §3.5), so the list agrees with the headers.
-func (s *Server) getVersions(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epVersions, paramsVersions)
-	if err != nil {
-		return err
-	}
-	return writePage(c, page, next, "versions", func(w *bufio.Writer, r *store.Record) error {
-		b, err := json.Marshal(r.VersionText)
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
-	})
-}
-
-// deleteObject deletes versions of an object. Without match[version] it
-// deletes every version (with match[spec_version], every version of those
-// spec versions): the object is then gone, as TAXII 2.1 §5.7 expects later
-// requests for it to return 404.
-func (s *Server) deleteObject(c echo.Context) error {
-	p, err := parseParams(c.Request().URL.RawQuery, paramsDelete)
-	if err != nil {
-		return err
-	}
-	_, coll, _, err := s.collection(c, needReadWrite)
-	if err != nil {
-		return err
-	}
-	vs, err := versionSelect(p.filter.Versions)
-	if err != nil {
-		return err
-	}
-	n, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"), vs, p.filter.SpecVersions)
-	s.auditDelete(c, coll, n, err)
-	if err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusOK)
-}
-
-// auditDelete puts an object DELETE on record, whatever its outcome.
-func (s *Server) auditDelete(c echo.Context, coll store.Collection, n int, err error) {
-	p, req := principal(c), c.Request()
-	outcome := "ok"
-	if err != nil {
-		outcome = err.Error()
-	}
-	e := store.AuditEntry{User: p.Name, KeyID: p.KeyID, Remote: c.RealIP(), Action: "object.delete",
-		Target: coll.APIRoot + "/" + coll.ID + " " + c.Param("object"),
-		Detail: fmt.Sprintf("TAXII DELETE ?%s, %d versions deleted", loggedQuery(req.URL.RawQuery), n), Outcome: outcome}
-	if rerr := s.Store.RecordAudit(context.WithoutCancel(req.Context()), e); rerr != nil {
-		s.Logger.Error("record audit entry", slog.String("action", e.Action), slog.Any("error", rerr))
-	}
 }

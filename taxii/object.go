@@ -1,0 +1,14 @@
+package taxii
+
+import "github.com/labstack/echo/v4"
+
+// getObject serves GET .../objects/{object-id}/ (TAXII 2.1 §5.6): the
+// object's versions the filters select, as a page.
+func (s *Server) getObject(c echo.Context) error {
+	page, next, err := s.pagedRequest(c, epObject, paramsObject)
+	if err != nil {
+		return err
+	}
+	s.served(c, page)
+	return writePage(c, page, next, "objects", writeRaw)
+}
