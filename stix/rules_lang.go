@@ -17,8 +17,8 @@ func checkLangTags(c *ruleChecker) {
 	}
 	markings, _ := c.obj["granular_markings"].([]any)
 	for i, m := range markings {
-		gm, _ := m.(map[string]any)
-		if s, ok := gm["lang"].(string); ok && !validLangTag(s) {
+		marking, _ := m.(map[string]any)
+		if s, ok := marking["lang"].(string); ok && !validLangTag(s) {
 			c.report(fmt.Sprintf("granular_markings[%d].lang", i), "%q is not an RFC 5646 language tag (STIX 2.1 §7.2.3)", truncate(s))
 		}
 	}

@@ -25,8 +25,8 @@ func checkMarkings(c *ruleChecker) {
 func (c *ruleChecker) checkSelectors() {
 	markings, _ := c.obj["granular_markings"].([]any)
 	for i, m := range markings {
-		gm, _ := m.(map[string]any)
-		selectors, _ := gm["selectors"].([]any)
+		marking, _ := m.(map[string]any)
+		selectors, _ := marking["selectors"].([]any)
 		for j, s := range selectors {
 			if sel, ok := s.(string); ok && !selectorSelects(c.obj, sel) {
 				c.report(fmt.Sprintf("granular_markings[%d].selectors[%d]", i, j),
@@ -99,7 +99,7 @@ func (c *ruleChecker) checkSelfMarking() {
 	}
 	markings, _ := c.obj["granular_markings"].([]any)
 	for i, m := range markings {
-		if gm, ok := m.(map[string]any); ok && gm["marking_ref"] == c.id {
+		if marking, ok := m.(map[string]any); ok && marking["marking_ref"] == c.id {
 			c.report(fmt.Sprintf("granular_markings[%d].marking_ref", i), "a marking definition must not be marked by itself (STIX 2.1 §3.2)")
 		}
 	}

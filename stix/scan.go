@@ -158,7 +158,7 @@ type scanResult struct {
 // error when raw is not a JSON object at all.
 func scanObject(raw []byte, lim Limits) (scanResult, error) {
 	s := scanner{b: raw, lim: lim, current: -1}
-	s.ws()
+	s.skipWhitespace()
 	if s.i >= len(raw) || raw[s.i] != '{' {
 		return scanResult{}, errScanNotObject
 	}
@@ -173,7 +173,7 @@ func scanObject(raw []byte, lim Limits) (scanResult, error) {
 func (s *scanner) run() error {
 	b := s.b
 	for {
-		s.ws()
+		s.skipWhitespace()
 		if s.i >= len(b) {
 			return errScanSyntax
 		}
@@ -182,7 +182,7 @@ func (s *scanner) run() error {
 		case '{', '[':
 			s.open(c == '{')
 			s.i++
-			s.ws()
+			s.skipWhitespace()
 			if s.i < len(b) && (c == '{' && b[s.i] == '}' || c == '[' && b[s.i] == ']') {
 				s.i++
 				s.close()
@@ -222,13 +222,13 @@ func (s *scanner) run() error {
 		// the next member or element.
 		for {
 			if len(s.kinds) == 0 {
-				s.ws()
+				s.skipWhitespace()
 				if s.i != len(b) {
 					return errScanSyntax
 				}
 				return nil
 			}
-			s.ws()
+			s.skipWhitespace()
 			if s.i >= len(b) {
 				return errScanSyntax
 			}
@@ -270,7 +270,7 @@ func (s *scanner) next() error {
 	if !object {
 		return nil
 	}
-	s.ws()
+	s.skipWhitespace()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return errScanSyntax
 	}
@@ -286,7 +286,7 @@ func (s *scanner) next() error {
 			s.addName()
 		}
 	}
-	s.ws()
+	s.skipWhitespace()
 	if s.i >= len(s.b) || s.b[s.i] != ':' {
 		return errScanSyntax
 	}
@@ -420,7 +420,7 @@ func (s *scanner) valueEnd() {
 	s.current = -1
 }
 
-func (s *scanner) ws() {
+func (s *scanner) skipWhitespace() {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':

@@ -48,7 +48,7 @@ func newError(status int, code, title, format string, args ...any) *Error {
 
 // paramError returns a 400 naming the query parameter at fault.
 func paramError(param, format string, args ...any) *Error {
-	param = trunc(param) // a name is the client's text: echo a bounded part
+	param = truncate(param) // a name is the client's text: echo a bounded part
 	e := newError(http.StatusBadRequest, "bad-parameter", "Invalid query parameter",
 		"%s: %s", param, fmt.Sprintf(format, args...))
 	e.Details = map[string]any{"parameter": param}
@@ -80,12 +80,20 @@ var errorTable = []struct {
 	{store.ErrNoSpace, http.StatusInsufficientStorage, "no-space", "Insufficient storage"},
 }
 
-// describe turns any error into a status and an error resource, and says
-// whether it is an internal error whose text must not reach the client.
-func describe(err error) (int, ErrorResource, bool) {
+// errorAnswer is how the server answers an error.
+type errorAnswer struct {
+	status   int
+	resource ErrorResource
+	// internal marks a failure of the server itself: its text must not
+	// reach the client, and it is logged under the error_id.
+	internal bool
+}
+
+// describe turns any error into the answer to it.
+func describe(err error) errorAnswer {
 	var te *Error
 	if errors.As(err, &te) {
-		return te.Status, ErrorResource{Title: te.Title, Description: te.Description, ErrorCode: te.Code, Details: te.Details}, false
+		return errorAnswer{status: te.Status, resource: ErrorResource{Title: te.Title, Description: te.Description, ErrorCode: te.Code, Details: te.Details}}
 	}
 	var d *disclosed
 	for _, m := range errorTable {
@@ -95,15 +103,15 @@ func describe(err error) (int, ErrorResource, bool) {
 				desc = err.Error()
 			}
 			code := cmp.Or(m.code, store.ErrorCode(m.err))
-			return m.status, ErrorResource{Title: m.title, Description: desc, ErrorCode: code}, false
+			return errorAnswer{status: m.status, resource: ErrorResource{Title: m.title, Description: desc, ErrorCode: code}}
 		}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		return describeHTTP(he)
 	}
-	return http.StatusInternalServerError, ErrorResource{Title: "Internal server error",
-		Description: "The server failed to handle the request; the error is logged under error_id.", ErrorCode: "internal"}, true
+	return errorAnswer{status: http.StatusInternalServerError, internal: true, resource: ErrorResource{Title: "Internal server error",
+		Description: "The server failed to handle the request; the error is logged under error_id.", ErrorCode: "internal"}}
 }
 
 // Disclose marks an error whose text the client may see even where the
@@ -144,7 +152,7 @@ func publicMessage(err error, status int) string {
 }
 
 // describeHTTP maps errors raised by echo's router and middleware.
-func describeHTTP(he *echo.HTTPError) (int, ErrorResource, bool) {
+func describeHTTP(he *echo.HTTPError) errorAnswer {
 	r := ErrorResource{Title: http.StatusText(he.Code)}
 	switch he.Code {
 	case http.StatusNotFound:
@@ -162,10 +170,10 @@ func describeHTTP(he *echo.HTTPError) (int, ErrorResource, bool) {
 			r.Description = msg
 		}
 		if he.Code >= 500 {
-			return he.Code, r, true
+			return errorAnswer{status: he.Code, resource: r, internal: true}
 		}
 	}
-	return he.Code, r, false
+	return errorAnswer{status: he.Code, resource: r}
 }
 
 // handleError is echo's HTTPErrorHandler: every error, from handlers,
@@ -180,7 +188,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return // the client went away; nobody reads an answer
 	}
 	err = s.challenge(c, err)
-	status, res, internal := describe(err)
+	answer := describe(err)
+	status, res := answer.status, answer.resource
 	res.HTTPStatus = strconv.Itoa(status)
 	res.ErrorID = requestID(c)
 	c.Set(errorIDKey, res.ErrorID) // for the request's log line
@@ -188,7 +197,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if errors.Is(err, store.ErrNoSpace) {
 		s.logNoSpace(err)
 	}
-	if internal {
+	if answer.internal {
 		s.Logger.Error("request failed", slog.String("error_id", res.ErrorID), slog.String("method", req.Method),
 			slog.String("path", req.URL.Path), slog.Any("error", err))
 	}

@@ -39,16 +39,16 @@ var fuzzAllowedSets = []struct {
 func fuzzEncodeParams(p params) string {
 	v := url.Values{}
 	if p.filter.AddedAfter != "" {
-		v.Set(pAddedAfter, p.filter.AddedAfter)
+		v.Set(paramAddedAfter, p.filter.AddedAfter)
 	}
 	if p.limit != 0 {
-		v.Set(pLimit, strconv.Itoa(p.limit))
+		v.Set(paramLimit, strconv.Itoa(p.limit))
 	}
 	if p.next != "" {
-		v.Set(pNext, p.next)
+		v.Set(paramNext, p.next)
 	}
-	for name, list := range map[string][]string{pMatchID: p.filter.IDs, pMatchType: p.filter.Types,
-		pMatchVer: p.filter.Versions, pMatchSpec: p.filter.SpecVersions} {
+	for name, list := range map[string][]string{paramMatchID: p.filter.IDs, paramMatchType: p.filter.Types,
+		paramMatchVersion: p.filter.Versions, paramMatchSpecVersion: p.filter.SpecVersions} {
 		if list != nil {
 			v.Set(name, strings.Join(list, ","))
 		}
@@ -156,10 +156,10 @@ func FuzzParseParams(f *testing.F) {
 				t.Fatalf("parseParams(%q, %q) accepted parameter %q = %q", rawQuery, allowed, name, vs)
 			}
 		}
-		if v, ok := values[pLimit]; ok != (p.limit != 0) || p.limit < 0 {
+		if v, ok := values[paramLimit]; ok != (p.limit != 0) || p.limit < 0 {
 			t.Fatalf("parseParams(%q): limit %d from %q", rawQuery, p.limit, v)
 		}
-		if v := values[pNext]; (len(v) == 1 && v[0] != p.next) || (len(v) == 0 && p.next != "") {
+		if v := values[paramNext]; (len(v) == 1 && v[0] != p.next) || (len(v) == 0 && p.next != "") {
 			t.Fatalf("parseParams(%q): next %q from %q", rawQuery, p.next, v)
 		}
 		lists := []struct {
@@ -167,10 +167,10 @@ func FuzzParseParams(f *testing.F) {
 			list  []string
 			valid func(string) bool
 		}{
-			{pMatchID, p.filter.IDs, stix.ValidID},
-			{pMatchType, p.filter.Types, stix.ValidType},
-			{pMatchSpec, p.filter.SpecVersions, validSpecVersion},
-			{pMatchVer, p.filter.Versions, func(s string) bool {
+			{paramMatchID, p.filter.IDs, stix.ValidID},
+			{paramMatchType, p.filter.Types, stix.ValidType},
+			{paramMatchSpecVersion, p.filter.SpecVersions, validSpecVersion},
+			{paramMatchVersion, p.filter.Versions, func(s string) bool {
 				if s == "first" || s == "last" || s == "all" {
 					return true
 				}
@@ -201,7 +201,7 @@ func FuzzParseParams(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parseParams(%q): accepted, but storeQuery fails: %v", rawQuery, err)
 		}
-		if given := values[pAddedAfter]; len(given) == 1 {
+		if given := values[paramAddedAfter]; len(given) == 1 {
 			ts, _ := stix.ParseTimestamp(given[0])
 			if !ts.Equal(q.AddedAfter) {
 				t.Fatalf("parseParams(%q): added_after %q becomes %q and store time %v, want %v",
@@ -250,11 +250,11 @@ func fuzzJSONString(s string) string { return string([]rune(s)) }
 func fuzzCursorSeeds() []cursor {
 	return []cursor{
 		{},
-		{Collection: "91a7b528-80eb-42ed-a74d-c6fbd5a26116", Endpoint: epObjects, Principal: "alice", Position: 1700000000000000,
+		{Collection: "91a7b528-80eb-42ed-a74d-c6fbd5a26116", Endpoint: endpointObjects, Principal: "alice", Position: 1700000000000000,
 			Filter: &filter{AddedAfter: "2016-01-01T00:00:00Z", Types: []string{"indicator"}}},
-		{Collection: "91a7b528-80eb-42ed-a74d-c6fbd5a26116", Endpoint: epVersions, Object: "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+		{Collection: "91a7b528-80eb-42ed-a74d-c6fbd5a26116", Endpoint: endpointVersions, Object: "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
 			Principal: "bob", Position: 1, FilterHash: "00112233445566778899aabbccddeeff"},
-		{Collection: "c", Endpoint: epManifest, Principal: "<script>&\u2028\"", Position: 1<<64 - 1, Filter: &filter{}},
+		{Collection: "c", Endpoint: endpointManifest, Principal: "<script>&\u2028\"", Position: 1<<64 - 1, Filter: &filter{}},
 	}
 }
 

@@ -20,7 +20,7 @@ type manifestRecord struct {
 
 // getManifest serves GET .../manifest/ (TAXII 2.1 §5.3).
 func (s *Server) getManifest(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epManifest, paramsList)
+	page, next, err := s.pagedRequest(c, endpointManifest, paramsList)
 	if err != nil {
 		return err
 	}

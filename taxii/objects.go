@@ -8,7 +8,7 @@ import (
 
 // getObjects serves GET .../objects/ (TAXII 2.1 §5.4); POST is in post.go.
 func (s *Server) getObjects(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epObjects, paramsList)
+	page, next, err := s.pagedRequest(c, endpointObjects, paramsList)
 	if err != nil {
 		return err
 	}

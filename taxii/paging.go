@@ -26,10 +26,10 @@ const (
 
 // Paged endpoints, as named in cursors.
 const (
-	epObjects  = "objects"
-	epManifest = "manifest"
-	epObject   = "object"
-	epVersions = "versions"
+	endpointObjects  = "objects"
+	endpointManifest = "manifest"
+	endpointObject   = "object"
+	endpointVersions = "versions"
 )
 
 // maxCursorFilter is the largest filter (as JSON) a cursor carries, about
@@ -39,7 +39,7 @@ const maxCursorFilter = 16 << 10
 
 // pagedRequest resolves, authorises and runs a paged query. It returns the
 // page and the next token when there is more.
-func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (store.Page, string, error) {
+func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string) (store.Page, string, error) {
 	p, err := parseParams(c.Request().URL.RawQuery, allowed)
 	if err != nil {
 		return store.Page{}, "", err
@@ -68,10 +68,10 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 	if p.next != "" {
 		cur, err := decodeCursor(s.CursorKey, p.next)
 		if err != nil {
-			return store.Page{}, "", paramError(pNext, "is not a token this server issued; start again without next")
+			return store.Page{}, "", paramError(paramNext, "is not a token this server issued; start again without next")
 		}
-		if cur.Collection != coll.ID || cur.Endpoint != ep || cur.Object != objectID || cur.Principal != who {
-			return store.Page{}, "", paramError(pNext, "was issued for another endpoint, collection or user; use it only where you got it")
+		if cur.Collection != coll.ID || cur.Endpoint != endpoint || cur.Object != objectID || cur.Principal != who {
+			return store.Page{}, "", paramError(paramNext, "was issued for another endpoint, collection or user; use it only where you got it")
 		}
 		if f, err = cursorFilter(cur, f); err != nil {
 			return store.Page{}, "", err
@@ -83,11 +83,11 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 		return store.Page{}, "", err
 	}
 	q.ObjectID, q.After, q.Limit = objectID, pos, limit
-	switch ep {
-	case epVersions:
+	switch endpoint {
+	case endpointVersions:
 		q.Versions = store.VersionSelect{All: true}
 		q.NoBody = true
-	case epManifest:
+	case endpointManifest:
 		q.NoBody = true
 	}
 	page, err := s.Store.Query(c.Request().Context(), coll.ID, q)
@@ -97,8 +97,8 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 	next := ""
 	if page.More {
 		// Sent whenever more is true (taxii2-client loops on more alone).
-		cur := cursor{Collection: coll.ID, Endpoint: ep, Object: objectID, Principal: who, Position: page.Resume}
-		if fj, _ := json.Marshal(f); len(fj) > maxCursorFilter {
+		cur := cursor{Collection: coll.ID, Endpoint: endpoint, Object: objectID, Principal: who, Position: page.Resume}
+		if filterJSON, _ := json.Marshal(f); len(filterJSON) > maxCursorFilter {
 			cur.FilterHash = filterHash(&f)
 		} else {
 			cur.Filter = &f
@@ -114,12 +114,12 @@ func (s *Server) pagedRequest(c echo.Context, ep string, allowed []string) (stor
 func cursorFilter(cur cursor, given filter) (filter, error) {
 	if cur.Filter != nil {
 		if !given.empty() && !given.equal(cur.Filter) {
-			return given, paramError(pNext, "was issued for a query with other filters; repeat the original filters or send none")
+			return given, paramError(paramNext, "was issued for a query with other filters; repeat the original filters or send none")
 		}
 		return *cur.Filter, nil
 	}
 	if given.empty() || filterHash(&given) != cur.FilterHash {
-		return given, paramError(pNext, "belongs to a query whose filters are too long to carry in the token; repeat the original filters with next")
+		return given, paramError(paramNext, "belongs to a query whose filters are too long to carry in the token; repeat the original filters with next")
 	}
 	return given, nil
 }
@@ -148,9 +148,9 @@ func writePage(c echo.Context, page store.Page, next, key string, item func(w *b
 		w.WriteString(`{"more":false`)
 	}
 	if next != "" {
-		nb, _ := json.Marshal(next)
+		nextJSON, _ := json.Marshal(next)
 		w.WriteString(`,"next":`)
-		w.Write(nb)
+		w.Write(nextJSON)
 	}
 	if len(page.Records) > 0 {
 		fmt.Fprintf(w, `,%q:[`, key)

@@ -15,24 +15,24 @@ import (
 
 // Query parameter names (TAXII 2.1 §3.4).
 const (
-	pAddedAfter  = "added_after"
-	pLimit       = "limit"
-	pNext        = "next"
-	pMatchID     = "match[id]"
-	pMatchType   = "match[type]"
-	pMatchVer    = "match[version]"
-	pMatchSpec   = "match[spec_version]"
-	maxListItems = 1000 // values in one comma list
+	paramAddedAfter       = "added_after"
+	paramLimit            = "limit"
+	paramNext             = "next"
+	paramMatchID          = "match[id]"
+	paramMatchType        = "match[type]"
+	paramMatchVersion     = "match[version]"
+	paramMatchSpecVersion = "match[spec_version]"
+	maxListItems          = 1000 // values in one comma list
 )
 
 // The parameters each endpoint accepts (TAXII 2.1 §5.3-§5.8). Get an Object
 // and Delete an Object take match[version] and match[spec_version], as their
 // endpoint tables list (the prose names only version).
 var (
-	paramsList     = []string{pAddedAfter, pLimit, pNext, pMatchID, pMatchType, pMatchVer, pMatchSpec}
-	paramsObject   = []string{pAddedAfter, pLimit, pNext, pMatchVer, pMatchSpec}
-	paramsVersions = []string{pAddedAfter, pLimit, pNext, pMatchSpec}
-	paramsDelete   = []string{pMatchVer, pMatchSpec}
+	paramsList     = []string{paramAddedAfter, paramLimit, paramNext, paramMatchID, paramMatchType, paramMatchVersion, paramMatchSpecVersion}
+	paramsObject   = []string{paramAddedAfter, paramLimit, paramNext, paramMatchVersion, paramMatchSpecVersion}
+	paramsVersions = []string{paramAddedAfter, paramLimit, paramNext, paramMatchSpecVersion}
+	paramsDelete   = []string{paramMatchVersion, paramMatchSpecVersion}
 	paramsNone     = []string{}
 )
 
@@ -99,37 +99,37 @@ func parseParams(rawQuery string, allowed []string) (params, error) {
 			return p, paramError(name, "is empty")
 		}
 		switch name {
-		case pAddedAfter:
+		case paramAddedAfter:
 			t, err := stix.ParseTimestamp(v)
 			if err != nil {
-				return p, paramError(name, "%q is not a timestamp such as 2024-01-31T12:00:00.000000Z", trunc(v))
+				return p, paramError(name, "%q is not a timestamp such as 2024-01-31T12:00:00.000000Z", truncate(v))
 			}
 			p.filter.AddedAfter = t.Format(time.RFC3339Nano)
-		case pLimit:
+		case paramLimit:
 			n, err := strconv.ParseUint(v, 10, 64)
 			if errors.Is(err, strconv.ErrRange) {
 				n, err = 1<<31-1, nil // huge: the API root's maximum applies
 			}
 			if err != nil || n == 0 {
-				return p, paramError(name, "%q is not a positive integer", trunc(v))
+				return p, paramError(name, "%q is not a positive integer", truncate(v))
 			}
 			p.limit = int(min(n, 1<<31-1))
-		case pNext:
+		case paramNext:
 			p.next = v
-		case pMatchID:
+		case paramMatchID:
 			if p.filter.IDs, err = parseList(name, v, func(s string) bool { return stix.ValidID(s) },
 				"is not a STIX identifier (<type>--<UUID>)"); err != nil {
 				return p, err
 			}
-		case pMatchType:
+		case paramMatchType:
 			if p.filter.Types, err = parseList(name, v, stix.ValidType, "is not a STIX type name"); err != nil {
 				return p, err
 			}
-		case pMatchSpec:
+		case paramMatchSpecVersion:
 			if p.filter.SpecVersions, err = parseList(name, v, validSpecVersion, "is not a spec version such as 2.1"); err != nil {
 				return p, err
 			}
-		case pMatchVer:
+		case paramMatchVersion:
 			if p.filter.Versions, err = parseVersions(v); err != nil {
 				return p, err
 			}
@@ -150,7 +150,7 @@ func parseList(name, v string, ok func(string) bool, problem string) ([]string, 
 			return nil, paramError(name, "has an empty value in its comma-separated list")
 		}
 		if !ok(it) {
-			return nil, paramError(name, "%q %s", trunc(it), problem)
+			return nil, paramError(name, "%q %s", truncate(it), problem)
 		}
 	}
 	slices.Sort(items)
@@ -180,28 +180,28 @@ func isDigits(s string) bool {
 func parseVersions(v string) ([]string, error) {
 	items := strings.Split(v, ",")
 	if len(items) > maxListItems {
-		return nil, paramError(pMatchVer, "lists %d values; at most %d are allowed", len(items), maxListItems)
+		return nil, paramError(paramMatchVersion, "lists %d values; at most %d are allowed", len(items), maxListItems)
 	}
 	out := make([]string, 0, len(items))
 	for _, it := range items {
 		switch it {
 		case "":
-			return nil, paramError(pMatchVer, "has an empty value in its comma-separated list")
+			return nil, paramError(paramMatchVersion, "has an empty value in its comma-separated list")
 		case "first", "last", "all":
 		default:
 			t, err := stix.ParseTimestamp(it)
 			if err != nil {
-				return nil, paramError(pMatchVer, "%q is neither first, last, all nor a timestamp", trunc(it))
+				return nil, paramError(paramMatchVersion, "%q is neither first, last, all nor a timestamp", truncate(it))
 			}
 			it = t.Format(time.RFC3339Nano)
 		}
 		if slices.Contains(out, it) {
-			return nil, paramError(pMatchVer, "lists %q twice; each value may appear once", it)
+			return nil, paramError(paramMatchVersion, "lists %q twice; each value may appear once", it)
 		}
 		out = append(out, it)
 	}
 	if len(out) > 1 && slices.Contains(out, "all") {
-		return nil, paramError(pMatchVer, "all cannot be combined with other values")
+		return nil, paramError(paramMatchVersion, "all cannot be combined with other values")
 	}
 	slices.Sort(out)
 	return out, nil
@@ -221,7 +221,7 @@ func versionSelect(vs []string) (store.VersionSelect, error) {
 		default:
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				return sel, paramError(pMatchVer, "%q is not a timestamp", trunc(v))
+				return sel, paramError(paramMatchVersion, "%q is not a timestamp", truncate(v))
 			}
 			sel.At = append(sel.At, t)
 		}
@@ -240,13 +240,15 @@ func (f *filter) storeQuery() (store.Query, error) {
 	q := store.Query{IDs: f.IDs, Types: f.Types, Versions: vs, SpecVersions: f.SpecVersions}
 	if f.AddedAfter != "" {
 		if q.AddedAfter, err = time.Parse(time.RFC3339Nano, f.AddedAfter); err != nil {
-			return q, paramError(pAddedAfter, "%q is not a timestamp", trunc(f.AddedAfter))
+			return q, paramError(paramAddedAfter, "%q is not a timestamp", truncate(f.AddedAfter))
 		}
 	}
 	return q, nil
 }
 
-func trunc(s string) string {
+// truncate bounds the client's text that a message echoes to 80 bytes,
+// cut at a character boundary.
+func truncate(s string) string {
 	if len(s) <= 80 {
 		return s
 	}

@@ -31,13 +31,13 @@ func (s *Server) postObjects(c echo.Context) error {
 	req := c.Request()
 	if !ContentTypeOK(req.Header.Get(echo.HeaderContentType)) {
 		return newError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
-			"Content-Type %q is not a TAXII 2.1 envelope; %s.", trunc(req.Header.Get(echo.HeaderContentType)), contentHint)
+			"Content-Type %q is not a TAXII 2.1 envelope; %s.", truncate(req.Header.Get(echo.HeaderContentType)), contentHint)
 	}
 	// RFC 9110 §8.4.1: a server that does not understand a content coding
 	// answers 415; reading gzip as JSON would only report a broken body.
 	if ce := req.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		return newError(http.StatusUnsupportedMediaType, "unsupported-content-encoding", "Unsupported content encoding",
-			"Content-Encoding %q is not supported; send the envelope uncompressed.", trunc(ce))
+			"Content-Encoding %q is not supported; send the envelope uncompressed.", truncate(ce))
 	}
 	if req.ContentLength > root.MaxContentLength {
 		return tooLarge(root.MaxContentLength)

@@ -290,7 +290,7 @@ func negotiate(next echo.HandlerFunc) echo.HandlerFunc {
 		accept := strings.Join(c.Request().Header.Values(echo.HeaderAccept), ",")
 		if !Acceptable(accept) {
 			return newError(http.StatusNotAcceptable, "not-acceptable", "Not acceptable",
-				"This server speaks TAXII 2.1 only and cannot answer with %q; %s.", trunc(accept), acceptHint)
+				"This server speaks TAXII 2.1 only and cannot answer with %q; %s.", truncate(accept), acceptHint)
 		}
 		return next(c)
 	}

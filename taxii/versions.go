@@ -12,7 +12,7 @@ import (
 // getVersions lists an object's versions in date_added order, like every
 // paged endpoint (TAXII 2.1 §3.5), so the list agrees with the headers.
 func (s *Server) getVersions(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, epVersions, paramsVersions)
+	page, next, err := s.pagedRequest(c, endpointVersions, paramsVersions)
 	if err != nil {
 		return err
 	}

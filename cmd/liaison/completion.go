@@ -12,18 +12,18 @@ import (
 // Shell completion scripts are generated from the command table, so a
 // command or flag added there completes without anyone editing a script.
 
-// compCommand is what a completion script knows of one command.
-type compCommand struct {
+// completionCommand is what a completion script knows of one command.
+type completionCommand struct {
 	name    string // "serve", "user add"
 	summary string
-	flags   []compFlag
-	args    compArgs
+	flags   []completionFlag
+	args    completionArgs
 	words   []string // the words its arguments may be, when args is argsWords
 	argName string   // its arguments' name, lower case: "shell"
 }
 
-// compFlag is one flag of a command.
-type compFlag struct {
+// completionFlag is one flag of a command.
+type completionFlag struct {
 	name   string // "db", "o"
 	desc   string // the first clause of its usage
 	value  string // its value's name ("file", "URL"); "" for a boolean flag
@@ -31,49 +31,49 @@ type compFlag struct {
 	repeat bool   // it may be given more than once
 }
 
-// compArgs is what a command's positional arguments are.
-type compArgs int
+// completionArgs is what a command's positional arguments are.
+type completionArgs int
 
 const (
-	argsOther    compArgs = iota // names, ids: nothing to offer
-	argsFiles                    // file names
-	argsCommands                 // liaison's commands (help)
-	argsWords                    // one of the command's words (completion: a shell)
+	argsOther    completionArgs = iota // names, ids: nothing to offer
+	argsFiles                          // file names
+	argsCommands                       // liaison's commands (help)
+	argsWords                          // one of the command's words (completion: a shell)
 )
 
 // completionScripts returns the script writer of each shell, in the order
 // the usage names them.
 func completionScripts() []struct {
 	shell string
-	write func(io.Writer, []compCommand) error
+	write func(io.Writer, []completionCommand) error
 } {
 	return []struct {
 		shell string
-		write func(io.Writer, []compCommand) error
+		write func(io.Writer, []completionCommand) error
 	}{{"bash", writeBash}, {"zsh", writeZsh}, {"fish", writeFish}}
 }
 
 // dashed is the flag as typed: --db, -o.
-func (f compFlag) dashed() string { return dashes(f.name) }
+func (f completionFlag) dashed() string { return dashes(f.name) }
 
 // completionModel returns every command of the table with its flags, in
 // the table's order.
-func completionModel() []compCommand {
-	var out []compCommand
+func completionModel() []completionCommand {
+	var out []completionCommand
 	for _, cmd := range commandTable() {
 		fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 		(&cli{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}).define(&cmd, fs)
-		cc := compCommand{name: cmd.name, summary: strings.TrimSuffix(cmd.summary, "."),
+		entry := completionCommand{name: cmd.name, summary: strings.TrimSuffix(cmd.summary, "."),
 			argName: strings.ToLower(strings.Trim(cmd.args, "[].|"))}
 		switch {
 		case strings.Contains(cmd.args, "FILE") || strings.Contains(cmd.args, "BACKUP"):
-			cc.args = argsFiles
+			entry.args = argsFiles
 		case strings.Contains(cmd.args, "COMMAND"):
-			cc.args = argsCommands
+			entry.args = argsCommands
 		case cmd.name == "completion":
-			cc.args = argsWords
+			entry.args = argsWords
 			for _, s := range completionScripts() {
-				cc.words = append(cc.words, s.shell)
+				entry.words = append(entry.words, s.shell)
 			}
 		}
 		fs.VisitAll(func(f *flag.Flag) {
@@ -81,11 +81,11 @@ func completionModel() []compCommand {
 			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 				value = ""
 			}
-			cc.flags = append(cc.flags, compFlag{name: f.Name, desc: firstClause(usage), value: value,
+			entry.flags = append(entry.flags, completionFlag{name: f.Name, desc: firstClause(usage), value: value,
 				files: value == "file", repeat: strings.Contains(usage, "repeatable")})
 		})
-		cc.flags = append(cc.flags, compFlag{name: "help", desc: "print the command's usage and flags"})
-		out = append(out, cc)
+		entry.flags = append(entry.flags, completionFlag{name: "help", desc: "print the command's usage and flags"})
+		out = append(out, entry)
 	}
 	return out
 }
@@ -100,8 +100,8 @@ func firstClause(usage string) string {
 
 // compGroups returns the first words of the commands in order, and for
 // each group ("user") its commands' second words.
-func compGroups(cmds []compCommand) (tops []string, subs map[string][]compCommand) {
-	subs = map[string][]compCommand{}
+func compGroups(cmds []completionCommand) (tops []string, subs map[string][]completionCommand) {
+	subs = map[string][]completionCommand{}
 	for _, c := range cmds {
 		first, rest, group := strings.Cut(c.name, " ")
 		if !slices.Contains(tops, first) {
@@ -117,7 +117,7 @@ func compGroups(cmds []compCommand) (tops []string, subs map[string][]compComman
 
 // topSummary is a first word's description: its command's summary, or
 // for a group the commands it holds.
-func topSummary(cmds []compCommand, subs map[string][]compCommand, top string) string {
+func topSummary(cmds []completionCommand, subs map[string][]completionCommand, top string) string {
 	if group := subs[top]; len(group) > 0 {
 		var names []string
 		for _, c := range group {
@@ -148,7 +148,7 @@ func (c *cli) completion(fs *flag.FlagSet) runFunc {
 }
 
 // names returns the names of commands.
-func names(cmds []compCommand) string {
+func names(cmds []completionCommand) string {
 	var out []string
 	for _, c := range cmds {
 		out = append(out, c.name)
@@ -158,7 +158,7 @@ func names(cmds []compCommand) string {
 
 // writeBash writes the bash completion script. It needs only bash (3.2 or
 // later), not the bash-completion package.
-func writeBash(w io.Writer, cmds []compCommand) error {
+func writeBash(w io.Writer, cmds []completionCommand) error {
 	tops, subs := compGroups(cmds)
 	var b strings.Builder
 	b.WriteString(`# bash completion for liaison, generated by "liaison completion bash".
@@ -228,7 +228,7 @@ _liaison() {
 				files = append(files, f.dashed())
 			}
 		}
-		args := map[compArgs]string{argsOther: "", argsFiles: "files", argsCommands: "commands", argsWords: "words"}[c.args]
+		args := map[completionArgs]string{argsOther: "", argsFiles: "files", argsCommands: "commands", argsWords: "words"}[c.args]
 		fmt.Fprintf(&b, "    %q) flags=%q valued=%q files=%q args=%q words=%q ;;\n", c.name,
 			strings.Join(all, " "), strings.Join(valued, " "), strings.Join(files, " "), args, strings.Join(c.words, " "))
 	}
@@ -280,7 +280,7 @@ func zshDesc(s string) string {
 }
 
 // writeZsh writes the zsh completion script, for compinit.
-func writeZsh(w io.Writer, cmds []compCommand) error {
+func writeZsh(w io.Writer, cmds []completionCommand) error {
 	tops, subs := compGroups(cmds)
 	var b strings.Builder
 	b.WriteString(`#compdef liaison
@@ -388,7 +388,7 @@ func fishQuote(s string) string {
 }
 
 // writeFish writes the fish completion script.
-func writeFish(w io.Writer, cmds []compCommand) error {
+func writeFish(w io.Writer, cmds []completionCommand) error {
 	tops, subs := compGroups(cmds)
 	var b strings.Builder
 	b.WriteString(`# fish completion for liaison, generated by "liaison completion fish".

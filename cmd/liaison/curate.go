@@ -247,8 +247,8 @@ func (c *cli) collectionUpdate(fs *flag.FlagSet) runFunc {
 	return func(ctx context.Context, args []string) error {
 		u := store.CollectionUpdate{Title: f.title.ptr(), Description: f.desc.ptr(),
 			Alias: f.alias.ptr(), PublicRead: f.public.ptr(), RejectCustom: f.rejectCustom.ptr()}
-		if mts := f.mediaTypeList(); mts != nil {
-			u.MediaTypes = &mts // the list given replaces the collection's
+		if mediaTypes := f.mediaTypeList(); mediaTypes != nil {
+			u.MediaTypes = &mediaTypes // the list given replaces the collection's
 		}
 		return c.target.run(func(api adminAPI) error {
 			col, err := api.UpdateCollection(ctx, args[0], u)

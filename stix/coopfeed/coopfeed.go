@@ -87,7 +87,7 @@ type party struct {
 
 type infraRef struct {
 	id      string
-	malware int // index into gen.malware of the family that uses it
+	malware int // index into generator.malware of the family that uses it
 }
 
 type pendingVersion struct {
@@ -95,7 +95,7 @@ type pendingVersion struct {
 	ind indicatorSDO
 }
 
-type gen struct {
+type generator struct {
 	bw    *bufio.Writer
 	buf   bytes.Buffer
 	enc   *json.Encoder
@@ -119,18 +119,18 @@ type gen struct {
 	indicatorRefs []string
 	pending       []pendingVersion
 
-	ipPools  [4]ipPool
-	domainK  int
-	urlK     int
-	sightK   int
-	updPos   int
-	revPos   int
-	sightPos int
-	scoPos   int
+	ipPools       [4]ipPool
+	domainCount   int
+	urlCount      int
+	sightingCount int
+	updatePos     int
+	revokePos     int
+	sightPos      int
+	scoPos        int
 
-	indStart  time.Time
-	spanMs    int64
-	estGroups int64
+	indicatorStart  time.Time
+	spanMillis      int64
+	estimatedGroups int64
 }
 
 // Generate streams a STIX 2.1 bundle ({"type":"bundle","id":"bundle--...",
@@ -142,7 +142,7 @@ func Generate(w io.Writer, o Options) error {
 	if o.Objects < MinObjects {
 		return ErrTooFewObjects
 	}
-	g := &gen{
+	g := &generator{
 		bw:     bufio.NewWriterSize(w, 64<<10),
 		ids:    rand.New(rand.NewPCG(o.Seed, 0x636f6f702d696473)), // "coop-ids"
 		rng:    rand.New(rand.NewPCG(o.Seed, 0x636f6f702d646174)), // "coop-dat"

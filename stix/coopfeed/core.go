@@ -39,7 +39,7 @@ func tlpDefs() [5]tlpDef {
 
 // ---- fixed core ------------------------------------------------------------
 
-func (g *gen) core() {
+func (g *generator) core() {
 	// TLP 2.0 marking definitions, exactly as published by OASIS.
 	for _, d := range tlpDefs() {
 		g.emit(&markingDefinition{
@@ -222,9 +222,9 @@ func (g *gen) core() {
 	}
 
 	// Indicator timeline: spread over the investigation phase.
-	g.indStart = day(2017, time.February, 6, 0, 0)
-	g.spanMs = int64(67 * 24 * time.Hour / time.Millisecond)
-	g.estGroups = max(int64(g.target-g.count-tailObjects)*10/25, 1)
+	g.indicatorStart = day(2017, time.February, 6, 0, 0)
+	g.spanMillis = int64(67 * 24 * time.Hour / time.Millisecond)
+	g.estimatedGroups = max(int64(g.target-g.count-tailObjects)*10/25, 1)
 
 	// Reserved address space: 198.18.0.0/15 and the three TEST-NETs.
 	g.ipPools = [4]ipPool{
@@ -235,7 +235,7 @@ func (g *gen) core() {
 	}
 }
 
-func (g *gen) rel(typ, src, dst, by string, t time.Time, marking, desc string) {
+func (g *generator) rel(typ, src, dst, by string, t time.Time, marking, desc string) {
 	g.emit(&relationshipSRO{
 		common:           g.sdo("relationship", by, t),
 		RelationshipType: typ,
@@ -248,7 +248,7 @@ func (g *gen) rel(typ, src, dst, by string, t time.Time, marking, desc string) {
 
 // ---- tail ------------------------------------------------------------------
 
-func (g *gen) tail() {
+func (g *generator) tail() {
 	for i := range g.revokedInfra {
 		g.emit(&g.revokedInfra[i])
 	}

@@ -12,7 +12,7 @@ import (
 const scoNamespace = "00abedb4-aa42-466c-9c01-fed23315a9b7"
 
 // newID returns "<typ>--<uuid4>" drawn from the seeded id stream.
-func (g *gen) newID(typ string) string {
+func (g *generator) newID(typ string) string {
 	var u [16]byte
 	binary.BigEndian.PutUint64(u[:8], g.ids.Uint64())
 	binary.BigEndian.PutUint64(u[8:], g.ids.Uint64())

@@ -37,7 +37,7 @@ func (p *ipPool) take() (string, bool) {
 
 // ---- indicator groups ------------------------------------------------------
 
-func (g *gen) pickCreator() party {
+func (g *generator) pickCreator() party {
 	switch r := g.rng.IntN(100); {
 	case r < 60:
 		return g.vendor
@@ -52,7 +52,7 @@ func (g *gen) pickCreator() party {
 	}
 }
 
-func (g *gen) takeIP() (string, bool) {
+func (g *generator) takeIP() (string, bool) {
 	first := 0
 	switch r := g.rng.IntN(100); {
 	case r < 70:
@@ -79,20 +79,20 @@ func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 // relationship, one in eight a sighting. It schedules later versions: one
 // indicator in twenty gets an update, one in a hundred is revoked. The
 // positions inside each block are drawn from the seeded source.
-func (g *gen) group(i int) {
+func (g *generator) group(i int) {
 	if i%20 == 0 {
-		g.updPos = i + g.rng.IntN(20)
+		g.updatePos = i + g.rng.IntN(20)
 	}
 	if i%100 == 0 {
-		g.revPos = i + g.rng.IntN(100)
+		g.revokePos = i + g.rng.IntN(100)
 	}
 	if i%8 == 0 {
 		g.sightPos = i + g.rng.IntN(8)
 		g.scoPos = i + g.rng.IntN(8)
 	}
 
-	step := max(g.spanMs/g.estGroups, 1)
-	created := g.indStart.Add(time.Duration(int64(i)*g.spanMs/g.estGroups+g.rng.Int64N(step)) * time.Millisecond)
+	step := max(g.spanMillis/g.estimatedGroups, 1)
+	created := g.indicatorStart.Add(time.Duration(int64(i)*g.spanMillis/g.estimatedGroups+g.rng.Int64N(step)) * time.Millisecond)
 	by := g.pickCreator()
 
 	kind := g.rng.IntN(100) // <45 ip, <80 domain, else url
@@ -118,9 +118,9 @@ func (g *gen) group(i int) {
 		ind.Description = "IPv4 address of a " + g.malware[infra.malware].Name + " command-and-control server, reported by " + by.name + "."
 		ind.KillChainPhases = []killChainPhase{{"lockheed-martin-cyber-kill-chain", "command-and-control"}}
 	case kind < 80:
-		g.domainK++
+		g.domainCount++
 		value = pick(g.rng, []string{"c2", "gate", "upd", "cdn", "api", "ns", "panel", "relay"}) + "-" +
-			strconv.Itoa(g.domainK) + "." +
+			strconv.Itoa(g.domainCount) + "." +
 			pick(g.rng, []string{"botnet", "relaynet", "cloudsync", "updsrv", "mirrorhub", "netsvc"}) +
 			pick(g.rng, []string{".example", ".example", ".test"})
 		scoType = "domain-name"
@@ -129,9 +129,9 @@ func (g *gen) group(i int) {
 		ind.Description = "Domain resolving to " + g.malware[infra.malware].Name + " command-and-control servers, reported by " + by.name + "."
 		ind.KillChainPhases = []killChainPhase{{"lockheed-martin-cyber-kill-chain", "command-and-control"}}
 	default:
-		g.urlK++
+		g.urlCount++
 		value = "http://" + pick(g.rng, []string{"shop", "news", "clinic", "travel", "hotel", "school", "blog", "resort"}) + "-" +
-			strconv.Itoa(g.urlK) + ".compromised.test/" +
+			strconv.Itoa(g.urlCount) + ".compromised.test/" +
 			pick(g.rng, []string{"wp-includes/x.php", "wp-content/plugins/cache/gate.php", "images/up.php", "admin/inc/config.php", "media/tmp/load.php"})
 		scoType = "url"
 		infra = pick(g.rng, g.sites)
@@ -175,13 +175,13 @@ func (g *gen) group(i int) {
 	}
 
 	switch i {
-	case g.revPos:
+	case g.revokePos:
 		v := ind
 		v.Modified = ts(created.Add(48*time.Hour + g.jitter(20*24*time.Hour)))
 		v.Revoked = true
 		v.Description = "Revoked: " + value + " was found to be a benign or sinkholed resource during deconfliction."
 		g.pending = append(g.pending, pendingVersion{due: i + 8 + g.rng.IntN(120), ind: v})
-	case g.updPos:
+	case g.updatePos:
 		v := ind
 		v.Modified = ts(created.Add(time.Hour + g.jitter(14*24*time.Hour)))
 		if g.rng.IntN(3) == 0 {
@@ -207,7 +207,7 @@ func (g *gen) group(i int) {
 	g.pending = kept
 }
 
-func (g *gen) sighting(ind *indicatorSDO, created time.Time) {
+func (g *generator) sighting(ind *indicatorSDO, created time.Time) {
 	cert := pick(g.rng, g.certs)
 	where := []string{cert.id}
 	if g.rng.IntN(10) < 3 {
@@ -216,10 +216,10 @@ func (g *gen) sighting(ind *indicatorSDO, created time.Time) {
 	first := created.Add(g.jitter(48 * time.Hour))
 	last := first.Add(g.jitter(7 * 24 * time.Hour))
 	mk := TLPAmber
-	if g.sightK%4 == 1 {
+	if g.sightingCount%4 == 1 {
 		mk = TLPRed
 	}
-	g.sightK++
+	g.sightingCount++
 	g.emit(&sightingSRO{
 		common:           g.sdo("sighting", cert.id, last.Add(g.jitter(12*time.Hour))),
 		Description:      "Observed in national network telemetry during the joint operation.",

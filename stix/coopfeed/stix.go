@@ -148,11 +148,11 @@ func day(y int, m time.Month, d, h, mi int) time.Time {
 	return time.Date(y, m, d, h, mi, 0, 0, time.UTC)
 }
 
-func (g *gen) jitter(upTo time.Duration) time.Duration {
+func (g *generator) jitter(upTo time.Duration) time.Duration {
 	return time.Duration(g.rng.Int64N(int64(upTo/time.Millisecond)+1)) * time.Millisecond
 }
 
-func (g *gen) sdo(typ, createdBy string, created time.Time) common {
+func (g *generator) sdo(typ, createdBy string, created time.Time) common {
 	c := ts(created)
 	return common{Type: typ, SpecVersion: specVersion, ID: g.newID(typ), CreatedByRef: createdBy, Created: c, Modified: c}
 }

@@ -1,6 +1,6 @@
 package coopfeed
 
-func (g *gen) write(s string) {
+func (g *generator) write(s string) {
 	if g.err != nil {
 		return
 	}
@@ -9,7 +9,7 @@ func (g *gen) write(s string) {
 	}
 }
 
-func (g *gen) emit(v any) {
+func (g *generator) emit(v any) {
 	if g.err != nil {
 		return
 	}
