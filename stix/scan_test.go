@@ -320,6 +320,9 @@ func TestValidatorLimits(t *testing.T) {
 		{"no limits", Limits{MaxDepth: -1}, vPatched(nest(200) + "," + list("x_a", 300_000, "1")), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && len(tc.give) > 4<<20 {
+				t.Skipf("a %d MB object; skipped with -short", len(tc.give)>>20)
+			}
 			v := NewValidator()
 			if tc.limits != (Limits{}) {
 				v.Limits = tc.limits

@@ -108,7 +108,10 @@ func TestValid(t *testing.T) {
 }
 
 func TestScale(t *testing.T) {
-	const n = 20000
+	n := 20000
+	if testing.Short() {
+		n = 5000 // the same proportions, on fewer indicators
+	}
 	st := validate(t, generate(t, Options{Objects: n, Seed: 5}))
 	got := len(st.objects)
 	if got < n*98/100 || got > n*102/100 {
