@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -29,6 +30,10 @@ func (o TailOptions) scenario() string {
 // The pollers start at the client's clock: run it on the server's machine.
 func Tail(ctx context.Context, c *Client, o TailOptions) (Result, error) {
 	r := Result{Scenario: o.scenario()}
+	// Posting stops after the duration; the pollers go on until they have
+	// seen what was posted, or a while after.
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 	var mu sync.Mutex
@@ -42,8 +47,8 @@ func Tail(ctx context.Context, c *Client, o TailOptions) (Result, error) {
 		go func() {
 			defer wg.Done()
 			pos := startPos
-			for ctx.Err() == nil {
-				body, h, err := c.get(ctx, c.ObjectsURL, url.Values{"limit": {"1000"}, "added_after": {pos}})
+			for pollCtx.Err() == nil {
+				body, h, err := c.get(pollCtx, c.ObjectsURL, url.Values{"limit": {"1000"}, "added_after": {pos}})
 				now := time.Now()
 				if err == nil {
 					if p, perr := scanPage(body); perr == nil {
@@ -62,14 +67,14 @@ func Tail(ctx context.Context, c *Client, o TailOptions) (Result, error) {
 							continue // catching up: no pause
 						}
 					}
-				} else if ctx.Err() == nil {
+				} else if pollCtx.Err() == nil {
 					mu.Lock()
 					r.Errors++
 					mu.Unlock()
 				}
 				select {
 				case <-time.After(o.Interval):
-				case <-ctx.Done():
+				case <-pollCtx.Done():
 				}
 			}
 		}()
@@ -91,26 +96,48 @@ post:
 		case <-ctx.Done():
 			break post
 		}
-		p, err := scanPage(env.body)
+		body, err := c.post(ctx, env.body)
 		if err != nil {
-			return r, err
-		}
-		if _, err := c.post(ctx, env.body); err != nil {
 			if ctx.Err() != nil {
 				break
 			}
 			return r, err
 		}
 		at := time.Now()
+		// Only what the POST stored is new: a duplicate (an observable
+		// already there, say) never shows up after the start position.
+		var st struct {
+			Successes []struct{ ID, Message string }
+		}
+		if err := json.Unmarshal(body, &st); err != nil {
+			return r, fmt.Errorf("read the status: %w", err)
+		}
 		mu.Lock()
-		for _, id := range p.IDs {
-			posted[string(id)] = at
+		for _, s := range st.Successes {
+			if s.Message == "" {
+				posted[s.ID] = at
+			}
 		}
 		mu.Unlock()
 	}
-	// The pollers get a last interval to see what was posted last.
-	time.Sleep(min(o.Interval*2, time.Second))
-	cancel()
+	// The pollers may still see what was posted last: they are given a
+	// while to, before what they have not seen counts as never seen.
+	deadline := time.Now().Add(max(5*time.Second, 5*o.Interval))
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		unseen := 0
+		for id := range posted {
+			if _, ok := seen[id]; !ok {
+				unseen++
+			}
+		}
+		mu.Unlock()
+		if unseen == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopPolling()
 	wg.Wait()
 	r.Elapsed = time.Since(start)
 	var lags []time.Duration
