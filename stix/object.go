@@ -82,6 +82,9 @@ type Object struct {
 	// Warnings are the validator's findings that do not make the object
 	// invalid (departures from SHOULDs); the status resource shows them.
 	Warnings []string
+	// Markings say who may see the object (TLP level, other markings,
+	// creator).
+	Markings Markings
 }
 
 // Versioned reports whether the object carries its own version (modified or
@@ -195,6 +198,14 @@ func peek(index int, raw []byte, lim Limits) (Object, int, error) {
 	} else {
 		o.SpecVersion = SpecVersion21
 	}
+
+	span := func(i int) []byte {
+		if !top[i].present || top[i].bad {
+			return nil
+		}
+		return raw[top[i].start:top[i].end]
+	}
+	o.Markings = markingsOf(span(topObjectMarkingRefs), span(topGranularMarkings), span(topCreatedByRef))
 
 	var buf bytes.Buffer
 	buf.Grow(len(raw))

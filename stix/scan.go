@@ -72,10 +72,13 @@ const (
 	topCreated
 	topModified
 	topSpecVersion
+	topObjectMarkingRefs
+	topGranularMarkings
+	topCreatedByRef
 	numTop
 )
 
-var topNames = [numTop]string{"id", "type", "created", "modified", "spec_version"}
+var topNames = [numTop]string{"id", "type", "created", "modified", "spec_version", "object_marking_refs", "granular_markings", "created_by_ref"}
 
 // scanProp is where one indexed top-level property's value lies in the
 // object.

@@ -1,0 +1,55 @@
+package stix
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestMarkings: an object's TLP level is the most restrictive of its
+// object and granular markings, TLP 1.0 and 2.0 alike; other marking
+// definitions are listed; the creator is kept. Peek and MarkingsOf agree.
+func TestMarkings(t *testing.T) {
+	const (
+		statement = "marking-definition--6d6e6f70-0000-4000-8000-00000000aaaa"
+		group     = "marking-definition--6d6e6f70-0000-4000-8000-00000000bbbb"
+		vendor    = "identity--6d6e6f70-0000-4000-8000-00000000cccc"
+	)
+	base := `{"type":"indicator","spec_version":"2.1","id":"indicator--6d6e6f70-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00.000Z"`
+	for _, tc := range []struct {
+		name, extra string
+		want        Markings
+	}{
+		{"unmarked", ``, Markings{}},
+		{"TLP:GREEN", `,"object_marking_refs":["` + TLPMarkingID(TLPGreen) + `"]`, Markings{TLP: TLPGreen}},
+		{"TLP 1.0 WHITE is CLEAR", `,"object_marking_refs":["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"]`, Markings{TLP: TLPClear}},
+		{"TLP 1.0 RED", `,"object_marking_refs":["marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"]`, Markings{TLP: TLPRed}},
+		{"the most restrictive wins", `,"object_marking_refs":["` + TLPMarkingID(TLPAmber) + `","` + TLPMarkingID(TLPClear) + `"]`, Markings{TLP: TLPAmber}},
+		{"a granular part above the object", `,"object_marking_refs":["` + TLPMarkingID(TLPGreen) + `"],"granular_markings":[{"marking_ref":"` + TLPMarkingID(TLPRed) + `","selectors":["description"]}]`, Markings{TLP: TLPRed}},
+		{"other markings, sorted and once", `,"object_marking_refs":["` + group + `","` + statement + `","` + group + `"]`, Markings{Others: []string{statement, group}}},
+		{"AMBER+STRICT and its creator", `,"created_by_ref":"` + vendor + `","object_marking_refs":["` + TLPMarkingID(TLPAmberStrict) + `"]`, Markings{TLP: TLPAmberStrict, Creator: vendor}},
+		{"an escaped reference", `,"object_marking_refs":["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c\u0031"]`, Markings{TLP: TLPRed}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := base + tc.extra + `}`
+			o, err := Peek(0, []byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(o.Markings, tc.want) {
+				t.Errorf("Peek: %+v, want %+v", o.Markings, tc.want)
+			}
+			if m := MarkingsOf([]byte(raw)); !reflect.DeepEqual(m, tc.want) {
+				t.Errorf("MarkingsOf: %+v, want %+v", m, tc.want)
+			}
+		})
+	}
+	for name, want := range map[string]TLPLevel{"clear": TLPClear, "WHITE": TLPClear, "Green": TLPGreen, "amber": TLPAmber,
+		"AMBER+STRICT": TLPAmberStrict, "TLP:RED": TLPRed} {
+		if l, err := ParseTLPLevel(name); err != nil || l != want {
+			t.Errorf("ParseTLPLevel(%q) = %v, %v; want %v", name, l, err, want)
+		}
+	}
+	if _, err := ParseTLPLevel("purple"); err == nil {
+		t.Error("purple is a TLP level")
+	}
+}
