@@ -14,6 +14,22 @@ import (
 type Grant struct {
 	Read  bool `json:"read"`
 	Write bool `json:"write"`
+	// Clearance is the highest TLP level the user may receive from the
+	// collection (a stix.TLPLevel name; "": DefaultGrantClearance), and
+	// may post: objects above it are refused.
+	Clearance string `json:"clearance,omitempty"`
+	// AllowMarkings are marking definitions other than TLP's the user may
+	// receive.
+	AllowMarkings []string `json:"allow_markings,omitempty"`
+}
+
+// CheckGrant refuses, with ErrInvalid, a clearance that is not a TLP level
+// and allowed markings that are not marking definitions.
+func CheckGrant(g Grant) error {
+	if _, err := ClearanceLevel(g.Clearance, DefaultGrantClearance); err != nil {
+		return fmt.Errorf("grant: %w", err)
+	}
+	return checkMarkingIDs("grant", g.AllowMarkings)
 }
 
 // User is an account. Admins may do everything; other users have the
@@ -23,7 +39,10 @@ type User struct {
 	Admin        bool             `json:"admin,omitempty"`
 	PasswordHash string           `json:"password_hash,omitempty"` // argon2id; empty: API keys only
 	Grants       map[string]Grant `json:"grants,omitempty"`        // by collection id
-	Created      time.Time        `json:"created"`
+	// Org is the identity id of the user's organisation: TLP:AMBER+STRICT
+	// objects are shared within it.
+	Org     string    `json:"org,omitempty"`
+	Created time.Time `json:"created"`
 }
 
 // APIKey is a user's API key. The secret itself is never stored.

@@ -22,9 +22,19 @@ type Collection struct {
 	PublicWrite bool `json:"public_write"`
 	// RejectCustom makes validation refuse custom object types and
 	// properties in this collection.
-	RejectCustom bool      `json:"reject_custom,omitempty"`
-	Created      time.Time `json:"created"`
-	Seq          uint64    `json:"seq"` // creation order, for a stable listing
+	RejectCustom bool `json:"reject_custom,omitempty"`
+	// Sharing by markings: the clearance of anonymous clients of a
+	// public-read collection (DefaultAnonymousClearance when empty), the
+	// TLP level of unmarked objects (DefaultMarking when empty), whether
+	// unmarked objects are refused instead, and the organisations
+	// (identity ids) its TLP:AMBER+STRICT objects are shared with besides
+	// their creator's.
+	AnonymousClearance string    `json:"anonymous_clearance,omitempty"`
+	DefaultMarking     string    `json:"default_marking,omitempty"`
+	RequireMarking     bool      `json:"require_marking,omitempty"`
+	StrictOrgs         []string  `json:"strict_orgs,omitempty"`
+	Created            time.Time `json:"created"`
+	Seq                uint64    `json:"seq"` // creation order, for a stable listing
 }
 
 // CollectionUpdate changes a collection; nil fields stay. An empty Alias
@@ -36,6 +46,11 @@ type CollectionUpdate struct {
 	PublicRead   *bool     `json:"public_read,omitempty"`
 	RejectCustom *bool     `json:"reject_custom,omitempty"`
 	MediaTypes   *[]string `json:"media_types,omitempty"` // as Collection.MediaTypes
+
+	AnonymousClearance *string   `json:"anonymous_clearance,omitempty"`
+	DefaultMarking     *string   `json:"default_marking,omitempty"`
+	RequireMarking     *bool     `json:"require_marking,omitempty"`
+	StrictOrgs         *[]string `json:"strict_orgs,omitempty"`
 }
 
 // CollectionStats describes what a collection holds.
@@ -76,7 +91,22 @@ func NewCollection(c Collection) (Collection, error) {
 	if err := checkMediaTypes(c.MediaTypes); err != nil {
 		return Collection{}, err
 	}
+	if err := c.checkSharing(); err != nil {
+		return Collection{}, err
+	}
 	return c, nil
+}
+
+// checkSharing refuses, with ErrInvalid, sharing settings that are not TLP
+// levels or identities.
+func (c Collection) checkSharing() error {
+	if _, err := ClearanceLevel(c.AnonymousClearance, DefaultAnonymousClearance); err != nil {
+		return fmt.Errorf("collection anonymous clearance: %w", err)
+	}
+	if _, err := ClearanceLevel(c.DefaultMarking, DefaultMarking); err != nil {
+		return fmt.Errorf("collection default marking: %w", err)
+	}
+	return checkOrgs("collection strict organisations", c.StrictOrgs)
 }
 
 // Apply returns c changed by u, or ErrInvalid when the result breaks a
@@ -94,10 +124,17 @@ func (u CollectionUpdate) Apply(c Collection) (Collection, error) {
 	set(&c.PublicRead, u.PublicRead)
 	set(&c.RejectCustom, u.RejectCustom)
 	set(&c.MediaTypes, u.MediaTypes)
+	set(&c.AnonymousClearance, u.AnonymousClearance)
+	set(&c.DefaultMarking, u.DefaultMarking)
+	set(&c.RequireMarking, u.RequireMarking)
+	set(&c.StrictOrgs, u.StrictOrgs)
 	if c.Title == "" {
 		return Collection{}, fmt.Errorf("collection %q: %w: title is required", c.ID, ErrInvalid)
 	}
 	if err := checkMediaTypes(c.MediaTypes); err != nil {
+		return Collection{}, err
+	}
+	if err := c.checkSharing(); err != nil {
 		return Collection{}, err
 	}
 	return c, nil

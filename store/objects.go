@@ -37,10 +37,11 @@ func CheckOptions(c Collection) stix.Options {
 
 // NewAddRequest turns the validation results of a request's objects into
 // the AddRequest for collection c: valid objects of a spec version among
-// the collection's media types are to be stored, every other object is a
-// failure that names it and says why. The POST endpoint and imports both
-// go through it.
-func NewAddRequest(c Collection, owner string, results []stix.Result) AddRequest {
+// the collection's media types, marked as the collection requires and, when
+// writer is not nil, within the writer's clearance, are to be stored; every
+// other object is a failure that names it and says why. The POST endpoint
+// and imports both go through it.
+func NewAddRequest(c Collection, owner string, writer *Clearance, results []stix.Result) AddRequest {
 	add := AddRequest{APIRoot: c.APIRoot, Collection: c.ID, Owner: owner, Total: len(results)}
 	for _, r := range results {
 		if r.Err != nil {
@@ -58,9 +59,32 @@ func NewAddRequest(c Collection, owner string, results []stix.Result) AddRequest
 					r.Object.ID, r.Object.SpecVersion, mt, c.MediaTypes)})
 			continue
 		}
+		if m := r.Object.Markings; c.RequireMarking && m.TLP == stix.TLPNone {
+			add.Failures = append(add.Failures, StatusDetail{ID: r.Object.ID, Version: r.Object.VersionText,
+				Message: fmt.Sprintf("%s: the object has no TLP marking, and this collection requires one: reference a TLP marking definition in object_marking_refs", r.Object.ID)})
+			continue
+		}
+		if writer != nil && !writer.AdmitsPost(r.Object.Markings) {
+			add.Failures = append(add.Failures, StatusDetail{ID: r.Object.ID, Version: r.Object.VersionText,
+				Message: fmt.Sprintf("%s: the object's markings (%s) are above your clearance on this collection (%s): you may post only what you may read",
+					r.Object.ID, describeMarkings(r.Object.Markings, writer.Default), describeClearance(*writer))})
+			continue
+		}
 		add.Objects = append(add.Objects, r.Object)
 	}
 	return add
+}
+
+// describeMarkings is how messages name an object's markings.
+func describeMarkings(m stix.Markings, def stix.TLPLevel) string {
+	s := "TLP:" + strings.ToUpper(m.TLP.String())
+	if m.TLP == stix.TLPNone {
+		s = "unmarked, so TLP:" + strings.ToUpper(def.String())
+	}
+	if len(m.Others) > 0 {
+		s += fmt.Sprintf(", %d other markings", len(m.Others))
+	}
+	return s
 }
 
 // NewStatus returns the status resource of an Add Objects request received

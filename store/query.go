@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"liaison/stix"
+)
 
 // VersionSelect is the match[version] filter (TAXII 2.1 §3.4.1). The zero
 // value selects the latest version, the TAXII default.
@@ -35,6 +39,10 @@ type Query struct {
 	Limit int
 	// NoBody leaves Record.Raw nil (manifest and versions need no objects).
 	NoBody bool
+	// Clearance, when set, is what the client may see: the versions it
+	// does not admit do not exist for the query, before any other filter
+	// (see the package documentation, "Sharing by markings").
+	Clearance *Clearance
 	// MaxScan bounds the index entries one page may visit, and MaxBytes the
 	// object bytes it may hold (0: DefaultMaxScan, DefaultMaxPageBytes). A
 	// page that reaches either ends early with More set, so that a sparse
@@ -56,6 +64,7 @@ type Record struct {
 	ID          string
 	VersionText string
 	SpecVersion string
+	Markings    stix.Markings
 	Raw         []byte // the stored JSON, the caller's to keep and change
 }
 

@@ -117,8 +117,9 @@ type Store interface {
 	CollectionLastAdded(ctx context.Context, collection string) (time.Time, error)
 	// DeleteObject deletes versions of an object (TAXII 2.1 §5.7) and
 	// returns how many. Returns ErrObjectNotFound when the object is
-	// absent or no version matches.
-	DeleteObject(ctx context.Context, collection, id string, versions VersionSelect, specVersions []string) (int, error)
+	// absent or no version matches. With a clearance, the versions it does
+	// not admit do not exist: they are neither chosen nor deleted.
+	DeleteObject(ctx context.Context, collection, id string, versions VersionSelect, specVersions []string, clearance *Clearance) (int, error)
 
 	// Status returns the status resource id of an API root with the name
 	// of the principal that owns it, or ErrStatusNotFound (and nothing
@@ -142,8 +143,12 @@ type Store interface {
 	SetPassword(ctx context.Context, name, password string) error
 	// SetAdmin gives or takes a user's admin role.
 	SetAdmin(ctx context.Context, name string, admin bool) error
+	// SetOrg sets a user's organisation, the identity id TLP:AMBER+STRICT
+	// objects are shared within ("": none); ErrInvalid for another id.
+	SetOrg(ctx context.Context, name, org string) error
 	// SetGrant sets a user's rights on a collection; a grant without
 	// rights removes it. Returns ErrUserNotFound or ErrCollectionNotFound.
+	// A grant CheckGrant refuses is ErrInvalid.
 	SetGrant(ctx context.Context, name, collection string, g Grant) error
 	// UpdateGrant replaces a user's grant on a collection with f of it (no
 	// rights when there is none), in one transaction, and returns the new

@@ -13,14 +13,17 @@ import (
 // DeleteObject deletes versions of an object from a collection (TAXII 2.1
 // §5.7) and returns how many it deleted; see the package documentation of
 // store, "Deletes".
-func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string) (int, error) {
+func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string, clearance *store.Clearance) (int, error) {
 	var n int
 	err := s.update(func(tx *bbolt.Tx) error {
 		coll, err := collectionBucket(tx, collection)
 		if err != nil {
 			return err
 		}
-		all := versionsOf(coll.Bucket(bucketByID), id, nil)
+		// The versions the client may not see do not exist for it.
+		all := slices.DeleteFunc(versionsOf(coll, id, nil), func(v versionInfo) bool {
+			return clearance != nil && !clearance.Admits(v.markings)
+		})
 		if len(all) == 0 {
 			return fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
 		}
@@ -28,7 +31,7 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 		// chosen among the latest spec version's, as GET chooses them.
 		spec := specVersions
 		if len(spec) == 0 && !versions.IsZero() && !versions.All {
-			spec = []string{currentSpec(coll, id)}
+			spec = []string{latestSpec(all)}
 		}
 		var candidates []versionInfo
 		for _, v := range all {
@@ -68,6 +71,17 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 	return n, err
 }
 
+// latestSpec returns the latest spec version among versions.
+func latestSpec(versions []versionInfo) string {
+	latest := ""
+	for _, v := range versions {
+		if latest == "" || store.SpecVersionLess(latest, v.spec) {
+			latest = v.spec
+		}
+	}
+	return latest
+}
+
 // deleteVersion removes one version from the objects bucket and every index.
 func deleteVersion(coll *bbolt.Bucket, id string, v versionInfo) error {
 	addedKey := dateKey(v.added)
@@ -95,6 +109,9 @@ func deleteVersion(coll *bbolt.Bucket, id string, v versionInfo) error {
 			return err
 		}
 	}
+	if shadow := coll.Bucket(bucketShadow); shadow != nil {
+		return shadow.Delete(addedKey)
+	}
 	return nil
 }
 
@@ -102,11 +119,20 @@ func deleteVersion(coll *bbolt.Bucket, id string, v versionInfo) error {
 // it has left.
 func refreshCurrent(coll *bbolt.Bucket, id string) error {
 	var best *versionInfo
-	vs := versionsOf(coll.Bucket(bucketByID), id, nil)
+	vs := versionsOf(coll, id, nil)
 	for i := range vs {
 		if best == nil || currentLess(best, &vs[i]) {
 			best = &vs[i]
 		}
 	}
-	return setCurrent(coll, id, best)
+	if err := setCurrent(coll, id, best); err != nil {
+		return err
+	}
+	if best == nil || sameMarkings(vs, best.markings) {
+		// Uniform again (or gone): no shadows, no mark.
+		if err := coll.Bucket(bucketByID).Delete(idMixedKey(id)); err != nil {
+			return err
+		}
+	}
+	return refreshShadow(coll, id, vs)
 }

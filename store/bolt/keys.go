@@ -36,6 +36,10 @@ var (
 	//   id 0 'l'              -> dateAdded(8) spec  its current version:
 	//     the latest version in its latest spec version, which is what a
 	//     query with default filters returns
+	//   id 0 'm'              -> 1                  its versions differ in
+	//     markings (see bucketShadow)
+	// The 'd' value is version(12) spec, then, since markings are kept, a
+	// 0 byte and the version's markings (dateEntry).
 	bucketByID        = []byte("by_id")
 	bucketByType      = []byte("by_type")      // type 0 dateAdded(8) -> empty
 	bucketCurrent     = []byte("current")      // dateAdded(8) -> empty
@@ -85,6 +89,10 @@ func idDateKey(id string, dateAdded []byte) []byte  { return idKey(id, 'd', date
 func idVersionKey(id string, version []byte) []byte { return idKey(id, 'v', version) }
 func idContentKey(id string, hash []byte) []byte    { return idKey(id, 'h', hash) }
 func idCurrentKey(id string) []byte                 { return idKey(id, 'l', nil) }
+
+// idMixedKey marks an object whose versions do not all carry the same
+// markings (1): adding a version then recomputes its shadows.
+func idMixedKey(id string) []byte { return idKey(id, 'm', nil) }
 
 func idKey(id string, tag byte, suffix []byte) []byte {
 	k := make([]byte, 0, len(id)+2+len(suffix))

@@ -103,7 +103,7 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 
 	added := max(w.now, w.last+1)
 	w.last = added
-	sv := storedVersion{ID: o.ID, VersionText: o.VersionText, SpecVersion: o.SpecVersion, Raw: o.Raw}
+	sv := storedVersion{ID: o.ID, VersionText: o.VersionText, SpecVersion: o.SpecVersion, Markings: o.Markings, Raw: o.Raw}
 	if o.Versioned() {
 		sv.Version = versionKey(o.Version)
 	} else {
@@ -117,22 +117,39 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 	}
 	puts := []put{
 		{bucketObjects, addedKey, sv.encode()},
-		{bucketByID, idDateKey(o.ID, addedKey), append(sv.Version[:], sv.SpecVersion...)},
+		{bucketByID, idDateKey(o.ID, addedKey), dateEntry(sv.Version[:], sv.SpecVersion, sv.Markings)},
 		{bucketByType, indexKey(o.Type, addedKey), []byte{}},
 		{bucketByID, idVersionKey(o.ID, sv.Version[:]), addedKey},
 	}
 	if contentKey != nil {
 		puts = append(puts, put{bucketByID, contentKey, addedKey})
 	}
+	// Versions of another marking may make some of the object's versions
+	// shadows; most objects keep one marking, and cost no more.
+	cur, hasCurrent := currentVersion(w.coll, o.ID)
+	var others []versionInfo
+	if hasCurrent && !markingsEqual(cur.markings, sv.Markings) {
+		others = versionsOf(w.coll, o.ID, nil)
+	} else if hasCurrent && bytes.Equal(w.coll.Bucket(bucketByID).Get(idMixedKey(o.ID)), []byte{1}) {
+		others = versionsOf(w.coll, o.ID, nil)
+	}
 	for _, p := range puts {
 		if err := w.coll.Bucket(p.bucket).Put(p.k, p.v); err != nil {
 			return "", 0, err
 		}
 	}
+	newest := versionInfo{added: added, version: sv.Version[:], spec: sv.SpecVersion, markings: sv.Markings}
+	if others != nil {
+		if err := w.coll.Bucket(bucketByID).Put(idMixedKey(o.ID), []byte{1}); err != nil {
+			return "", 0, err
+		}
+		if err := refreshShadow(w.coll, o.ID, append(others, newest)); err != nil {
+			return "", 0, err
+		}
+	}
 	// The new version becomes the object's current one unless the current
 	// one has a later spec version or a later version.
-	newest := versionInfo{added: added, version: sv.Version[:], spec: sv.SpecVersion}
-	if cur, ok := currentVersion(w.coll, o.ID); ok && currentLess(&newest, &cur) {
+	if hasCurrent && currentLess(&newest, &cur) {
 		return sv.VersionText, store.Stored, nil
 	}
 	if err := setCurrent(w.coll, o.ID, &newest); err != nil {
@@ -143,9 +160,10 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 
 // versionInfo is what the by-id bucket holds of one version of an object.
 type versionInfo struct {
-	added   uint64 // date_added
-	version []byte // 12-byte version key
-	spec    string
+	added    uint64 // date_added
+	version  []byte // 12-byte version key
+	spec     string
+	markings stix.Markings
 }
 
 // versionLess orders an object's versions by version, then date_added.
@@ -172,12 +190,15 @@ func currentVersion(coll *bbolt.Bucket, id string) (versionInfo, bool) {
 	if len(cur) < 8 {
 		return versionInfo{}, false
 	}
-	addedKey := cur[:8]
-	v := byID.Get(idDateKey(id, addedKey))
-	if len(v) < 12 {
+	added := dateFromKey(cur[:8])
+	version, spec, m, known, ok := parseDateEntry(byID.Get(idDateKey(id, cur[:8])))
+	if !ok {
 		return versionInfo{}, false
 	}
-	return versionInfo{added: dateFromKey(addedKey), version: append([]byte(nil), v[:12]...), spec: string(v[12:])}, true
+	if !known {
+		m = markingsAt(coll, added)
+	}
+	return versionInfo{added: added, version: append([]byte(nil), version...), spec: spec, markings: m}, true
 }
 
 // currentSpec returns the spec version of the object's current version,

@@ -45,8 +45,10 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 	objects := coll.Bucket(bucketObjects)
 	byID := coll.Bucket(bucketByID)
 	ids := q.IDs
+	cl := q.Clearance
 	if q.ObjectID != "" {
-		if !hasPrefix(byID, idDatesPrefix(q.ObjectID)) {
+		if !hasPrefix(byID, idDatesPrefix(q.ObjectID)) || (cl != nil && !slices.ContainsFunc(versionsOf(coll, q.ObjectID, &page.Scanned),
+			func(v versionInfo) bool { return cl.Admits(v.markings) })) {
 			return page, fmt.Errorf("object %q: %w", q.ObjectID, store.ErrObjectNotFound)
 		}
 		ids = []string{q.ObjectID}
@@ -54,11 +56,24 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 	start := max(q.After, timeMicros(q.AddedAfter))
 	var it iterator
 	var sel *selector
-	if currentOnly(&q) {
+	var shadows *shadowFilter
+	switch {
+	case currentOnly(&q) && cl == nil:
 		// Every entry the current indexes yield is a result: the cost of a
 		// page is the page, whatever the number of versions.
 		it = newCurrentIterator(coll, ids, q.Types, start)
-	} else {
+	case currentOnly(&q):
+		// A restricted client's current version of an object is the newest
+		// it may see: the current version, or one the shadow index lists.
+		cur := newCurrentIterator(coll, ids, q.Types, start)
+		shadow := &mergeIterator{}
+		if b := coll.Bucket(bucketShadow); b != nil {
+			shadow.add(b, nil, start)
+		}
+		heap.Init(&shadow.h)
+		it = &unionIterator{a: cur, b: shadow}
+		shadows = &shadowFilter{coll: coll, cl: cl, ids: ids, types: q.Types}
+	default:
 		it = newIndexIterator(coll, ids, q.Types, start)
 		sel = &selector{q: q, coll: coll, versions: map[string][]versionInfo{}}
 	}
@@ -69,7 +84,7 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 		if page.Scanned%1024 == 0 && ctx.Err() != nil {
 			return page, ctx.Err()
 		}
-		if sel != nil && page.Scanned+sel.scanned > maxScan {
+		if (sel != nil && page.Scanned+sel.scanned > maxScan) || (shadows != nil && page.Scanned+shadows.scanned > maxScan) {
 			page.More, page.Resume = true, added-1 // resume at this entry
 			break
 		}
@@ -84,13 +99,16 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 		if sel != nil && !sel.include(&sv, added) {
 			continue
 		}
+		if shadows != nil && !shadows.include(&sv, added) {
+			continue
+		}
 		if len(page.Records) == q.Limit || (len(page.Records) > 0 && size+len(sv.Raw) > maxBytes && !q.NoBody) {
 			// One past the page: there is more.
 			page.More, page.Resume = true, page.Records[len(page.Records)-1].Position
 			break
 		}
 		size += len(sv.Raw)
-		rec := store.Record{DateAdded: microsTime(added), Position: added, ID: sv.ID, VersionText: sv.VersionText, SpecVersion: sv.SpecVersion}
+		rec := store.Record{DateAdded: microsTime(added), Position: added, ID: sv.ID, VersionText: sv.VersionText, SpecVersion: sv.SpecVersion, Markings: sv.Markings}
 		if !q.NoBody {
 			rec.Raw = append([]byte(nil), sv.Raw...)
 		}
@@ -99,7 +117,69 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 	if sel != nil {
 		page.Scanned += sel.scanned
 	}
+	if shadows != nil {
+		page.Scanned += shadows.scanned
+	}
 	return page, nil
+}
+
+// shadowFilter decides, for a restricted client's default query, whether a
+// version from the current or the shadow index is the newest version of
+// its object the client may see.
+type shadowFilter struct {
+	coll    *bbolt.Bucket
+	cl      *store.Clearance
+	ids     []string
+	types   []string
+	scanned int
+}
+
+func (f *shadowFilter) include(sv *storedVersion, added uint64) bool {
+	if !f.cl.Admits(sv.Markings) {
+		return false
+	}
+	cur := f.coll.Bucket(bucketByID).Get(idCurrentKey(sv.ID))
+	if len(cur) >= 8 && dateFromKey(cur[:8]) == added {
+		return true // the current version, from the current index
+	}
+	// A shadow, which the shadow index yields whatever the filters.
+	if (len(f.ids) > 0 && !slices.Contains(f.ids, sv.ID)) || !typeIn(f.types)(sv.ID) {
+		return false
+	}
+	this := versionInfo{added: added, version: sv.Version[:], spec: sv.SpecVersion}
+	for _, v := range versionsOf(f.coll, sv.ID, &f.scanned) {
+		if currentLess(&this, &v) && f.cl.Admits(v.markings) {
+			return false // the client may see a newer one
+		}
+	}
+	return true
+}
+
+// unionIterator merges two iterators by date_added.
+type unionIterator struct {
+	a, b         iterator
+	aNext, bNext uint64
+	aOK, bOK     bool
+	started      bool
+}
+
+func (u *unionIterator) next() (uint64, bool) {
+	if !u.started {
+		u.aNext, u.aOK = u.a.next()
+		u.bNext, u.bOK = u.b.next()
+		u.started = true
+	}
+	switch {
+	case u.aOK && (!u.bOK || u.aNext <= u.bNext):
+		added := u.aNext
+		u.aNext, u.aOK = u.a.next()
+		return added, true
+	case u.bOK:
+		added := u.bNext
+		u.bNext, u.bOK = u.b.next()
+		return added, true
+	}
+	return 0, false
 }
 
 // selector decides whether one version belongs to the result of a query
@@ -115,6 +195,9 @@ type selector struct {
 
 func (s *selector) include(sv *storedVersion, added uint64) bool {
 	q := &s.q
+	if q.Clearance != nil && !q.Clearance.Admits(sv.Markings) {
+		return false
+	}
 	if len(q.SpecVersions) > 0 && !slices.Contains(q.SpecVersions, sv.SpecVersion) {
 		return false
 	}
@@ -126,8 +209,14 @@ func (s *selector) include(sv *storedVersion, added uint64) bool {
 	if len(spec) == 0 {
 		// The latest spec version held is the current version's: the
 		// current version is chosen by spec version first.
-		s.scanned++
-		latest := currentSpec(s.coll, sv.ID)
+		latest := ""
+		if q.Clearance == nil {
+			s.scanned++
+			latest = currentSpec(s.coll, sv.ID)
+		} else {
+			// The latest spec version the client may see.
+			latest = latestSpec(s.visibleVersions(sv.ID))
+		}
 		if sv.SpecVersion != latest {
 			return false
 		}
@@ -139,11 +228,7 @@ func (s *selector) include(sv *storedVersion, added uint64) bool {
 	if !vs.First && !vs.Last {
 		return false
 	}
-	versions, ok := s.versions[sv.ID]
-	if !ok {
-		versions = versionsOf(s.coll.Bucket(bucketByID), sv.ID, &s.scanned)
-		s.versions[sv.ID] = versions
-	}
+	versions := s.visibleVersions(sv.ID)
 	// Candidates: this object's versions that pass spec_version, whenever
 	// they were added. Order by (version, date_added).
 	var first, last *versionInfo
@@ -162,21 +247,40 @@ func (s *selector) include(sv *storedVersion, added uint64) bool {
 	return (vs.First && first != nil && first.added == added) || (vs.Last && last != nil && last.added == added)
 }
 
+// visibleVersions returns the versions of an object the query's client
+// may see, read once per query.
+func (s *selector) visibleVersions(id string) []versionInfo {
+	versions, ok := s.versions[id]
+	if !ok {
+		versions = versionsOf(s.coll, id, &s.scanned)
+		if cl := s.q.Clearance; cl != nil {
+			versions = slices.DeleteFunc(versions, func(v versionInfo) bool { return !cl.Admits(v.markings) })
+		}
+		s.versions[id] = versions
+	}
+	return versions
+}
+
 // versionsOf returns every version of an object, in date_added order,
 // adding the index entries it reads to *scanned when scanned is not nil.
-func versionsOf(byID *bbolt.Bucket, id string, scanned *int) []versionInfo {
+func versionsOf(coll *bbolt.Bucket, id string, scanned *int) []versionInfo {
 	var out []versionInfo
 	prefix := idDatesPrefix(id)
-	c := byID.Cursor()
+	c := coll.Bucket(bucketByID).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if scanned != nil {
 			*scanned++
 		}
-		if len(k) != len(prefix)+8 || len(v) < 12 {
+		version, spec, m, known, ok := parseDateEntry(v)
+		if len(k) != len(prefix)+8 || !ok {
 			continue
 		}
+		added := dateFromKey(k[len(prefix):])
+		if !known {
+			m = markingsAt(coll, added) // an entry written before markings were kept
+		}
 		// Copied: a delete in the same transaction may reuse the page.
-		out = append(out, versionInfo{added: dateFromKey(k[len(prefix):]), version: append([]byte(nil), v[:12]...), spec: string(v[12:])})
+		out = append(out, versionInfo{added: added, version: append([]byte(nil), version...), spec: spec, markings: m})
 	}
 	return out
 }

@@ -133,6 +133,17 @@ func (s *Store) SetAdmin(ctx context.Context, name string, admin bool) error {
 	})
 }
 
+// SetOrg sets a user's organisation (an identity id; "": none).
+func (s *Store) SetOrg(ctx context.Context, name, org string) error {
+	if err := store.CheckOrg(org); err != nil {
+		return err
+	}
+	return s.updateUser(name, func(_ *bbolt.Tx, u *store.User) error {
+		u.Org = org
+		return nil
+	})
+}
+
 // SetGrant gives a user rights on a collection; a grant without rights
 // removes it.
 func (s *Store) SetGrant(ctx context.Context, name, collection string, g store.Grant) error {
@@ -152,6 +163,9 @@ func (s *Store) UpdateGrant(ctx context.Context, name, collection string, f func
 			u.Grants = map[string]store.Grant{}
 		}
 		g = f(u.Grants[collection])
+		if err := store.CheckGrant(g); err != nil {
+			return err
+		}
 		if g.Read || g.Write {
 			u.Grants[collection] = g
 		} else {

@@ -3,6 +3,8 @@ package bolt
 import (
 	"encoding/binary"
 	"errors"
+
+	"liaison/stix"
 )
 
 // storedVersion is one object version as the objects bucket holds it: a
@@ -13,10 +15,16 @@ type storedVersion struct {
 	VersionText string
 	Version     [12]byte
 	SpecVersion string
+	Markings    stix.Markings
 	Raw         []byte
 }
 
-const storedVersionFormat = 1
+// Formats of a stored version: 1 without markings (read from the object
+// when needed), 2 with them after the version key.
+const (
+	storedVersionFormat1 = 1
+	storedVersionFormat  = 2
+)
 
 var errCorruptVersion = errors.New("corrupt object record")
 
@@ -30,6 +38,7 @@ func (v *storedVersion) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(len(v.SpecVersion)))
 	b = append(b, v.SpecVersion...)
 	b = append(b, v.Version[:]...)
+	b = appendMarkings(b, v.Markings)
 	return append(b, v.Raw...)
 }
 
@@ -37,9 +46,10 @@ func (v *storedVersion) encode() []byte {
 // the caller copies it before the transaction ends if it keeps it.
 func decodeStoredVersion(b []byte) (storedVersion, error) {
 	var v storedVersion
-	if len(b) < 1 || b[0] != storedVersionFormat {
+	if len(b) < 1 || (b[0] != storedVersionFormat && b[0] != storedVersionFormat1) {
 		return v, errCorruptVersion
 	}
+	format := b[0]
 	b = b[1:]
 	str := func() (string, bool) {
 		n, w := binary.Uvarint(b)
@@ -58,6 +68,16 @@ func decodeStoredVersion(b []byte) (storedVersion, error) {
 		return v, errCorruptVersion
 	}
 	copy(v.Version[:], b[:12])
-	v.Raw = b[12:]
+	b = b[12:]
+	if format == storedVersionFormat1 {
+		v.Raw = b
+		v.Markings = stix.MarkingsOf(b) // stored before markings were kept
+		return v, nil
+	}
+	m, rest, ok := readMarkings(b)
+	if !ok {
+		return v, errCorruptVersion
+	}
+	v.Markings, v.Raw = m, rest
 	return v, nil
 }

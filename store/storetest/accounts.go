@@ -151,11 +151,11 @@ func (s *suite) testGrants(t *testing.T) {
 		g.Write = true
 		return g
 	})
-	if err != nil || g != (store.Grant{Read: true, Write: true}) || !reflect.DeepEqual(seen, []store.Grant{{Read: true}}) {
+	if err != nil || !reflect.DeepEqual(g, store.Grant{Read: true, Write: true}) || !reflect.DeepEqual(seen, []store.Grant{{Read: true}}) {
 		t.Errorf("UpdateGrant = %+v, %v (f saw %v); want read+write, f seeing read", g, err, seen)
 	}
 	if _, err := db.UpdateGrant(ctx, "alice", b.ID, func(g store.Grant) store.Grant {
-		if g != (store.Grant{}) {
+		if !reflect.DeepEqual(g, store.Grant{}) {
 			t.Errorf("f saw %+v for a collection without a grant, want no rights", g)
 		}
 		return store.Grant{Write: true}

@@ -77,7 +77,7 @@ func (s *suite) testDeleteObject(t *testing.T) {
 			if tt.givenID != "" {
 				id = tt.givenID
 			}
-			n, err := db.DeleteObject(ctx, c.ID, id, tt.givenVer, tt.givenSpec)
+			n, err := db.DeleteObject(ctx, c.ID, id, tt.givenVer, tt.givenSpec, nil)
 			if !errors.Is(err, tt.expectErr) {
 				t.Fatalf("DeleteObject error = %v, want %v", err, tt.expectErr)
 			}
@@ -149,7 +149,7 @@ func (s *suite) testDeleteObject_SCO(t *testing.T) {
 	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	id := sid("ipv4-addr", 1)
 	first := mustAdd(t, db, c, ipv4(1, "10.0.0.1"), ipv4(1, "10.0.0.9"))
-	n, err := db.DeleteObject(ctx, c.ID, id, store.VersionSelect{At: vs(first.Successes[0].Version)}, nil)
+	n, err := db.DeleteObject(ctx, c.ID, id, store.VersionSelect{At: vs(first.Successes[0].Version)}, nil, nil)
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteObject = %d, %v; want 1", n, err)
 	}
@@ -173,7 +173,7 @@ func (s *suite) testDeleteObject_ErrCollectionNotFound(t *testing.T) {
 	db := s.open(t)
 	c := mustCreateCollection(t, db, testRoot, store.Collection{})
 	mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"))
-	_, err := db.DeleteObject(context.Background(), testUUID(5), sid("indicator", 1), store.VersionSelect{}, nil)
+	_, err := db.DeleteObject(context.Background(), testUUID(5), sid("indicator", 1), store.VersionSelect{}, nil, nil)
 	if !errors.Is(err, store.ErrCollectionNotFound) {
 		t.Errorf("error = %v, want ErrCollectionNotFound", err)
 	}
@@ -195,12 +195,12 @@ func (s *suite) testDeleteObject_Many(t *testing.T) {
 	}
 	mustAdd(t, db, c, objs...)
 	for i := 0; i < 300; i += 2 {
-		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", i), store.VersionSelect{}, nil); err != nil {
+		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", i), store.VersionSelect{}, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 1; i < 300; i += 2 {
-		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", i), lastVer, nil); err != nil {
+		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", i), lastVer, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

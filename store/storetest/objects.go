@@ -125,7 +125,7 @@ func (s *suite) testCollectionLastAdded(t *testing.T) {
 	})
 	t.Run("KeptAfterDelete", func(t *testing.T) {
 		mustAdd(t, db, c, indicator(1, "2020-01-01T00:00:00.000Z"), indicator(2, "2020-01-01T00:00:00.000Z"))
-		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", 2), store.VersionSelect{}, nil); err != nil {
+		if _, err := db.DeleteObject(ctx, c.ID, sid("indicator", 2), store.VersionSelect{}, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		last, err := db.CollectionLastAdded(ctx, c.ID)

@@ -93,6 +93,8 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"Query_CostIndependentOfSize", (*suite).testQuery_CostIndependentOfSize},
 		{"Query_CostWithManyVersions", (*suite).testQuery_CostWithManyVersions},
 
+		{"Sharing", (*suite).testSharing},
+
 		{"DeleteObject", (*suite).testDeleteObject},
 		{"DeleteObject_SCO", (*suite).testDeleteObject_SCO},
 		{"DeleteObject_ErrCollectionNotFound", (*suite).testDeleteObject_ErrCollectionNotFound},
