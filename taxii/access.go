@@ -13,9 +13,11 @@ type Principal struct {
 	Name      string
 	Anonymous bool
 	Admin     bool
-	// Grants are the principal's rights by collection id, for Access
-	// implementations that resolve them at authentication.
-	Grants map[string]Rights
+	// Grants are the principal's grants by collection id, and Org its
+	// organisation, for Access implementations that resolve them at
+	// authentication.
+	Grants map[string]store.Grant
+	Org    string
 	// Basic is set when the request authenticated with HTTP Basic, which
 	// browsers remember and replay on cross-site requests.
 	Basic bool
@@ -28,6 +30,10 @@ type Principal struct {
 // describe the requester.
 type Rights struct {
 	Read, Write bool
+	// Clearance is what the principal may see of the collection and post
+	// to it, by data markings; nil: everything (PublicAccess, for tests
+	// and trusted single-user setups).
+	Clearance *store.Clearance
 }
 
 // Access authenticates requests and decides what a principal may do. The

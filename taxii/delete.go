@@ -20,7 +20,7 @@ func (s *Server) deleteObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, coll, _, err := s.collection(c, needReadWrite)
+	_, coll, rights, err := s.collection(c, needReadWrite)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Server) deleteObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"), vs, p.filter.SpecVersions)
+	n, err := s.Store.DeleteObject(c.Request().Context(), coll.ID, c.Param("object"), vs, p.filter.SpecVersions, rights.Clearance)
 	s.auditDelete(c, coll, n, err)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string)
 	if err != nil {
 		return store.Page{}, "", err
 	}
-	root, coll, _, err := s.collection(c, needRead)
+	root, coll, rights, err := s.collection(c, needRead)
 	if err != nil {
 		return store.Page{}, "", err
 	}
@@ -83,6 +83,7 @@ func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string)
 		return store.Page{}, "", err
 	}
 	q.ObjectID, q.After, q.Limit = objectID, pos, limit
+	q.Clearance = rights.Clearance // what this client may not see does not exist for it
 	switch endpoint {
 	case endpointVersions:
 		q.Versions = store.VersionSelect{All: true}

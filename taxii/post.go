@@ -24,7 +24,7 @@ func (s *Server) postObjects(c echo.Context) error {
 	if _, err := parseParams(c.Request().URL.RawQuery, paramsNone); err != nil {
 		return err
 	}
-	root, coll, _, err := s.collection(c, needWrite)
+	root, coll, rights, err := s.collection(c, needWrite)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) postObjects(c echo.Context) error {
 	}
 	results := s.Validator.CheckWith(raws, store.CheckOptions(coll))
 	s.Metrics.refused(results)
-	add := store.NewAddRequest(coll, principal(c).Name, results)
+	add := store.NewAddRequest(coll, principal(c).Name, rights.Clearance, results)
 	status, err := s.Store.AddObjects(req.Context(), add)
 	if err != nil {
 		return err

@@ -196,6 +196,7 @@ func (d *durationFlag) Set(v string) error {
 func (c *cli) userAdd(fs *flag.FlagSet) runFunc {
 	admin := fs.Bool("admin", false, "make the user an admin")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (default: ask on the terminal)")
+	org := fs.String("org", "", "the user's organisation: an `identity` id, or the name of an identity object a collection holds (TLP:AMBER+STRICT objects are shared within it)")
 	return func(ctx context.Context, args []string) error {
 		pw, _, err := c.password(args[0], *pwStdin, true)
 		if err != nil {
@@ -206,6 +207,13 @@ func (c *cli) userAdd(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "created user %s\n", args[0])
+			if *org != "" {
+				id, err := api.SetOrg(ctx, args[0], *org)
+				if err != nil {
+					return fmt.Errorf("user %s was created, but its organisation was not set: %w", args[0], err)
+				}
+				fmt.Fprintf(c.stdout, "%s belongs to %s\n", args[0], id)
+			}
 			if pw == "" {
 				fmt.Fprintf(c.stdout, "it has no password; create an API key with: liaison apikey create %s\n", args[0])
 			}
@@ -232,17 +240,27 @@ func (c *cli) userList(fs *flag.FlagSet) runFunc {
 
 func (c *cli) userUpdate(fs *flag.FlagSet) runFunc {
 	admin := fs.Bool("admin", false, "give (--admin) or take (--admin=false) the admin role")
+	org := fs.String("org", "", "the user's organisation: an `identity` id or an identity's name ('' removes it)")
 	return func(ctx context.Context, args []string) error {
-		given := false
-		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "admin" })
-		if !given {
-			return usagef("say --admin or --admin=false")
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if !given["admin"] && !given["org"] {
+			return usagef("say --admin, --admin=false or --org")
 		}
 		return c.target.run(func(api adminAPI) error {
-			if err := api.SetAdmin(ctx, args[0], *admin); err != nil {
-				return err
+			if given["admin"] {
+				if err := api.SetAdmin(ctx, args[0], *admin); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "%s is %san admin\n", args[0], map[bool]string{true: "", false: "no longer "}[*admin])
 			}
-			fmt.Fprintf(c.stdout, "%s is %san admin\n", args[0], map[bool]string{true: "", false: "no longer "}[*admin])
+			if given["org"] {
+				id, err := api.SetOrg(ctx, args[0], *org)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "%s belongs to %s\n", args[0], cmp.Or(id, "no organisation"))
+			}
 			return nil
 		})
 	}
@@ -282,7 +300,7 @@ func (c *cli) userPasswd(fs *flag.FlagSet) runFunc {
 
 func printUsers(w io.Writer, users []curation.UserInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tGRANTS")
+	fmt.Fprintln(tw, "NAME\tADMIN\tPASSWORD\tAPI KEYS\tORG\tGRANTS (rights@clearance)")
 	for _, u := range users {
 		var grants []string
 		for _, g := range u.Grants { // sorted by the service
@@ -290,9 +308,13 @@ func printUsers(w io.Writer, users []curation.UserInfo) error {
 			if g.APIRoot != "" {
 				name = g.APIRoot + "/" + cmp.Or(g.Alias, g.Collection)
 			}
-			grants = append(grants, name+":"+rightsText(g.Grant))
+			grant := name + ":" + rightsText(g.Grant) + "@" + cmp.Or(g.Clearance, store.DefaultGrantClearance.String())
+			if n := len(g.AllowMarkings); n > 0 {
+				grant += fmt.Sprintf("+%d", n) // other markings allowed
+			}
+			grants = append(grants, grant)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", u.Name, yesNo(u.Admin), yesNo(u.HasPassword), u.ActiveKeys, orDash(strings.Join(grants, " ")))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", u.Name, yesNo(u.Admin), yesNo(u.HasPassword), u.ActiveKeys, orDash(u.Org), orDash(strings.Join(grants, " ")))
 	}
 	return tw.Flush()
 }
@@ -348,20 +370,26 @@ func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
 	verb := map[bool]string{false: "grant", true: "revoke"}[revoke]
 	read := fs.Bool("read", false, verb+" reading")
 	write := fs.Bool("write", false, verb+" writing")
+	var allow listFlag
+	fs.Var(&allow, "allow-marking", verb+" receiving objects with this other marking definition (`id`): a statement, a sharing group; repeatable")
+	var clearance *string
+	if !revoke {
+		clearance = fs.String("clearance", "", "the highest TLP `level` the user receives and may post: clear, green, amber, amber+strict or red (new grants: green)")
+	}
 	return func(ctx context.Context, args []string) error {
 		if *coll == "" {
 			return usagef("--collection is required")
 		}
 		ch := curation.GrantChange{Collection: *coll}
 		switch {
-		case !revoke && !*read && !*write:
-			return usagef("give --read, --write or both")
+		case !revoke && !*read && !*write && *clearance == "" && len(allow) == 0:
+			return usagef("give --read, --write, --clearance or --allow-marking")
 		case !revoke:
-			ch.Add = store.Grant{Read: *read, Write: *write}
-		case !*read && !*write:
+			ch.Add = store.Grant{Read: *read, Write: *write, Clearance: *clearance, AllowMarkings: allow}
+		case !*read && !*write && len(allow) == 0:
 			ch.Drop = store.Grant{Read: true, Write: true}
 		default:
-			ch.Drop = store.Grant{Read: *read, Write: *write}
+			ch.Drop = store.Grant{Read: *read, Write: *write, AllowMarkings: allow}
 		}
 		return c.target.run(func(api adminAPI) error {
 			res, err := api.ChangeGrant(ctx, args[0], ch)
@@ -372,8 +400,11 @@ func (c *cli) changeGrant(fs *flag.FlagSet, revoke bool) runFunc {
 				fmt.Fprintf(c.stdout, "%s has no rights on collection %s any more\n", args[0], collName(res.Collection))
 				return nil
 			}
-			fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s)\n", args[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(res.Grant)],
-				collName(res.Collection), res.Collection.Title)
+			fmt.Fprintf(c.stdout, "%s may now %s collection %s (%s), up to TLP:%s\n", args[0], map[string]string{"r": "read", "w": "write", "rw": "read and write"}[rightsText(res.Grant)],
+				collName(res.Collection), res.Collection.Title, strings.ToUpper(cmp.Or(res.Grant.Clearance, store.DefaultGrantClearance.String())))
+			if len(res.Grant.AllowMarkings) > 0 {
+				fmt.Fprintf(c.stdout, "and objects with the markings %s\n", strings.Join(res.Grant.AllowMarkings, ", "))
+			}
 			return nil
 		})
 	}

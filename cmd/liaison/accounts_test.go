@@ -90,7 +90,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 		{"", []string{"grant", "alice", "--collection", "inbox", "--read", "--write", "--db", db}, 0, "alice may now read and write"},
 		{"", []string{"grant", "alice", "--collection", "nope", "--read", "--db", db}, 1, ""},
 		{"", []string{"grant", "alice", "--collection", "inbox", "--db", db}, 2, ""},
-		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +GRANTS\nalice +no +yes +0 +r/inbox:rw\nbob +yes +no +0 +-\n(root +yes +no +1 +-\n)?$`},
+		{"", []string{"user", "list", "--db", db}, 0, `(?m)^NAME +ADMIN +PASSWORD +API KEYS +ORG +GRANTS \(rights@clearance\)\nalice +no +yes +0 +- +r/inbox:rw@green\nbob +yes +no +0 +- +-\n(root +yes +no +1 +- +-\n)?$`},
 		{"", []string{"apikey", "create", "alice", "--expires", "24h", "--db", db}, 0, `^lsn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$`},
 		{"", []string{"apikey", "create", "ghost", "--db", db}, 1, ""},
 		{"", []string{"apikey", "list", "alice", "--db", db}, 0, `(?m)^KEY ID +CREATED +EXPIRES +LAST USED +STATE\n[0-9a-f]{16} .* active\n$`},
@@ -276,8 +276,8 @@ func grantCommands(t *testing.T, target ...string) {
 		t.Helper()
 		for _, line := range strings.Split(ok("user", "list"), "\n") {
 			if f := strings.Fields(line); len(f) > 0 && f[0] == "alice" {
-				slices.Sort(f[4:]) // the service sorts by name; an id may come first
-				return strings.Join(f[4:], " ")
+				slices.Sort(f[5:]) // the service sorts by name; an id may come first
+				return strings.Join(f[5:], " ")
 			}
 		}
 		t.Fatal("alice is not listed")
@@ -288,11 +288,15 @@ func grantCommands(t *testing.T, target ...string) {
 		stdout string
 		grants string
 	}{
-		{[]string{"grant", "alice", "--collection", "inbox", "--write"}, "alice may now write collection r/inbox (Inbox)\n", "r/inbox:w"},
-		{[]string{"grant", "alice", "--collection", "inbox", "--read"}, "alice may now read and write collection r/inbox (Inbox)\n", "r/inbox:rw"},
-		{[]string{"grant", "alice", "--collection", plain, "--read"}, "alice may now read collection r/" + plain + " (No alias)\n", "r/inbox:rw r/" + plain + ":r"},
-		{[]string{"revoke", "alice", "--collection", "r/inbox", "--write"}, "alice may now read collection r/inbox (Inbox)\n", "r/inbox:r r/" + plain + ":r"},
-		{[]string{"revoke", "alice", "--collection", plain}, "alice has no rights on collection r/" + plain + " any more\n", "r/inbox:r"},
+		{[]string{"grant", "alice", "--collection", "inbox", "--write"}, "alice may now write collection r/inbox (Inbox), up to TLP:GREEN\n", "r/inbox:w@green"},
+		{[]string{"grant", "alice", "--collection", "inbox", "--read"}, "alice may now read and write collection r/inbox (Inbox), up to TLP:GREEN\n", "r/inbox:rw@green"},
+		{[]string{"grant", "alice", "--collection", "inbox", "--clearance", "amber"}, "alice may now read and write collection r/inbox (Inbox), up to TLP:AMBER\n", "r/inbox:rw@amber"},
+		{[]string{"grant", "alice", "--collection", "inbox", "--allow-marking", "marking-definition--6d6e6f70-0000-4000-8000-0000000000b1"},
+			"alice may now read and write collection r/inbox (Inbox), up to TLP:AMBER\nand objects with the markings marking-definition--6d6e6f70-0000-4000-8000-0000000000b1\n", "r/inbox:rw@amber+1"},
+		{[]string{"revoke", "alice", "--collection", "inbox", "--allow-marking", "marking-definition--6d6e6f70-0000-4000-8000-0000000000b1"}, "alice may now read and write collection r/inbox (Inbox), up to TLP:AMBER\n", "r/inbox:rw@amber"},
+		{[]string{"grant", "alice", "--collection", plain, "--read"}, "alice may now read collection r/" + plain + " (No alias), up to TLP:GREEN\n", "r/inbox:rw@amber r/" + plain + ":r@green"},
+		{[]string{"revoke", "alice", "--collection", "r/inbox", "--write"}, "alice may now read collection r/inbox (Inbox), up to TLP:AMBER\n", "r/inbox:r@amber r/" + plain + ":r@green"},
+		{[]string{"revoke", "alice", "--collection", plain}, "alice has no rights on collection r/" + plain + " any more\n", "r/inbox:r@amber"},
 		{[]string{"revoke", "alice", "--collection", "inbox", "--read"}, "alice has no rights on collection r/inbox any more\n", "-"},
 	} {
 		if out := ok(st.args...); out != st.stdout {

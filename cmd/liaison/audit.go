@@ -134,3 +134,58 @@ func behind(a curation.ConsumerInfo) string {
 	}
 	return d.String()
 }
+
+// explain says whether a user (or anonymous) sees an object, and why.
+func (c *cli) explain(fs *flag.FlagSet) runFunc {
+	user := fs.String("user", "", "the `user` to explain for, or anonymous")
+	coll := fs.String("collection", "", "the collection (`ID|ALIAS` or ROOT/ALIAS)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(ctx context.Context, args []string) error {
+		if *user == "" || *coll == "" {
+			return usagef("--user and --collection are required")
+		}
+		return c.target.run(func(api adminAPI) error {
+			e, err := api.Explain(ctx, *user, *coll, args[0])
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(c.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(e)
+			}
+			printExplanation(c.stdout, e)
+			return nil
+		})
+	}
+}
+
+func printExplanation(w io.Writer, e curation.Explanation) {
+	who := e.Principal
+	if e.Org != "" {
+		who += " (organisation " + e.Org + ")"
+	}
+	coll := e.Collection.APIRoot + "/" + cmp.Or(e.Collection.Alias, e.Collection.ID)
+	if !e.CanRead {
+		fmt.Fprintf(w, "%s may not read %s at all: it has no grant to read it, and it is not public-read.\n", who, coll)
+		return
+	}
+	cl := e.Clearance
+	fmt.Fprintf(w, "%s reads %s with clearance TLP:%s, from %s.\n", who, coll, strings.ToUpper(cl.Level.String()), e.ClearanceFrom)
+	if len(cl.Allow) > 0 {
+		fmt.Fprintf(w, "It may also receive objects marked %s.\n", strings.Join(cl.Allow, ", "))
+	}
+	if cl.StrictOrg {
+		fmt.Fprintln(w, "The collection shares its TLP:AMBER+STRICT objects with its organisation.")
+	}
+	fmt.Fprintf(w, "Unmarked objects of the collection are TLP:%s.\n", strings.ToUpper(cl.Default.String()))
+	fmt.Fprintf(w, "%s has %d versions:\n", e.Object, len(e.Versions))
+	for _, v := range e.Versions {
+		fmt.Fprintf(w, "  %s  %s: %s\n", v.Version, map[bool]string{true: "visible", false: "hidden "}[v.Visible], v.Why)
+	}
+	if e.Sees == "" {
+		fmt.Fprintf(w, "So %s does not exist for %s: every request for it answers 404.\n", e.Object, e.Principal)
+	} else {
+		fmt.Fprintf(w, "So %s is served version %s.\n", e.Principal, e.Sees)
+	}
+}

@@ -202,7 +202,7 @@ func TestConsumers(t *testing.T) {
 		byWho[c.Principal+" "+c.Alias] = c
 	}
 	d, a := byWho["demo operation-feed"], byWho["anonymous c2-indicators"]
-	if d.Requests != int64(pages+1) || d.ServedTotal != int64(served) || d.ServedToday != int64(served) || served != 291 ||
+	if d.Requests != int64(pages+1) || d.ServedTotal != int64(served) || d.ServedToday != int64(served) || served != 273 || // what demo's clearance admits of the feed's 291 objects
 		!d.LastServed.Equal(d.CollectionLastAdded) || d.LastError != "400 bad-parameter" {
 		t.Errorf("demo on operation-feed after %d pages: %+v", pages, d)
 	}

@@ -27,11 +27,21 @@ func TestBench(t *testing.T) {
 		}
 		return r
 	}
+	// demo reads 273 of the feed's 291 objects (the AMBER+STRICT of other
+	// organisations are not for it), anonymous clients its 28 TLP:CLEAR.
 	for _, by := range []string{"next", "added_after"} {
-		r := result("bench", "walk", "--url", feed, "--limit", "50", "--by", by, "--ceiling")
-		if r.Objects != 291 || r.Requests != 6 || r.Duplicates+r.Missing+r.Unexpected != 0 || r.Ceiling == nil || r.Ratio <= 0 {
+		r := result("bench", "walk", "--url", feed, "--limit", "50", "--by", by, "--ceiling", "--api-key", key)
+		if r.Objects != 273 || r.Requests != 6 || r.Duplicates+r.Missing+r.Unexpected != 0 || r.Ceiling == nil || r.Ratio <= 0 {
 			t.Errorf("walk by %s: %+v", by, r)
 		}
+	}
+	if r := result("bench", "walk", "--url", feed, "--limit", "50"); r.Objects != 28 || r.Requests != 1 || r.Duplicates+r.Missing+r.Unexpected != 0 {
+		t.Errorf("anonymous walk: %+v", r)
+	}
+	// What a tail posts, its pollers must see: the inbox shares the
+	// AMBER+STRICT objects of the generated feed with demo's organisation.
+	if code, _, errOut := cmdline(t, "", "collection", "update", "partner-inbox", "--strict-org", demoVendor, "--server", m.URL, "--api-key", m.Demo.AdminKey); code != 0 {
+		t.Fatal(errOut)
 	}
 	if r := result("bench", "ingest", "--url", inbox, "--api-key", key, "--objects", "300", "--seed", "7", "--envelope", "40", "--posters", "3"); r.Objects < 300 || r.Errors != 0 {
 		t.Errorf("ingest: %+v", r)

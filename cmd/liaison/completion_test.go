@@ -78,7 +78,7 @@ func completionCases() []struct {
 	words []string
 	want  []string
 } {
-	tops := []string{"apikey", "apiroot", "audit", "backup", "bench", "check", "collection", "completion", "config", "consumers", "export", "grant",
+	tops := []string{"apikey", "apiroot", "audit", "backup", "bench", "check", "collection", "completion", "config", "consumers", "explain", "export", "grant",
 		"healthcheck", "help", "import", "object", "restore", "revoke", "serve", "stats", "user", "validate", "version"}
 	users := []string{"add", "list", "passwd", "remove", "update"}
 	files := []string{"a.db", "b.pem", "sub"}
@@ -90,7 +90,7 @@ func completionCases() []struct {
 		{[]string{"liaison", "us"}, []string{"user"}},
 		{[]string{"liaison", "user", ""}, users},
 		{[]string{"liaison", "collection", "s"}, []string{"show"}},
-		{[]string{"liaison", "user", "add", "--"}, []string{"--admin", "--api-key", "--db", "--help", "--password-stdin", "--server"}},
+		{[]string{"liaison", "user", "add", "--"}, []string{"--admin", "--api-key", "--db", "--help", "--org", "--password-stdin", "--server"}},
 		{[]string{"liaison", "user", "add", "alice", "--pa"}, []string{"--password-stdin"}},
 		{[]string{"liaison", "serve", "--d"}, []string{"--db", "--demo", "--drain-timeout"}},
 		{[]string{"liaison", "serve", "--db", ""}, files},

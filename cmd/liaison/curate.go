@@ -167,6 +167,10 @@ type collectionFlags struct {
 	title, desc, alias   optString
 	public, rejectCustom optBool
 	mediaTypes           listFlag
+	// Sharing by markings.
+	anonClearance, defaultMarking optString
+	requireMarking                optBool
+	strictOrgs                    listFlag
 }
 
 // mediaTypeList returns the --media-type values, with the shorthands 2.0 and
@@ -190,7 +194,20 @@ func addCollectionFlags(fs *flag.FlagSet) *collectionFlags {
 	fs.Var(&f.public, "public-read", "anyone may read it, anonymous clients too")
 	fs.Var(&f.rejectCustom, "reject-custom", "refuse custom objects and properties")
 	fs.Var(&f.mediaTypes, "media-type", "a STIX media `type` the collection accepts, e.g. 'application/stix+json;version=2.0' (or 2.0); repeatable (default: STIX 2.1 only)")
+	fs.Var(&f.anonClearance, "anonymous-clearance", "the highest TLP `level` anonymous clients of a public-read collection receive (default clear)")
+	fs.Var(&f.defaultMarking, "default-marking", "the TLP `level` of objects posted without a TLP marking (default clear)")
+	fs.Var(&f.requireMarking, "require-marking", "refuse objects posted without a TLP marking")
+	fs.Var(&f.strictOrgs, "strict-org", "an organisation (`identity` id) the collection's TLP:AMBER+STRICT objects are shared with besides their creator's; repeatable")
 	return f
+}
+
+// strictOrgList returns the --strict-org values, or nil when none was
+// given.
+func (f *collectionFlags) strictOrgList() []string {
+	if len(f.strictOrgs) == 0 {
+		return nil
+	}
+	return []string(f.strictOrgs)
 }
 
 func (c *cli) collectionAdd(fs *flag.FlagSet) runFunc {
@@ -202,7 +219,9 @@ func (c *cli) collectionAdd(fs *flag.FlagSet) runFunc {
 		}
 		return c.target.run(func(api adminAPI) error {
 			col, err := api.AddCollection(ctx, store.Collection{APIRoot: *root, Title: f.title.v, Description: f.desc.v,
-				Alias: f.alias.v, PublicRead: f.public.v, RejectCustom: f.rejectCustom.v, MediaTypes: f.mediaTypeList()})
+				Alias: f.alias.v, PublicRead: f.public.v, RejectCustom: f.rejectCustom.v, MediaTypes: f.mediaTypeList(),
+				AnonymousClearance: f.anonClearance.v, DefaultMarking: f.defaultMarking.v, RequireMarking: f.requireMarking.v,
+				StrictOrgs: f.strictOrgList()})
 			if err != nil {
 				return err
 			}
@@ -249,6 +268,13 @@ func (c *cli) collectionUpdate(fs *flag.FlagSet) runFunc {
 			Alias: f.alias.ptr(), PublicRead: f.public.ptr(), RejectCustom: f.rejectCustom.ptr()}
 		if mediaTypes := f.mediaTypeList(); mediaTypes != nil {
 			u.MediaTypes = &mediaTypes // the list given replaces the collection's
+		}
+		u.AnonymousClearance, u.DefaultMarking, u.RequireMarking = f.anonClearance.ptr(), f.defaultMarking.ptr(), f.requireMarking.ptr()
+		if orgs := f.strictOrgList(); orgs != nil {
+			if len(orgs) == 1 && orgs[0] == "" {
+				orgs = []string{} // --strict-org '' empties the list
+			}
+			u.StrictOrgs = &orgs
 		}
 		return c.target.run(func(api adminAPI) error {
 			col, err := api.UpdateCollection(ctx, args[0], u)

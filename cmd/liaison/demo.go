@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"liaison/stix"
@@ -21,12 +22,39 @@ const (
 	demoInboxAlias    = "partner-inbox"
 )
 
-// demoCredentials are the demo user's secrets and the demo admin's API
-// key, shown once.
+// demoCredentials are the demo user's secrets, the partners' and the demo
+// admin's API keys, shown once.
 type demoCredentials struct {
 	User, Password, APIKey string
 	AdminKey               string
+	// Partners are the API keys of the partner accounts, by name.
+	Partners map[string]string
 }
+
+// demoPartner is a partner organisation's account in the demo: a user of
+// the organisation (its STIX identity in the sample feed) with the
+// clearance its role implies, reading the shared collections and posting
+// to the inbox.
+type demoPartner struct {
+	name, org, orgName string
+	clearance          stix.TLPLevel
+}
+
+// demoPartners are the organisations of the cooperation, each seeing the
+// shared collections as TLP allows it: INTERPOL leads the operation and
+// receives up to AMBER+STRICT (its own); a national CERT AMBER; a hosting
+// company GREEN.
+func demoPartners() []demoPartner {
+	return []demoPartner{
+		{"interpol", "identity--69d7f74f-2058-4dd9-bca2-c08727fd7a9d", "INTERPOL Global Complex for Innovation", stix.TLPAmberStrict},
+		{"cert-sg", "identity--2ae1ca28-0adb-47e0-8ac2-14a77570a7e0", "National CERT of Singapore", stix.TLPAmber},
+		{"bluewater", "identity--20381f8f-62ee-4d39-870d-e2b942edc985", "Bluewater Hosting", stix.TLPGreen},
+	}
+}
+
+// demoVendor is the demo user's organisation: the security vendor that
+// runs the feed, Aster Labs.
+const demoVendor = "identity--212c8c71-aacd-4b6c-8eb2-f4eeb585d1fb"
 
 // demoUser and demoAdmin are the accounts --demo creates: a user of the
 // demo collections, and an admin (API key only) so that the admin API and
@@ -104,17 +132,40 @@ func createDemo(ctx context.Context, db store.Store, out io.Writer) (*demoCreden
 			return nil, fmt.Errorf("%d sample objects refused, first: %s", st.FailureCount, st.Failures[0].Message)
 		}
 	}
-	creds := &demoCredentials{User: demoUser, Password: randomSecret()}
+	// The vendor's analyst reads and writes everything up to RED; the
+	// partners read the shared collections at their clearance and post to
+	// the inbox.
+	creds := &demoCredentials{User: demoUser, Password: randomSecret(), Partners: map[string]string{}}
 	if _, err := db.CreateUser(ctx, demoUser, false, creds.Password); err != nil {
 		return nil, err
 	}
+	if err := db.SetOrg(ctx, demoUser, demoVendor); err != nil {
+		return nil, err
+	}
 	for _, c := range []store.Collection{feed, indicators, inbox} {
-		if err := db.SetGrant(ctx, demoUser, c.ID, store.Grant{Read: true, Write: true}); err != nil {
+		if err := db.SetGrant(ctx, demoUser, c.ID, store.Grant{Read: true, Write: true, Clearance: stix.TLPRed.String()}); err != nil {
 			return nil, err
 		}
 	}
 	if _, creds.APIKey, err = db.CreateAPIKey(ctx, demoUser, time.Time{}); err != nil {
 		return nil, err
+	}
+	for _, p := range demoPartners() {
+		if _, err := db.CreateUser(ctx, p.name, false, ""); err != nil {
+			return nil, err
+		}
+		if err := db.SetOrg(ctx, p.name, p.org); err != nil {
+			return nil, err
+		}
+		for _, c := range []store.Collection{feed, indicators, inbox} {
+			g := store.Grant{Read: true, Write: c.ID == inbox.ID, Clearance: p.clearance.String()}
+			if err := db.SetGrant(ctx, p.name, c.ID, g); err != nil {
+				return nil, err
+			}
+		}
+		if _, creds.Partners[p.name], err = db.CreateAPIKey(ctx, p.name, time.Time{}); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := db.CreateUser(ctx, demoAdmin, true, ""); err != nil {
 		return nil, err
@@ -123,11 +174,16 @@ func createDemo(ctx context.Context, db store.Store, out io.Writer) (*demoCreden
 		return nil, err
 	}
 	fmt.Fprintf(out, `demo: created API root %q with collections
-  %s  %-16s %s, public-read
-  %s  %-16s %s, public-read
+  %s  %-16s %s, public-read (anonymous clients: TLP:CLEAR)
+  %s  %-16s %s, public-read (anonymous clients: TLP:CLEAR)
   %s  %-16s empty, private
-the user %q, who may read and write all three, and the admin %q.
-`, demoRoot, feed.ID, feed.Alias, countObjects(all), indicators.ID, indicators.Alias, countObjects(inds), inbox.ID, inbox.Alias, demoUser, demoAdmin)
+and accounts, each seeing the collections as their markings allow:
+  %-10s  Aster Labs (the vendor), reads and writes all three up to TLP:RED
+`, demoRoot, feed.ID, feed.Alias, countObjects(all), indicators.ID, indicators.Alias, countObjects(inds), inbox.ID, inbox.Alias, demoUser)
+	for _, p := range demoPartners() {
+		fmt.Fprintf(out, "  %-10s  %s, reads up to TLP:%s, posts to the inbox\n", p.name, p.orgName, strings.ToUpper(p.clearance.String()))
+	}
+	fmt.Fprintf(out, "  %-10s  an admin\n", demoAdmin)
 	return creds, nil
 }
 
@@ -162,11 +218,21 @@ Demo user (shown once): %[4]s / %[5]s
 Demo API key (shown once): %[6]s
 Demo admin API key (shown once): %[8]s
   liaison user list --server %[1]s --api-key %[8]s
+%[9]s
 Try:
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/taxii2/
   curl -H 'Accept: application/taxii+json;version=2.1' %[1]s/%[2]s/collections/
   curl -gH 'Accept: application/taxii+json;version=2.1' '%[1]s/%[2]s/collections/%[3]s/objects/?limit=5&match[type]=indicator'
   curl -H 'Accept: application/taxii+json;version=2.1' -u '%[4]s:%[5]s' %[1]s/%[2]s/collections/%[7]s/objects/
   curl -H 'Accept: application/taxii+json;version=2.1' -H 'Authorization: Bearer %[6]s' %[1]s/%[2]s/collections/
-`, base, demoRoot, demoFeedAlias, creds.User, creds.Password, creds.APIKey, demoInboxAlias, creds.AdminKey)
+`, base, demoRoot, demoFeedAlias, creds.User, creds.Password, creds.APIKey, demoInboxAlias, creds.AdminKey, partnerKeys(creds))
+}
+
+// partnerKeys lists the partners' API keys, one line each.
+func partnerKeys(creds *demoCredentials) string {
+	var b strings.Builder
+	for _, p := range demoPartners() {
+		fmt.Fprintf(&b, "Partner %s API key (shown once): %s\n", p.name, creds.Partners[p.name])
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

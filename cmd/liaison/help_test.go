@@ -57,9 +57,9 @@ func TestHelp(t *testing.T) {
 			[]string{`unknown flag -0 \(did you mean -o\?\)`}, nil},
 		{"extra argument", []string{"user", "list", "bob"}, 2, nil, []string{`^liaison user list: unexpected argument "bob"\n`}, nil},
 		{"command's own complaint", []string{"user", "update", "bob"}, 2, nil,
-			[]string{`^liaison user update: say --admin or --admin=false\n`, `(?m)^Usage: liaison user update NAME`}, nil},
+			[]string{`^liaison user update: say --admin, --admin=false or --org\n`, `(?m)^Usage: liaison user update NAME`}, nil},
 		{"import", []string{"import", "f.json"}, 2, nil, []string{`^liaison import: --collection is required\n`}, nil},
-		{"grant without rights", []string{"grant", "bob", "--collection", "x"}, 2, nil, []string{`^liaison grant: give --read, --write or both\n`}, nil},
+		{"grant without rights", []string{"grant", "bob", "--collection", "x"}, 2, nil, []string{`^liaison grant: give --read, --write, --clearance or --allow-marking\n`}, nil},
 		{"validate", []string{"validate"}, 2, nil, []string{`^liaison validate: expected FILE\.\.\.`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

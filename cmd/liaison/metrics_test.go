@@ -63,7 +63,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for series, want := range map[string]float64{
 		`liaison_http_requests_total{code="2xx",method="GET",route="/:root/collections/:coll/objects/"}`:                                     2,
-		`liaison_objects_served_total{collection="` + feed + `"}`:                                                                            42,
+		`liaison_objects_served_total{collection="` + feed + `"}`:                                                                            30, // anonymous: the feed's 28 TLP:CLEAR objects, then 2
 		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="success"}`:                                                       1,
 		`liaison_objects_ingested_total{collection="` + inbox + `",outcome="failure"}`:                                                       1,
 		`liaison_auth_failures_total{reason="password"}`:                                                                                     1,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -32,6 +33,8 @@ type API interface {
 	RemoveUser(ctx context.Context, name string) error
 	SetPassword(ctx context.Context, name, password string) error
 	SetAdmin(ctx context.Context, name string, admin bool) error
+	SetOrg(ctx context.Context, name, org string) (string, error)
+	Explain(ctx context.Context, user, ref, objectID string) (Explanation, error)
 	ChangeGrant(ctx context.Context, name string, ch GrantChange) (GrantResult, error)
 	CreateAPIKey(ctx context.Context, name string, lifetime time.Duration) (store.APIKey, string, error)
 	APIKeys(ctx context.Context, name string) ([]store.APIKey, error)
@@ -56,6 +59,7 @@ type UserInfo struct {
 	Admin       bool        `json:"admin"`
 	HasPassword bool        `json:"has_password"`
 	ActiveKeys  int         `json:"active_keys"`
+	Org         string      `json:"org,omitempty"` // identity id
 	Grants      []UserGrant `json:"grants,omitempty"`
 }
 
@@ -69,7 +73,9 @@ type UserGrant struct {
 }
 
 // GrantChange adds rights to a user's grant on a collection and drops
-// rights from it; the rights it names in neither stay as they were.
+// rights from it; the rights it names in neither stay as they were. A
+// clearance in Add replaces the grant's; allowed markings in Add are
+// added, in Drop removed.
 type GrantChange struct {
 	Collection string      `json:"collection"` // id, alias or ROOT/ALIAS
 	Add        store.Grant `json:"add"`
@@ -157,7 +163,7 @@ func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
 				active++
 			}
 		}
-		info := UserInfo{Name: u.Name, Admin: u.Admin, HasPassword: u.PasswordHash != "", ActiveKeys: active}
+		info := UserInfo{Name: u.Name, Admin: u.Admin, HasPassword: u.PasswordHash != "", ActiveKeys: active, Org: u.Org}
 		for id, g := range u.Grants {
 			c := colls[id]
 			info.Grants = append(info.Grants, UserGrant{Collection: id, APIRoot: c.APIRoot, Alias: c.Alias, Grant: g})
@@ -229,17 +235,25 @@ func (s *Service) SetAdmin(ctx context.Context, name string, admin bool) (err er
 // Offline and online commands share this merge.
 func (s *Service) ChangeGrant(ctx context.Context, name string, ch GrantChange) (res GrantResult, err error) {
 	defer func() {
-		s.audit(ctx, "grant.change", name+" on "+ch.Collection, fmt.Sprintf("add=%s drop=%s now=%s", rights(ch.Add), rights(ch.Drop), rights(res.Grant)), err)
+		s.audit(ctx, "grant.change", name+" on "+ch.Collection, fmt.Sprintf("add=%s drop=%s now=%s clearance=%s allow=%v",
+			rights(ch.Add), rights(ch.Drop), rights(res.Grant), cmp.Or(res.Grant.Clearance, store.DefaultGrantClearance.String()), res.Grant.AllowMarkings), err)
 	}()
 	c, err := s.Find(ctx, ch.Collection)
 	if err != nil {
 		return GrantResult{}, err
 	}
 	g, err := s.Store.UpdateGrant(ctx, name, c.ID, func(g store.Grant) store.Grant {
-		return store.Grant{
-			Read:  (g.Read || ch.Add.Read) && !ch.Drop.Read,
-			Write: (g.Write || ch.Add.Write) && !ch.Drop.Write,
+		out := store.Grant{
+			Read:      (g.Read || ch.Add.Read) && !ch.Drop.Read,
+			Write:     (g.Write || ch.Add.Write) && !ch.Drop.Write,
+			Clearance: cmp.Or(ch.Add.Clearance, g.Clearance),
 		}
+		for _, id := range append(slices.Clone(g.AllowMarkings), ch.Add.AllowMarkings...) {
+			if !slices.Contains(out.AllowMarkings, id) && !slices.Contains(ch.Drop.AllowMarkings, id) {
+				out.AllowMarkings = append(out.AllowMarkings, id)
+			}
+		}
+		return out
 	})
 	return GrantResult{Collection: c, Grant: g}, err
 }

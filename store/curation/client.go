@@ -209,6 +209,21 @@ func (c *Client) SetAdmin(ctx context.Context, name string, admin bool) error {
 	return c.call(ctx, http.MethodPut, "users/"+url.PathEscape(name)+"/admin/", nil, map[string]bool{"admin": admin}, nil)
 }
 
+// SetOrg sets a user's organisation (an identity id, or the name of an
+// identity object the server holds).
+func (c *Client) SetOrg(ctx context.Context, name, org string) (string, error) {
+	var out struct {
+		Org string `json:"org"`
+	}
+	return out.Org, c.call(ctx, http.MethodPut, "users/"+url.PathEscape(name)+"/org/", nil, map[string]string{"org": org}, &out)
+}
+
+// Explain says whether a principal sees an object, and why.
+func (c *Client) Explain(ctx context.Context, user, ref, objectID string) (Explanation, error) {
+	var out Explanation
+	return out, c.call(ctx, http.MethodGet, "explain/", refQuery(ref, "user", user, "id", objectID), nil, &out)
+}
+
 // ChangeGrant adds and drops a user's rights on a collection.
 func (c *Client) ChangeGrant(ctx context.Context, name string, ch GrantChange) (GrantResult, error) {
 	var out GrantResult

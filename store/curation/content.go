@@ -63,7 +63,7 @@ func (s *Service) Import(ctx context.Context, ref, owner string, r io.Reader, pr
 				oe.Index += res.Objects
 			}
 		}
-		add := store.NewAddRequest(c, owner, results)
+		add := store.NewAddRequest(c, owner, nil, results)
 		st, err := s.Store.AddObjects(ctx, add)
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (s *Service) DeleteObject(ctx context.Context, ref, id, version string) (n 
 		}
 		sel.At = []time.Time{t}
 	}
-	return s.Store.DeleteObject(ctx, c.ID, id, sel, nil)
+	return s.Store.DeleteObject(ctx, c.ID, id, sel, nil, nil)
 }
 
 // RevokeObject publishes a new version of an object with "revoked": true
@@ -241,6 +241,6 @@ func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (_ st
 	if err != nil {
 		return store.Status{}, err
 	}
-	add := store.NewAddRequest(c, owner, s.validator().CheckWith([]json.RawMessage{raw}, store.CheckOptions(c)))
+	add := store.NewAddRequest(c, owner, nil, s.validator().CheckWith([]json.RawMessage{raw}, store.CheckOptions(c)))
 	return s.Store.AddObjects(ctx, add)
 }

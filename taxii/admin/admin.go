@@ -70,6 +70,8 @@ func (h *Handler) Register(e *echo.Echo) {
 	g.PUT("/users/:name/password/", h.accounts(h.setPassword))
 	g.PATCH("/users/:name/grant/", h.accounts(h.changeGrant))
 	g.PUT("/users/:name/admin/", h.accounts(h.setAdmin))
+	g.PUT("/users/:name/org/", h.accounts(h.setOrg))
+	g.GET("/explain/", h.explain)
 	g.GET("/users/:name/keys/", h.listKeys)
 	g.POST("/users/:name/keys/", h.accounts(h.createKey))
 	g.DELETE("/keys/:id/", h.accounts(h.revokeKey))
@@ -416,6 +418,38 @@ func (h *Handler) setAdmin(c echo.Context) error {
 		return err
 	}
 	return reply(c, http.StatusNoContent, nil)
+}
+
+// setOrg sets a user's organisation; the body is {"org": ID-or-name}.
+func (h *Handler) setOrg(c echo.Context) error {
+	var body struct {
+		Org string `json:"org"`
+	}
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	id, err := h.API.SetOrg(c.Request().Context(), c.Param("name"), body.Org)
+	if err != nil {
+		return err
+	}
+	return reply(c, http.StatusOK, map[string]string{"org": id})
+}
+
+// explain says whether a principal sees an object: ?user=&ref=&id=.
+func (h *Handler) explain(c echo.Context) error {
+	r, err := ref(c)
+	if err != nil {
+		return err
+	}
+	user, id := c.QueryParam("user"), c.QueryParam("id")
+	if user == "" || id == "" {
+		return badRequest("user and id: name the principal (a user, or anonymous) and the object")
+	}
+	e, err := h.API.Explain(c.Request().Context(), user, r, id)
+	if err != nil {
+		return err
+	}
+	return reply(c, http.StatusOK, e)
 }
 
 // changeGrant adds and drops a user's rights on a collection; the body is

@@ -362,23 +362,20 @@ func (a *Accounts) Invalidate() {
 }
 
 func principalOf(u store.User) taxii.Principal {
-	p := taxii.Principal{Name: u.Name, Admin: u.Admin, Grants: make(map[string]taxii.Rights, len(u.Grants))}
-	for id, g := range u.Grants {
-		p.Grants[id] = taxii.Rights{Read: g.Read, Write: g.Write}
-	}
-	return p
+	return taxii.Principal{Name: u.Name, Admin: u.Admin, Grants: u.Grants, Org: u.Org}
 }
 
 // Rights returns a principal's rights on a collection: everything for an
 // admin, its grant otherwise, plus reading for everyone on a public-read
 // collection. Nothing else is anonymous: PublicWrite is not honoured.
+//
+// The clearance, what the principal may see and post by data markings,
+// is its grant's; an admin is not exempt (without a grant it has the
+// default clearance); a client reading a public-read collection without a
+// grant has the collection's anonymous clearance.
 func (a *Accounts) Rights(_ context.Context, p taxii.Principal, c store.Collection) (taxii.Rights, error) {
-	if p.Admin {
-		return taxii.Rights{Read: true, Write: true}, nil
-	}
-	r := p.Grants[c.ID]
-	r.Read = r.Read || c.PublicRead
-	return r, nil
+	read, write, clearance, _ := store.Access(p.Admin, p.Grants, p.Org, c)
+	return taxii.Rights{Read: read, Write: write, Clearance: &clearance}, nil
 }
 
 // Flush stores the last-used times of API keys used since the last flush.
