@@ -179,7 +179,11 @@ func printExplanation(w io.Writer, e curation.Explanation) {
 		fmt.Fprintln(w, "The collection shares its TLP:AMBER+STRICT objects with its organisation.")
 	}
 	fmt.Fprintf(w, "Unmarked objects of the collection are TLP:%s.\n", strings.ToUpper(cl.Default.String()))
-	fmt.Fprintf(w, "%s has %d versions:\n", e.Object, len(e.Versions))
+	if len(e.Versions) == 1 {
+		fmt.Fprintf(w, "%s has 1 version:\n", e.Object)
+	} else {
+		fmt.Fprintf(w, "%s has %d versions:\n", e.Object, len(e.Versions))
+	}
 	for _, v := range e.Versions {
 		fmt.Fprintf(w, "  %s  %s: %s\n", v.Version, map[bool]string{true: "visible", false: "hidden "}[v.Visible], v.Why)
 	}

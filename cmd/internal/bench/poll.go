@@ -19,7 +19,11 @@ type PollOptions struct {
 }
 
 func (o PollOptions) scenario() string {
-	return fmt.Sprintf("poll limit=%d at random added_after, %d connections", o.Limit, o.Connections)
+	conns := "connections"
+	if o.Connections == 1 {
+		conns = "connection"
+	}
+	return fmt.Sprintf("poll limit=%d at random added_after, %d %s", o.Limit, o.Connections, conns)
 }
 
 // Poll sends requests for a page at random added_after positions from
