@@ -35,17 +35,8 @@ func readMarkings(b []byte) (stix.Markings, []byte, bool) {
 		return m, nil, false
 	}
 	m.TLP, b = stix.TLPLevel(b[0]), b[1:]
-	str := func() (string, bool) {
-		n, w := binary.Uvarint(b)
-		if w <= 0 || uint64(len(b)-w) < n {
-			return "", false
-		}
-		s := string(b[w : w+int(n)])
-		b = b[w+int(n):]
-		return s, true
-	}
 	var ok bool
-	if m.Creator, ok = str(); !ok {
+	if m.Creator, b, ok = readString(b); !ok {
 		return m, nil, false
 	}
 	n, w := binary.Uvarint(b)
@@ -54,13 +45,23 @@ func readMarkings(b []byte) (stix.Markings, []byte, bool) {
 	}
 	b = b[w:]
 	for range n {
-		id, ok := str()
-		if !ok {
+		var id string
+		if id, b, ok = readString(b); !ok {
 			return m, nil, false
 		}
 		m.Others = append(m.Others, id)
 	}
 	return m, b, true
+}
+
+// readString reads a length-prefixed string from the start of b and
+// returns the rest.
+func readString(b []byte) (string, []byte, bool) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || uint64(len(b)-w) < n {
+		return "", nil, false
+	}
+	return string(b[w : w+int(n)]), b[w+int(n):], true
 }
 
 // dateEntry is the value of an object's by-id date entry: its version key,

@@ -51,19 +51,10 @@ func decodeStoredVersion(b []byte) (storedVersion, error) {
 	}
 	format := b[0]
 	b = b[1:]
-	str := func() (string, bool) {
-		n, w := binary.Uvarint(b)
-		if w <= 0 || uint64(len(b)-w) < n {
-			return "", false
-		}
-		s := string(b[w : w+int(n)])
-		b = b[w+int(n):]
-		return s, true
-	}
 	var ok1, ok2, ok3 bool
-	v.ID, ok1 = str()
-	v.VersionText, ok2 = str()
-	v.SpecVersion, ok3 = str()
+	v.ID, b, ok1 = readString(b)
+	v.VersionText, b, ok2 = readString(b)
+	v.SpecVersion, b, ok3 = readString(b)
 	if !ok1 || !ok2 || !ok3 || len(b) < 12 {
 		return v, errCorruptVersion
 	}
