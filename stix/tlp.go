@@ -100,7 +100,11 @@ func TLPMarkingID(l TLPLevel) string {
 // sharing groups, custom markings), and its creator, which TLP:AMBER+STRICT
 // restricts it to.
 type Markings struct {
-	TLP     TLPLevel `json:"tlp,omitempty"`
+	TLP TLPLevel `json:"tlp,omitempty"`
+	// Strict is whether TLP:AMBER+STRICT is among the markings, even when
+	// a more restrictive level (RED) is too: its organisation rule applies
+	// on top of the level.
+	Strict  bool     `json:"strict,omitempty"`
 	Others  []string `json:"others,omitempty"`  // sorted, without repeats
 	Creator string   `json:"creator,omitempty"` // created_by_ref
 }
@@ -114,6 +118,7 @@ func markingsOf(objectRefs, granular, createdBy []byte) Markings {
 	add := func(id string) {
 		if l := tlpMarkingLevel(id); l != TLPNone {
 			m.TLP = max(m.TLP, l)
+			m.Strict = m.Strict || l == TLPAmberStrict
 		} else if strings.HasPrefix(id, "marking-definition--") && !slices.Contains(m.Others, id) {
 			m.Others = append(m.Others, id)
 		}
@@ -124,12 +129,18 @@ func markingsOf(objectRefs, granular, createdBy []byte) Markings {
 			add(id)
 		}
 	}
-	var parts []struct {
-		MarkingRef string `json:"marking_ref"`
-	}
+	// Keys are compared without regard to case, as encoding/json would, so
+	// that a "Marking_Ref" beside a "marking_ref" cannot hide a marking a
+	// case-sensitive reader honours: each one counts (fail closed).
+	var parts []map[string]json.RawMessage
 	if granular != nil && json.Unmarshal(granular, &parts) == nil {
 		for _, p := range parts {
-			add(p.MarkingRef)
+			for k, v := range p {
+				var id string
+				if strings.EqualFold(k, "marking_ref") && json.Unmarshal(v, &id) == nil {
+					add(id)
+				}
+			}
 		}
 	}
 	if createdBy != nil {

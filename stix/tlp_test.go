@@ -26,7 +26,11 @@ func TestMarkings(t *testing.T) {
 		{"the most restrictive wins", `,"object_marking_refs":["` + TLPMarkingID(TLPAmber) + `","` + TLPMarkingID(TLPClear) + `"]`, Markings{TLP: TLPAmber}},
 		{"a granular part above the object", `,"object_marking_refs":["` + TLPMarkingID(TLPGreen) + `"],"granular_markings":[{"marking_ref":"` + TLPMarkingID(TLPRed) + `","selectors":["description"]}]`, Markings{TLP: TLPRed}},
 		{"other markings, sorted and once", `,"object_marking_refs":["` + group + `","` + statement + `","` + group + `"]`, Markings{Others: []string{statement, group}}},
-		{"AMBER+STRICT and its creator", `,"created_by_ref":"` + vendor + `","object_marking_refs":["` + TLPMarkingID(TLPAmberStrict) + `"]`, Markings{TLP: TLPAmberStrict, Creator: vendor}},
+		{"AMBER+STRICT and its creator", `,"created_by_ref":"` + vendor + `","object_marking_refs":["` + TLPMarkingID(TLPAmberStrict) + `"]`, Markings{TLP: TLPAmberStrict, Strict: true, Creator: vendor}},
+		{"AMBER+STRICT stays strict beside RED", `,"created_by_ref":"` + vendor + `","object_marking_refs":["` + TLPMarkingID(TLPAmberStrict) + `","` + TLPMarkingID(TLPRed) + `"]`, Markings{TLP: TLPRed, Strict: true, Creator: vendor}},
+		{"AMBER+STRICT stays strict under a RED part", `,"created_by_ref":"` + vendor + `","object_marking_refs":["` + TLPMarkingID(TLPAmberStrict) + `"],"granular_markings":[{"marking_ref":"` + TLPMarkingID(TLPRed) + `","selectors":["description"]}]`, Markings{TLP: TLPRed, Strict: true, Creator: vendor}},
+		{"a marking_ref in other case counts too", `,"object_marking_refs":["` + TLPMarkingID(TLPClear) + `"],"granular_markings":[{"selectors":["description"],"marking_ref":"` + TLPMarkingID(TLPRed) + `","Marking_Ref":"` + TLPMarkingID(TLPClear) + `"}]`, Markings{TLP: TLPRed}},
+		{"a MARKING_REF of the wrong type hides nothing", `,"object_marking_refs":["` + TLPMarkingID(TLPClear) + `"],"granular_markings":[{"selectors":["description"],"marking_ref":"` + TLPMarkingID(TLPRed) + `","MARKING_REF":1}]`, Markings{TLP: TLPRed}},
 		{"an escaped reference", `,"object_marking_refs":["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c\u0031"]`, Markings{TLP: TLPRed}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

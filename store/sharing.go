@@ -54,10 +54,16 @@ func (c *Clearance) Admits(m stix.Markings) bool {
 	// TLP 2.0: AMBER+STRICT restricts sharing to the recipient's
 	// organisation; Liaison reads the object's creator as that
 	// organisation, and the collection may name others.
-	if c.level(m) == stix.TLPAmberStrict && !c.StrictOrg && (c.Org == "" || c.Org != m.Creator) {
-		return false
-	}
-	return true
+	return !c.strictRefuses(m)
+}
+
+// strictRefuses reports whether the organisation rule of TLP:AMBER+STRICT
+// withholds m from c: m carries AMBER+STRICT (even beside RED), or is
+// unmarked in a collection whose default marking is AMBER+STRICT, and c's
+// organisation is neither m's creator nor one the collection names.
+func (c *Clearance) strictRefuses(m stix.Markings) bool {
+	strict := m.Strict || c.level(m) == stix.TLPAmberStrict
+	return strict && !c.StrictOrg && (c.Org == "" || c.Org != m.Creator)
 }
 
 // AdmitsPost reports whether a client with clearance c may post a version
@@ -98,18 +104,19 @@ func AtLeastAsVisible(w, v stix.Markings) bool {
 		}
 	}
 	if w.TLP == stix.TLPNone || v.TLP == stix.TLPNone {
-		// The default may be anything: only the same marking compares.
-		return w.TLP == v.TLP
+		// The default may be anything, AMBER+STRICT included: only two
+		// unmarked versions by the same creator compare.
+		return w.TLP == v.TLP && w.Creator == v.Creator
 	}
-	if w.TLP == stix.TLPAmberStrict {
-		return v.TLP == stix.TLPAmberStrict && w.Creator == v.Creator
+	if isStrict(w) && !(isStrict(v) && w.Creator == v.Creator) {
+		return false
 	}
-	if v.TLP == stix.TLPAmberStrict {
-		// Admitting v needs AMBER+STRICT, which admits w at or below AMBER.
-		return w.TLP <= stix.TLPAmber
-	}
+	// A strict w is TLP:AMBER+STRICT or above, and so is v then; a w that
+	// is not strict is below or above AMBER+STRICT, never at it.
 	return w.TLP <= v.TLP
 }
+
+func isStrict(m stix.Markings) bool { return m.Strict || m.TLP == stix.TLPAmberStrict }
 
 // ClearanceLevel parses a clearance or default marking setting ("" is
 // def).
@@ -217,7 +224,10 @@ func (c *Clearance) Why(m stix.Markings) string {
 	switch {
 	case level > c.Level:
 		return fmt.Sprintf("%s is above the clearance, TLP:%s", name, strings.ToUpper(c.Level.String()))
-	case level == stix.TLPAmberStrict && !c.StrictOrg && (c.Org == "" || c.Org != m.Creator):
+	case c.strictRefuses(m):
+		if level != stix.TLPAmberStrict {
+			name += " and TLP:AMBER+STRICT"
+		}
 		org := c.Org
 		if org == "" {
 			org = "none"

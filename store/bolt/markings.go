@@ -14,9 +14,14 @@ import (
 // Markings are kept beside each version, in its record and in its by-id
 // date entry, so that a query decides what a client may see from what it
 // reads anyway: a TLP byte, the creator, and the other marking ids, each
-// length-prefixed.
+// length-prefixed. The TLP byte's high bit says AMBER+STRICT is among
+// the markings (Markings.Strict).
 func appendMarkings(b []byte, m stix.Markings) []byte {
-	b = append(b, byte(m.TLP))
+	tlp := byte(m.TLP)
+	if m.Strict {
+		tlp |= strictBit
+	}
+	b = append(b, tlp)
 	b = binary.AppendUvarint(b, uint64(len(m.Creator)))
 	b = append(b, m.Creator...)
 	b = binary.AppendUvarint(b, uint64(len(m.Others)))
@@ -27,6 +32,8 @@ func appendMarkings(b []byte, m stix.Markings) []byte {
 	return b
 }
 
+const strictBit = 0x80
+
 // readMarkings decodes what appendMarkings wrote at the start of b and
 // returns the rest.
 func readMarkings(b []byte) (stix.Markings, []byte, bool) {
@@ -34,7 +41,7 @@ func readMarkings(b []byte) (stix.Markings, []byte, bool) {
 	if len(b) < 1 {
 		return m, nil, false
 	}
-	m.TLP, b = stix.TLPLevel(b[0]), b[1:]
+	m.TLP, m.Strict, b = stix.TLPLevel(b[0]&^strictBit), b[0]&strictBit != 0, b[1:]
 	var ok bool
 	if m.Creator, b, ok = readString(b); !ok {
 		return m, nil, false
@@ -154,5 +161,5 @@ func sameMarkings(versions []versionInfo, m stix.Markings) bool {
 }
 
 func markingsEqual(a, b stix.Markings) bool {
-	return a.TLP == b.TLP && a.Creator == b.Creator && slices.Equal(a.Others, b.Others)
+	return a.TLP == b.TLP && a.Strict == b.Strict && a.Creator == b.Creator && slices.Equal(a.Others, b.Others)
 }

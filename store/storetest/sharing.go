@@ -167,4 +167,42 @@ func (s *suite) testSharing(t *testing.T) {
 			t.Errorf("object 9 at %v after its third version went: %v, want %v", cl.Level, got, want)
 		}
 	}
+	s.testSharingStrict(t, db)
+}
+
+// testSharingStrict: the organisation rule of TLP:AMBER+STRICT holds
+// beside RED, and for unmarked objects in a collection whose default is
+// AMBER+STRICT, also when their creator changes from version to version.
+func (s *suite) testSharingStrict(t *testing.T, db store.Store) {
+	c := mustCreateCollection(t, db, testRoot, store.Collection{Title: "Strict"})
+	const v1, v2 = "2020-01-01T00:00:00.000Z", "2020-02-01T00:00:00.000Z"
+	by := func(org string) string { return `"created_by_ref":"` + org + `"` }
+	mustAdd(t, db, c,
+		marked(1, v1, stix.TLPRed, by(vendorOrg), `"granular_markings":[{"marking_ref":"`+stix.TLPMarkingID(stix.TLPAmberStrict)+`","selectors":["name"]}]`),
+		marked(2, v1, stix.TLPNone, by(vendorOrg), `"object_marking_refs":["`+stix.TLPMarkingID(stix.TLPAmberStrict)+`","`+stix.TLPMarkingID(stix.TLPRed)+`"]`),
+		marked(3, v1, stix.TLPNone, by(vendorOrg)),
+	)
+	mustAdd(t, db, c, marked(3, v2, stix.TLPNone, by(partnerOrg)))
+	id := func(n int, v string) string { return sid("indicator", n) + "@" + v }
+	for _, tc := range []struct {
+		name string
+		cl   *store.Clearance
+		want []string
+	}{
+		{"red of the creator", &store.Clearance{Level: stix.TLPRed, Org: vendorOrg, Default: stix.TLPAmberStrict}, []string{id(1, v1), id(2, v1), id(3, v1)}},
+		{"red of another org", &store.Clearance{Level: stix.TLPRed, Org: partnerOrg, Default: stix.TLPAmberStrict}, []string{id(3, v2)}},
+		{"red of an org the collection names", &store.Clearance{Level: stix.TLPRed, Org: partnerOrg, StrictOrg: true, Default: stix.TLPAmberStrict}, []string{id(1, v1), id(2, v1), id(3, v2)}},
+		{"red without an org", &store.Clearance{Level: stix.TLPRed, Default: stix.TLPAmberStrict}, []string{}},
+		{"red, unmarked default clear", &store.Clearance{Level: stix.TLPRed, Org: partnerOrg, Default: stix.TLPClear}, []string{id(3, v2)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := store.Query{Clearance: tc.cl}
+			if got := ids(mustQuery(t, db, c.ID, q)); !slices.Equal(got, tc.want) {
+				t.Errorf("one page:\n got %v\nwant %v", got, tc.want)
+			}
+			if got := walk(t, db, c.ID, q); !slices.Equal(got, tc.want) {
+				t.Errorf("paged one at a time:\n got %v\nwant %v", got, tc.want)
+			}
+		})
+	}
 }
