@@ -191,14 +191,17 @@ func describeClearance(c Clearance) string {
 }
 
 // Access says what a principal may do with collection c and what it may
-// see: the rights and clearance of its grant; an admin may read and write
-// but is not exempt from markings (without a grant it has the default
-// clearance); a principal without a grant reads a public-read collection
-// with the collection's anonymous clearance. why says where the clearance
-// comes from. Authentication and liaison explain both decide with it.
-func Access(admin bool, grants map[string]Grant, org string, c Collection) (read, write bool, cl Clearance, why string) {
+// see and post: the rights and clearance of its grant; an admin may read
+// and write but is not exempt from markings (without a grant it has the
+// default clearance); a principal without a read grant reads a
+// public-read collection with the collection's anonymous clearance (a
+// write-only grant posts with its own). why says where the reading
+// clearance comes from. Authentication and liaison explain both decide
+// with it.
+func Access(admin bool, grants map[string]Grant, org string, c Collection) (read, write bool, cl, post Clearance, why string) {
 	g, granted := grants[c.ID]
 	cl = GrantClearance(g, org, c) // the default clearance when !granted
+	post = cl
 	read, write, why = g.Read, g.Write, "its grant on the collection"
 	switch {
 	case admin:
@@ -206,12 +209,10 @@ func Access(admin bool, grants map[string]Grant, org string, c Collection) (read
 		if !granted {
 			why = "the default clearance: it is an admin without a grant on the collection (admins are not exempt)"
 		}
-	case !read && c.PublicRead && !granted:
-		read, cl, why = true, AnonymousClearance(c), "the collection's clearance for anonymous clients: it is public-read, and the principal has no grant on it"
 	case !read && c.PublicRead:
-		read = true
+		read, cl, why = true, AnonymousClearance(c), "the collection's clearance for anonymous clients: it is public-read, and the principal has no grant to read it"
 	}
-	return read, write, cl, why
+	return read, write, cl, post, why
 }
 
 // Why says why a clearance admits, or not, a version with markings m.

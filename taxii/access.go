@@ -30,10 +30,14 @@ type Principal struct {
 // describe the requester.
 type Rights struct {
 	Read, Write bool
-	// Clearance is what the principal may see of the collection and post
-	// to it, by data markings; nil: everything (PublicAccess, for tests
-	// and trusted single-user setups).
+	// Clearance is what the principal may see of the collection (and
+	// delete from it), by data markings; nil: everything (PublicAccess,
+	// for tests and trusted single-user setups).
 	Clearance *store.Clearance
+	// PostClearance is what it may post; nil: as Clearance. They differ
+	// for a write-only grant on a public-read collection, which reads as
+	// anonymous clients do.
+	PostClearance *store.Clearance
 }
 
 // Access authenticates requests and decides what a principal may do. The

@@ -67,7 +67,11 @@ func (s *Server) postObjects(c echo.Context) error {
 	}
 	results := s.Validator.CheckWith(raws, store.CheckOptions(coll))
 	s.Metrics.refused(results)
-	add := store.NewAddRequest(coll, principal(c).Name, rights.Clearance, results)
+	writer := rights.PostClearance
+	if writer == nil {
+		writer = rights.Clearance
+	}
+	add := store.NewAddRequest(coll, principal(c).Name, writer, results)
 	status, err := s.Store.AddObjects(req.Context(), add)
 	if err != nil {
 		return err

@@ -117,7 +117,7 @@ func (s *Service) Explain(ctx context.Context, user, ref, objectID string) (Expl
 			return Explanation{}, err
 		}
 	}
-	read, _, cl, why := store.Access(u.Admin, u.Grants, u.Org, c)
+	read, _, cl, _, why := store.Access(u.Admin, u.Grants, u.Org, c)
 	e := Explanation{Principal: user, Org: u.Org, Collection: c, CanRead: read, Clearance: cl, ClearanceFrom: why, Object: objectID}
 	page, err := s.Store.Query(ctx, c.ID, store.Query{ObjectID: objectID, Versions: store.VersionSelect{All: true},
 		SpecVersions: []string{stix.SpecVersion20, stix.SpecVersion21}, NoBody: true, Limit: 10_000})

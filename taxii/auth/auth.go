@@ -372,10 +372,10 @@ func principalOf(u store.User) taxii.Principal {
 // The clearance, what the principal may see and post by data markings,
 // is its grant's; an admin is not exempt (without a grant it has the
 // default clearance); a client reading a public-read collection without a
-// grant has the collection's anonymous clearance.
+// grant to read it reads with the collection's anonymous clearance.
 func (a *Accounts) Rights(_ context.Context, p taxii.Principal, c store.Collection) (taxii.Rights, error) {
-	read, write, clearance, _ := store.Access(p.Admin, p.Grants, p.Org, c)
-	return taxii.Rights{Read: read, Write: write, Clearance: &clearance}, nil
+	read, write, clearance, post, _ := store.Access(p.Admin, p.Grants, p.Org, c)
+	return taxii.Rights{Read: read, Write: write, Clearance: &clearance, PostClearance: &post}, nil
 }
 
 // Flush stores the last-used times of API keys used since the last flush.

@@ -112,6 +112,14 @@ func newSharingWorld(t *testing.T) *sharingWorld {
 		must(err)
 		w.keys[u.name] = "Bearer " + key
 	}
+	// A partner that only posts: it reads the public collection as
+	// anonymous clients do, and posts up to AMBER.
+	_, err = db.CreateUser(ctx, "poster", false, "")
+	must(err)
+	must(db.SetGrant(ctx, "poster", c.ID, store.Grant{Write: true, Clearance: "amber"}))
+	_, key, err := db.CreateAPIKey(ctx, "poster", time.Time{})
+	must(err)
+	w.keys["poster"] = "Bearer " + key
 	srv := taxii.NewServer(db, []byte("k"))
 	srv.Access = auth.NewAccounts(db)
 	w.handler = httptest.NewServer(srv.Handler())
@@ -262,6 +270,15 @@ func TestSharingWrites(t *testing.T) {
 	// The unmarked object is CLEAR here: anonymous clients see it.
 	if code, _ := w.get(t, "anonymous", objects+sharedID(22)+"/"); code != 200 {
 		t.Errorf("an unmarked object at the default CLEAR: %d for anonymous", code)
+	}
+	// A write-only grant on a public-read collection reads what anonymous
+	// clients read, and posts at its own clearance.
+	if code, st := post("poster", sharedObject(25, t1, stix.TLPAmber)); code != 202 || st["success_count"] != 1.0 {
+		t.Errorf("a write-only AMBER grant posting AMBER: %d %v", code, st)
+	}
+	_, anon := w.walk(t, "anonymous", objects, "")
+	if code, got := w.walk(t, "poster", objects, ""); code != 200 || !slices.Equal(got, anon) {
+		t.Errorf("a write-only grant reading the public collection: %d %v, want what anonymous clients see, %v", code, got, anon)
 	}
 	// AMBER+STRICT of another organisation: a writer cleared for it may
 	// post it, for that organisation to read.
