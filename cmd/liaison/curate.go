@@ -504,7 +504,17 @@ func (c *cli) objectRevoke(fs *flag.FlagSet) runFunc {
 			if st.FailureCount > 0 {
 				return fmt.Errorf("revocation refused: %s", st.Failures[0].Message)
 			}
-			fmt.Fprintf(c.stdout, "revoked %s: new version %s\n", args[0], st.Successes[0].Version)
+			if len(st.Successes) == 1 {
+				fmt.Fprintf(c.stdout, "revoked %s: new version %s\n", args[0], st.Successes[0].Version)
+				return nil
+			}
+			// A re-marked object: one revoked version per newest version
+			// some clearance sees.
+			fmt.Fprintf(c.stdout, "revoked %s: new versions", args[0])
+			for _, s := range st.Successes {
+				fmt.Fprintf(c.stdout, " %s", s.Version)
+			}
+			fmt.Fprintf(c.stdout, " (its versions differ in markings: each one some clients see newest is revoked)\n")
 			return nil
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"liaison/stix"
@@ -200,47 +201,73 @@ func (s *Service) RevokeObject(ctx context.Context, ref, owner, id string) (_ st
 	if err != nil {
 		return store.Status{}, err
 	}
-	page, err := s.Store.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 1})
+	page, err := s.Store.Query(ctx, c.ID, store.Query{ObjectID: id, Versions: store.VersionSelect{All: true},
+		SpecVersions: []string{stix.SpecVersion20, stix.SpecVersion21}, Limit: 10_000})
 	if err != nil {
 		return store.Status{}, err
 	}
 	if len(page.Records) == 0 {
 		return store.Status{}, fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
 	}
-	cur := page.Records[0]
-	dec := json.NewDecoder(bytes.NewReader(cur.Raw))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return store.Status{}, fmt.Errorf("decode %s: %w", id, err)
+	if page.More {
+		return store.Status{}, fmt.Errorf("object %q: %w: it has more than 10,000 versions", id, store.ErrInvalid)
 	}
+	// The versions, oldest first by modified: the newest is the current one.
+	type version struct {
+		markings stix.Markings
+		obj      map[string]any
+		modified time.Time
+	}
+	var vs []version
+	for _, r := range page.Records {
+		dec := json.NewDecoder(bytes.NewReader(r.Raw))
+		dec.UseNumber()
+		v := version{markings: r.Markings}
+		if err := dec.Decode(&v.obj); err != nil {
+			return store.Status{}, fmt.Errorf("decode %s: %w", id, err)
+		}
+		v.modified, _ = stix.ParseTimestamp(r.VersionText) // unversioned objects are refused below
+		vs = append(vs, v)
+	}
+	slices.SortStableFunc(vs, func(a, b version) int { return a.modified.Compare(b.modified) })
+	cur := vs[len(vs)-1].obj
 	// Revoking publishes a new version, so only objects that have versions
 	// can be revoked. Marking definitions have created but are not
 	// versioned: they have neither modified nor revoked (STIX 2.1 §7.2.1).
-	if obj["type"] == "marking-definition" {
+	if cur["type"] == "marking-definition" {
 		return store.Status{}, fmt.Errorf("object %q: %w: marking definitions are not versioned and have neither modified nor revoked (STIX 2.1 §7.2.1), so they cannot be revoked; publish a new marking definition instead", id, store.ErrInvalid)
 	}
-	if _, ok := obj["modified"]; !ok {
+	if _, ok := cur["modified"]; !ok {
 		return store.Status{}, fmt.Errorf("object %q has no modified: %w: only versioned objects can be revoked (STIX 2.1 §3.6), and SCOs are not versioned", id, store.ErrInvalid)
 	}
-	if obj["revoked"] == true {
+	if cur["revoked"] == true {
 		return store.Status{}, fmt.Errorf("object %q: %w: already revoked", id, store.ErrInvalid)
 	}
-	prev, err := stix.ParseTimestamp(cur.VersionText)
-	if err != nil {
-		return store.Status{}, err
-	}
+	prev := vs[len(vs)-1].modified
 	// Millisecond precision, as STIX requires at least, and always later.
 	mod := s.Now().UTC().Truncate(time.Millisecond)
 	if !mod.After(prev) {
 		mod = prev.Truncate(time.Millisecond).Add(time.Millisecond)
 	}
-	obj["modified"] = mod.Format("2006-01-02T15:04:05.000Z")
-	obj["revoked"] = true
-	raw, err := json.Marshal(obj)
-	if err != nil {
-		return store.Status{}, err
+	// Each client sees the newest version its clearance admits. When the
+	// versions differ in markings (a re-marking), an older version may be
+	// the newest some clients see: each such version gets a revoked copy
+	// too, under its own markings, so every client that saw the object
+	// learns it is revoked. The copy of the current version is the newest.
+	var raws []json.RawMessage
+	for i, v := range vs {
+		newestForSome := !slices.ContainsFunc(vs[i+1:], func(w version) bool { return store.AtLeastAsVisible(w.markings, v.markings) })
+		if !newestForSome || v.obj["revoked"] == true {
+			continue // not the newest anyone sees, or revoked already for those who do
+		}
+		v.obj["modified"] = mod.Add(time.Duration(len(raws)) * time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+		v.obj["revoked"] = true
+		raw, err := json.Marshal(v.obj)
+		if err != nil {
+			return store.Status{}, err
+		}
+		raws = append(raws, raw)
 	}
-	add := store.NewAddRequest(c, owner, nil, s.validator().CheckWith([]json.RawMessage{raw}, store.CheckOptions(c)))
+	add := store.NewAddRequest(c, owner, nil, s.validator().CheckWith(raws, store.CheckOptions(c)))
 	return s.Store.AddObjects(ctx, add)
 }

@@ -311,3 +311,49 @@ func TestImportRefusesWhatPostRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestRevokeRemarked: when an object's versions differ in markings, each
+// client sees the newest version its clearance admits, so revoking it
+// revokes each of those, under its own markings: a GREEN reader of an
+// object re-marked AMBER learns it is revoked too.
+func TestRevokeRemarked(t *testing.T) {
+	ctx := context.Background()
+	s, c := newService(t)
+	now := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	const id = "indicator--6d6e6f70-0000-4000-8000-0000000000ab"
+	version := func(modified string, level stix.TLPLevel) string {
+		return `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2024-01-01T00:00:00.000Z","modified":"` + modified +
+			`","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z","object_marking_refs":["` + stix.TLPMarkingID(level) + `"]}`
+	}
+	// GREEN, GREEN again, then AMBER: the second is the newest a GREEN
+	// client sees, the third an AMBER one's.
+	in := `{"objects":[` + version("2024-01-01T00:00:00.000Z", stix.TLPGreen) + `,` + version("2024-02-01T00:00:00.000Z", stix.TLPGreen) + `,` +
+		version("2024-03-01T00:00:00.000Z", stix.TLPAmber) + `]}`
+	if _, err := s.Import(ctx, "c", "admin", strings.NewReader(in), nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.RevokeObject(ctx, "c", "admin", id)
+	if err != nil || st.SuccessCount != 2 {
+		t.Fatalf("RevokeObject = %+v, %v; want two revoked versions", st, err)
+	}
+	for _, tc := range []struct {
+		level        stix.TLPLevel
+		wantModified string
+		wantMarking  stix.TLPLevel
+	}{
+		{stix.TLPGreen, "2024-06-01T00:00:00.000Z", stix.TLPGreen},
+		{stix.TLPAmber, "2024-06-01T00:00:00.001Z", stix.TLPAmber},
+	} {
+		cl := &store.Clearance{Level: tc.level, Default: stix.TLPClear}
+		page, err := s.Store.Query(ctx, c.ID, store.Query{ObjectID: id, Limit: 10, Clearance: cl})
+		if err != nil || len(page.Records) != 1 {
+			t.Fatalf("%v reader: %+v, %v", tc.level, page, err)
+		}
+		var cur map[string]any
+		json.Unmarshal(page.Records[0].Raw, &cur)
+		if cur["revoked"] != true || cur["modified"] != tc.wantModified || page.Records[0].Markings.TLP != tc.wantMarking {
+			t.Errorf("%v reader sees %v (%v)", tc.level, cur, page.Records[0].Markings)
+		}
+	}
+}
