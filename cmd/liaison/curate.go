@@ -277,11 +277,23 @@ func (c *cli) collectionUpdate(fs *flag.FlagSet) runFunc {
 			u.StrictOrgs = &orgs
 		}
 		return c.target.run(func(api adminAPI) error {
+			before, err := api.Collection(ctx, args[0])
+			if err != nil {
+				return err
+			}
 			col, err := api.UpdateCollection(ctx, args[0], u)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "updated collection %s\n", col.ID)
+			// The default marking applies when objects are read: lowering
+			// it shares the unmarked objects already stored more widely.
+			was, _ := store.ClearanceLevel(before.DefaultMarking, store.DefaultMarking)
+			now, _ := store.ClearanceLevel(col.DefaultMarking, store.DefaultMarking)
+			if now < was && before.Stats.Objects > 0 {
+				fmt.Fprintf(c.stderr, "note: the unmarked objects already in the collection are now TLP:%s, not TLP:%s: they reach every client cleared for TLP:%s\n",
+					strings.ToUpper(now.String()), strings.ToUpper(was.String()), strings.ToUpper(now.String()))
+			}
 			return nil
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -67,5 +68,34 @@ func TestExplain(t *testing.T) {
 	}
 	if offline := explain("--db", m.Config.DBPath); !slices.Equal(online, offline) {
 		t.Errorf("online and offline explanations differ:\n%q\n%q", online, offline)
+	}
+}
+
+// TestDefaultMarkingLowered: lowering a collection's default marking
+// shares the unmarked objects it already holds more widely; the command
+// says so. Raising it, or lowering it on an empty collection, says
+// nothing.
+func TestDefaultMarkingLowered(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "l.db")
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		code, _, errOut := cmdline(t, stdin, append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("%v = %d: %s", args, code, errOut)
+		}
+		return errOut
+	}
+	run("", "apiroot", "add", "r", "--title", "R")
+	run("", "collection", "add", "--api-root", "r", "--title", "C", "--alias", "c", "--default-marking", "amber")
+	if errOut := run("", "collection", "update", "c", "--default-marking", "green"); strings.Contains(errOut, "note:") {
+		t.Errorf("lowering the default of an empty collection: %q", errOut)
+	}
+	run(`{"objects":[{"type":"indicator","spec_version":"2.1","id":"indicator--6d6e6f70-0000-4000-8000-0000000000c1","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"}]}`,
+		"import", "--collection", "c", "-")
+	if errOut := run("", "collection", "update", "c", "--default-marking", "red"); strings.Contains(errOut, "note:") {
+		t.Errorf("raising the default: %q", errOut)
+	}
+	if errOut := run("", "collection", "update", "c", "--default-marking", "clear"); !strings.Contains(errOut, "note: the unmarked objects already in the collection are now TLP:CLEAR, not TLP:RED") {
+		t.Errorf("lowering the default of a collection with objects: %q", errOut)
 	}
 }
