@@ -395,8 +395,8 @@ func (a *Accounts) clientAddr(r *http.Request) string {
 	if addr.IsValid() && a.trusted(addr) {
 		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
+			hop, ok := parseHop(hops[i])
+			if !ok {
 				break
 			}
 			addr = hop.Unmap()
@@ -413,6 +413,25 @@ func (a *Accounts) clientAddr(r *http.Request) string {
 		return p.String()
 	}
 	return addr.String()
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or as some
+// proxies write it, an address with a port ("198.51.100.1:5555",
+// "[2001:db8::1]:443") or an IPv6 address in brackets.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if addr, err := netip.ParseAddr(s); err == nil {
+		return addr, true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), true
+	}
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		if addr, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil && addr.Is6() {
+			return addr, true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 func (a *Accounts) trusted(addr netip.Addr) bool {

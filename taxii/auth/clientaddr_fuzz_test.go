@@ -98,8 +98,8 @@ func FuzzClientAddr(f *testing.F) {
 		hops := strings.Split(strings.Join(values, ","), ",")
 		guarded := false // an entry the client cannot write past
 		for _, h := range hops {
-			addr, err := netip.ParseAddr(strings.TrimSpace(h))
-			if err != nil {
+			addr, ok := parseHop(h)
+			if !ok {
 				guarded = true
 				continue
 			}
