@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,38 +92,49 @@ func BenchmarkServer_PostObjects(b *testing.B) {
 }
 
 // BenchmarkServer_GetObjects pages through a 20,000-object collection by
-// next, at two page sizes.
+// next, at two page sizes. The timed loop reads of each page only what a
+// client must to go on (next) and to count (the objects' boundaries): it
+// decodes nothing, so the figure is the server's.
 func BenchmarkServer_GetObjects(b *testing.B) {
 	h, path := benchServer(b, benchFeed(b, 20000))
 	for _, limit := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
-			next, served := "", 0
-			for range b.N {
-				u := fmt.Sprintf("%s?limit=%d", path, limit)
-				if next != "" {
-					u += "&next=" + next
-				}
-				req := httptest.NewRequest(http.MethodGet, u, nil)
-				req.Header.Set("Accept", taxii.MediaType)
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("GET: %d %s", rec.Code, rec.Body)
-				}
-				var env struct {
-					More    bool              `json:"more"`
-					Next    string            `json:"next"`
-					Objects []json.RawMessage `json:"objects"`
-				}
-				if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
-					b.Fatal(err)
-				}
-				served += len(env.Objects)
-				next = env.Next // back to the start after the last page
-			}
-			b.ReportMetric(float64(served)/b.Elapsed().Seconds(), "objects/s")
+			benchWalk(b, h, fmt.Sprintf("%s?limit=%d", path, limit), "objects")
 		})
 	}
+}
+
+// BenchmarkServer_GetManifest pages through the manifest of a 20,000-object
+// collection by next, 1000 entries a page.
+func BenchmarkServer_GetManifest(b *testing.B) {
+	h, path := benchServer(b, benchFeed(b, 20000))
+	benchWalk(b, h, strings.TrimSuffix(path, "objects/")+"manifest/?limit=1000", "objects")
+}
+
+// benchWalk requests pages of u following next, back to the start after the
+// last, and reports the items of key served per second.
+func benchWalk(b *testing.B, h http.Handler, u, key string) {
+	next, served := "", 0
+	for b.Loop() {
+		target := u
+		if next != "" {
+			target += "&next=" + next
+		}
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Accept", taxii.MediaType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET: %d %s", rec.Code, rec.Body)
+		}
+		n, nxt, err := scanPage(rec.Body.Bytes(), key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		served += n
+		next = nxt
+	}
+	b.ReportMetric(float64(served)/b.Elapsed().Seconds(), key+"/s")
 }
 
 // BenchmarkServer_PostObjectsConcurrent posts 1000-object envelopes from
@@ -159,4 +171,100 @@ func BenchmarkServer_PostObjectsConcurrent(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "objects/s")
+}
+
+// scanPage reads a page as the server writes it, {"more":..,"next":"..",
+// "<key>":[...]}, without decoding it: the next token (which holds no
+// escapes) and the number of items, counted by their boundaries.
+func scanPage(body []byte, key string) (n int, next string, err error) {
+	if i := bytes.Index(body, []byte(`"next":"`)); i >= 0 && i < 64 {
+		rest := body[i+len(`"next":"`):]
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 {
+			return 0, "", fmt.Errorf("unterminated next in %.100s", body)
+		}
+		next = string(rest[:end])
+	}
+	i := bytes.Index(body, []byte(`"`+key+`":[`))
+	if i < 0 {
+		return 0, next, nil // an empty page
+	}
+	return countItems(body[i+len(key)+3:]), next, nil
+}
+
+// countItems counts the elements of the JSON list that begins list (valid
+// JSON, as the server writes it, without spaces): the commas at its own
+// depth, outside strings, and one.
+func countItems(list []byte) int {
+	if len(list) < 2 || list[1] == ']' {
+		return 0
+	}
+	n, depth := 1, 0
+	for i := 0; i < len(list); i++ {
+		switch list[i] {
+		case '"':
+			for i++; i < len(list) && list[i] != '"'; i++ {
+				if list[i] == '\\' {
+					i++
+				}
+			}
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth--; depth == 0 {
+				return n
+			}
+		case ',':
+			if depth == 1 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestScanPage: the benchmarks' page scan counts and continues as a full
+// decode does, on objects, manifest and versions pages.
+func TestScanPage(t *testing.T) {
+	feed := benchFeed(t, 60)
+	h, path := benchServer(t, feed)
+	id, _ := stix.Peek(0, feed[0])
+	for _, u := range []string{path + "?limit=7", strings.TrimSuffix(path, "objects/") + "manifest/?limit=7", path + id.ID + "/versions/?limit=7"} {
+		key := "objects"
+		if strings.Contains(u, "/versions/") {
+			key = "versions"
+		}
+		next, total := "", 0
+		for {
+			target := u
+			if next != "" {
+				target += "&next=" + next
+			}
+			req := httptest.NewRequest(http.MethodGet, target, nil)
+			req.Header.Set("Accept", taxii.MediaType)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var page struct {
+				Next  string
+				Items []json.RawMessage
+			}
+			raw := map[string]json.RawMessage{}
+			if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
+				t.Fatalf("%s: %v", target, err)
+			}
+			json.Unmarshal(raw["next"], &page.Next)
+			json.Unmarshal(raw[key], &page.Items)
+			n, scanned, err := scanPage(rec.Body.Bytes(), key)
+			if err != nil || n != len(page.Items) || scanned != page.Next {
+				t.Fatalf("%s: scan = %d, %q, %v; decode = %d, %q", target, n, scanned, err, len(page.Items), page.Next)
+			}
+			total += n
+			if next = page.Next; next == "" {
+				break
+			}
+		}
+		if total == 0 {
+			t.Errorf("%s: nothing served", u)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"liaison/taxii"
+	"liaison/taxii/auth"
 )
 
 // BenchmarkAuth compares the same request (the public collection's first
@@ -28,6 +29,36 @@ func BenchmarkAuth(b *testing.B) {
 					b.Fatalf("%d %s", rec.Code, rec.Body)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkAuthParallel sends the same request from GOMAXPROCS goroutines
+// at once, as a SIEM's pollers do: what the locks of the credential cache
+// and the limiter cost when every request takes them.
+func BenchmarkAuthParallel(b *testing.B) {
+	w := newWorld(b)
+	srv := taxii.NewServer(w.db, []byte("k"))
+	srv.Access = auth.NewAccounts(w.db) // and nothing logged
+	h := srv.Handler()
+	path := "/r/collections/" + w.public + "/objects/"
+	for _, who := range []string{"anonymous", "writer", "admin"} {
+		b.Run(who, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.Header.Set("Accept", taxii.MediaType)
+				if c := w.creds[who]; c != "" {
+					req.Header.Set("Authorization", c)
+				}
+				for pb.Next() {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("%d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 		})
 	}
 }
