@@ -27,6 +27,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -68,11 +69,13 @@ type Accounts struct {
 		RateLimited()
 	}
 
-	checks   chan struct{} // slots for concurrent password checks
-	mu       sync.Mutex
+	checks chan struct{} // slots for concurrent password checks
+	// mu guards the maps; every request with credentials reads them, so
+	// reads share it, and a use of a cached key is recorded in its entry.
+	mu       sync.RWMutex
 	verified map[[32]byte]cacheEntry
-	keys     map[[32]byte]keyEntry
-	used     map[string]time.Time // API key id -> last use, not yet stored
+	keys     map[[32]byte]*keyEntry
+	used     map[string]time.Time // API key id -> last use, not yet stored, of keys no longer cached
 	flights  singleflight.Group   // credential checks in progress
 }
 
@@ -80,6 +83,9 @@ type keyEntry struct {
 	principal taxii.Principal
 	keyID     string
 	expires   time.Time
+	// lastUse is the latest use not yet taken by Flush, in unix
+	// nanoseconds (0: none).
+	lastUse atomic.Int64
 }
 
 type cacheEntry struct {
@@ -99,7 +105,7 @@ func NewAccounts(st store.Store) *Accounts {
 		Limiter:     NewLimiter(10, time.Minute),
 		checks:      make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 		verified:    map[[32]byte]cacheEntry{},
-		keys:        map[[32]byte]keyEntry{},
+		keys:        map[[32]byte]*keyEntry{},
 		used:        map[string]time.Time{},
 	}
 }
@@ -123,7 +129,6 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 		return taxii.Principal{Name: taxii.AnonymousName, Anonymous: true}, nil
 	}
 	ctx := r.Context()
-	addr := a.clientAddr(r)
 	scheme, cred, _ := strings.Cut(header, " ")
 	cred = strings.TrimSpace(cred)
 	name, secret, isKey := "", "", false
@@ -131,24 +136,24 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
-			return a.fail(addr, "", "malformed", "malformed Basic credentials")
+			return a.fail(a.clientAddr(r), "", "malformed", "malformed Basic credentials")
 		}
 		var ok bool
 		if name, secret, ok = strings.Cut(string(raw), ":"); !ok {
-			return a.fail(addr, "", "malformed", "malformed Basic credentials")
+			return a.fail(a.clientAddr(r), "", "malformed", "malformed Basic credentials")
 		}
 		isKey = store.IsAPIKey(secret)
 	case "bearer", "token":
 		secret, isKey = cred, true
 	default:
 		// Never echo the header: a client may have put a bare key there.
-		return a.fail(addr, "", "scheme", "unsupported authorization scheme (use Basic, Bearer or Token)")
+		return a.fail(a.clientAddr(r), "", "scheme", "unsupported authorization scheme (use Basic, Bearer or Token)")
 	}
 	limitName := name
 	if isKey {
 		limitName = "" // keys are not guessable; only the address is limited
 	}
-	tooMany := func(wait time.Duration) (taxii.Principal, error) {
+	tooMany := func(addr string, wait time.Duration) (taxii.Principal, error) {
 		if a.Metrics != nil {
 			a.Metrics.RateLimited()
 		}
@@ -156,22 +161,27 @@ func (a *Accounts) Authenticate(r *http.Request) (taxii.Principal, error) {
 		return taxii.Principal{}, taxii.TooManyRequests(int(wait.Seconds()+0.999), "Too many failed authentications; wait before trying again.")
 	}
 	// Credentials verified moments ago need no check, so no attempt is
-	// admitted for them: only whether the client is blocked is read.
+	// admitted for them: only whether the client is blocked is read, and
+	// not even that (nor the client's address) while no failure counts.
 	if p, ok, err := a.cached(ctx, isKey, name, secret); err != nil {
 		return taxii.Principal{}, err
 	} else if ok {
-		if wait := a.Limiter.Blocked(a.Now(), addr, limitName); wait > 0 {
-			return tooMany(wait)
+		if now := a.Now(); !a.Limiter.Idle(now) {
+			addr := a.clientAddr(r)
+			if wait := a.Limiter.Blocked(now, addr, limitName); wait > 0 {
+				return tooMany(addr, wait)
+			}
 		}
 		p.Basic = strings.EqualFold(scheme, "basic")
 		return p, nil
 	}
+	addr := a.clientAddr(r)
 	attempt, wait, err := a.Limiter.Admit(ctx, a.Now(), addr, limitName)
 	if err != nil {
 		return taxii.Principal{}, err
 	}
 	if wait > 0 {
-		return tooMany(wait)
+		return tooMany(addr, wait)
 	}
 	p, err := a.verify(ctx, isKey, name, secret)
 	bad := errors.Is(err, store.ErrBadAPIKey) || errors.Is(err, store.ErrBadPassword) || errors.Is(err, store.ErrUserNotFound)
@@ -226,9 +236,9 @@ func passwordCacheKey(name, password string) [32]byte {
 
 func (a *Accounts) cachedPassword(ctx context.Context, name, password string) (store.User, bool, error) {
 	key := passwordCacheKey(name, password)
-	a.mu.Lock()
+	a.mu.RLock()
 	e, ok := a.verified[key]
-	a.mu.Unlock()
+	a.mu.RUnlock()
 	if !ok || !a.Now().Before(e.expires) || e.user != name {
 		return store.User{}, false, nil
 	}
@@ -326,13 +336,13 @@ func (a *Accounts) verifyPassword(ctx context.Context, name, password string) (s
 func (a *Accounts) cachedKey(token string) (taxii.Principal, bool) {
 	h := sha256.Sum256([]byte(token))
 	now := a.Now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.mu.RLock()
 	e, ok := a.keys[h]
+	a.mu.RUnlock()
 	if !ok || !now.Before(e.expires) {
 		return taxii.Principal{}, false
 	}
-	a.used[e.keyID] = now
+	e.lastUse.Store(now.UnixNano())
 	return e.principal, true
 }
 
@@ -343,13 +353,36 @@ func (a *Accounts) cacheKey(token string, p taxii.Principal, key store.APIKey) {
 	if !key.Expires.IsZero() && key.Expires.Before(expires) {
 		expires = key.Expires
 	}
+	e := &keyEntry{principal: p, keyID: key.ID, expires: expires}
+	e.lastUse.Store(now.UnixNano())
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.keys) > 10_000 {
-		clear(a.keys)
+		a.dropKeys()
 	}
-	a.keys[h] = keyEntry{principal: p, keyID: key.ID, expires: expires}
-	a.used[key.ID] = now
+	if old, ok := a.keys[h]; ok {
+		a.takeUse(old)
+	}
+	a.keys[h] = e
+}
+
+// takeUse moves the unrecorded use of a cached key to a.used; a.mu is
+// held.
+func (a *Accounts) takeUse(e *keyEntry) {
+	if n := e.lastUse.Swap(0); n != 0 {
+		if t := time.Unix(0, n); t.After(a.used[e.keyID]) {
+			a.used[e.keyID] = t
+		}
+	}
+}
+
+// dropKeys forgets every cached key, keeping their uses for Flush; a.mu
+// is held.
+func (a *Accounts) dropKeys() {
+	for _, e := range a.keys {
+		a.takeUse(e)
+	}
+	clear(a.keys)
 }
 
 // Invalidate forgets every cached verification, so that a change of
@@ -358,7 +391,7 @@ func (a *Accounts) Invalidate() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	clear(a.verified)
-	clear(a.keys)
+	a.dropKeys()
 }
 
 func principalOf(u store.User) taxii.Principal {
@@ -381,6 +414,9 @@ func (a *Accounts) Rights(_ context.Context, p taxii.Principal, c store.Collecti
 // Flush stores the last-used times of API keys used since the last flush.
 func (a *Accounts) Flush(ctx context.Context) error {
 	a.mu.Lock()
+	for _, e := range a.keys {
+		a.takeUse(e)
+	}
 	used := a.used
 	a.used = map[string]time.Time{}
 	a.mu.Unlock()

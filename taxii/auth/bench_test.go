@@ -62,3 +62,27 @@ func BenchmarkAuthParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAuthenticateCached authenticates cached credentials from
+// GOMAXPROCS goroutines at once, without the rest of the request: the cost
+// of the cache and the limiter alone.
+func BenchmarkAuthenticateCached(b *testing.B) {
+	w := newWorld(b)
+	acc := auth.NewAccounts(w.db)
+	for _, who := range []string{"writer", "admin"} {
+		req := httptest.NewRequest(http.MethodGet, "/taxii2/", nil)
+		req.Header.Set("Authorization", w.creds[who])
+		if _, err := acc.Authenticate(req); err != nil { // verified once, then cached
+			b.Fatal(err)
+		}
+		b.Run(who, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := acc.Authenticate(req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

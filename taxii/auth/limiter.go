@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,11 @@ type Limiter struct {
 	failures map[string][]time.Time
 	pending  map[string]int // admitted attempts not yet settled
 	settled  chan struct{}  // closed, and replaced, whenever one settles
+	// tracked is len(failures), and latest the time of the latest failure
+	// (unix nanoseconds), kept beside them: with no failure in the window,
+	// the usual state, Blocked answers every request (each one with cached
+	// credentials asks) without taking mu.
+	tracked, latest atomic.Int64
 }
 
 const maxKeys = 100_000
@@ -76,9 +82,19 @@ func (l *Limiter) limit(k string) int {
 // Blocked returns how long the address or user name must wait before
 // trying again (0: not blocked).
 func (l *Limiter) Blocked(now time.Time, addr, user string) time.Duration {
+	if l.Idle(now) {
+		return 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.blocked(now, counterOf(addr, user))
+}
+
+// Idle reports whether no failure counts at now (none was recorded, or
+// the latest is older than the window): nobody is blocked, Blocked returns
+// 0 for any address and user name.
+func (l *Limiter) Idle(now time.Time) bool {
+	return l.tracked.Load() == 0 || now.UnixNano()-l.latest.Load() >= int64(l.Window)
 }
 
 func (l *Limiter) blocked(now time.Time, c counter) time.Duration {
@@ -194,6 +210,8 @@ func (l *Limiter) fail(now time.Time, c counter) {
 		}
 		l.failures[k] = append(fs, now)
 	}
+	l.latest.Store(max(l.latest.Load(), now.UnixNano())) // before tracked: Idle reads tracked first
+	l.tracked.Store(int64(len(l.failures)))
 }
 
 // prune drops failures older than the window.
@@ -206,6 +224,7 @@ func (l *Limiter) prune(k string, now time.Time) []time.Time {
 	fs = fs[i:]
 	if len(fs) == 0 {
 		delete(l.failures, k)
+		l.tracked.Store(int64(len(l.failures)))
 		return nil
 	}
 	l.failures[k] = fs
