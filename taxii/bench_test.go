@@ -78,6 +78,7 @@ func BenchmarkServer_PostObjects(b *testing.B) {
 		bodies = append(bodies, body)
 	}
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := range b.N {
 		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(bodies[i]))
 		req.Header.Set("Accept", taxii.MediaType)
@@ -89,6 +90,7 @@ func BenchmarkServer_PostObjects(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "objects/s")
+	reportCPU(b, cpu)
 }
 
 // BenchmarkServer_GetObjects pages through a 20,000-object collection by
@@ -115,6 +117,7 @@ func BenchmarkServer_GetManifest(b *testing.B) {
 // last, and reports the items of key served per second.
 func benchWalk(b *testing.B, h http.Handler, u, key string) {
 	next, served := "", 0
+	cpu := processCPU()
 	for b.Loop() {
 		target := u
 		if next != "" {
@@ -135,6 +138,7 @@ func benchWalk(b *testing.B, h http.Handler, u, key string) {
 		next = nxt
 	}
 	b.ReportMetric(float64(served)/b.Elapsed().Seconds(), key+"/s")
+	reportCPU(b, cpu)
 }
 
 // BenchmarkServer_PostObjectsConcurrent posts 1000-object envelopes from
@@ -151,6 +155,7 @@ func BenchmarkServer_PostObjectsConcurrent(b *testing.B) {
 	}
 	close(bodies)
 	b.ResetTimer()
+	cpu := processCPU()
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
@@ -171,6 +176,7 @@ func BenchmarkServer_PostObjectsConcurrent(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "objects/s")
+	reportCPU(b, cpu)
 }
 
 // scanPage reads a page as the server writes it, {"more":..,"next":"..",

@@ -22,6 +22,7 @@ func BenchmarkAuth(b *testing.B) {
 			if h := w.creds[who]; h != "" {
 				req.Header.Set("Authorization", h)
 			}
+			cpu := processCPU()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
 				w.handler.ServeHTTP(rec, req)
@@ -29,6 +30,7 @@ func BenchmarkAuth(b *testing.B) {
 					b.Fatalf("%d %s", rec.Code, rec.Body)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -44,6 +46,7 @@ func BenchmarkAuthParallel(b *testing.B) {
 	path := "/r/collections/" + w.public + "/objects/"
 	for _, who := range []string{"anonymous", "writer", "admin"} {
 		b.Run(who, func(b *testing.B) {
+			cpu := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				req := httptest.NewRequest(http.MethodGet, path, nil)
 				req.Header.Set("Accept", taxii.MediaType)
@@ -59,6 +62,7 @@ func BenchmarkAuthParallel(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -76,6 +80,7 @@ func BenchmarkAuthenticateCached(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(who, func(b *testing.B) {
+			cpu := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if _, err := acc.Authenticate(req); err != nil {
@@ -83,6 +88,7 @@ func BenchmarkAuthenticateCached(b *testing.B) {
 					}
 				}
 			})
+			reportCPU(b, cpu)
 		})
 	}
 }
