@@ -120,7 +120,7 @@ func (s *Server) observeActivity(c echo.Context) {
 	if id == "" && status >= 400 && c.Param("coll") != "" {
 		// Refused before the collection was resolved (a bad parameter,
 		// say): that is the error its consumer needs to see most.
-		if coll, err := s.Store.Collection(c.Request().Context(), c.Param("root"), c.Param("coll")); err == nil {
+		if coll, err := s.collectionByName(c.Request().Context(), c.Param("root"), c.Param("coll")); err == nil {
 			id = coll.ID
 		}
 	}

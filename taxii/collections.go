@@ -93,11 +93,11 @@ func collectionID(c echo.Context) string {
 
 func (s *Server) collection(c echo.Context, n need) (store.APIRoot, store.Collection, Rights, error) {
 	ctx := c.Request().Context()
-	root, err := s.Store.APIRoot(ctx, c.Param("root"))
+	root, err := s.apiRootByName(ctx, c.Param("root"))
 	if err != nil {
 		return root, store.Collection{}, Rights{}, err
 	}
-	coll, err := s.Store.Collection(ctx, root.Name, c.Param("coll"))
+	coll, err := s.collectionByName(ctx, root.Name, c.Param("coll"))
 	var r Rights
 	if err == nil {
 		r, err = s.Access.Rights(ctx, principal(c), coll)

@@ -78,7 +78,7 @@ func (s *Server) getAPIRoot(c echo.Context) error {
 // apiRoot returns the API root of the request's path, if the principal may
 // see it: an API root where it sees no collection is reported as absent.
 func (s *Server) apiRoot(c echo.Context) (store.APIRoot, error) {
-	r, err := s.Store.APIRoot(c.Request().Context(), c.Param("root"))
+	r, err := s.apiRootByName(c.Request().Context(), c.Param("root"))
 	if err != nil {
 		return r, err
 	}

@@ -65,6 +65,13 @@ type Server struct {
 	MaxPostBytes int64
 	PostWait     time.Duration
 
+	// ResourceCacheTTL is how long an API root or collection read from the
+	// store is reused by the requests that name it (0: read every time).
+	// Call ResourcesChanged after changing them other than through the
+	// TAXII API for the change to show at once.
+	ResourceCacheTTL time.Duration
+
+	resources     resourceCache
 	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
 	probe         chan struct{} // the readiness probe in flight
 	posts         *semaphore.Weighted
@@ -88,8 +95,9 @@ func NewServer(st store.Store, cursorKey []byte) *Server {
 		Title:     "Liaison TAXII 2.1 server",
 		CursorKey: cursorKey,
 
-		MaxPostBytes: DefaultMaxPostBytes,
-		PostWait:     DefaultPostWait,
+		MaxPostBytes:     DefaultMaxPostBytes,
+		PostWait:         DefaultPostWait,
+		ResourceCacheTTL: DefaultResourceCacheTTL,
 	}
 }
 

@@ -216,7 +216,7 @@ func (m *Main) Run(ctx context.Context) error {
 	service := curation.New(m.db, api.Validator)
 	service.Logger = m.logger.With("component", "store")
 	adminAPI := &taxiiadmin.Handler{API: service, Challenges: m.accounts.Challenges(),
-		AccountsChanged: m.accounts.Invalidate, Logger: m.logger.With("component", "admin")}
+		AccountsChanged: m.accounts.Invalidate, ResourcesChanged: api.ResourcesChanged, Logger: m.logger.With("component", "admin")}
 	api.Extensions = append(api.Extensions, adminAPI.Register)
 	m.api = api
 	m.inflight = newInflight()

@@ -31,7 +31,12 @@ type Handler struct {
 	// AccountsChanged is called after a change to users, grants or keys,
 	// so that cached verifications are dropped at once.
 	AccountsChanged func()
-	Logger          *slog.Logger
+	// ResourcesChanged is called after a request that changes API roots,
+	// collections or the objects of a collection, so that what the TAXII
+	// server cached of them is dropped at once (taxii.Server's
+	// ResourcesChanged).
+	ResourcesChanged func()
+	Logger           *slog.Logger
 }
 
 // Register adds the admin routes to e; use it as a taxii.Server extension.
@@ -48,21 +53,21 @@ func (h *Handler) Register(e *echo.Echo) {
 	})
 	g := e.Group("/admin", h.adminOnly)
 	g.GET("/api-roots/", h.listAPIRoots)
-	g.POST("/api-roots/", h.addAPIRoot)
-	g.PATCH("/api-roots/:name/", h.updateAPIRoot)
-	g.DELETE("/api-roots/:name/", h.removeAPIRoot)
+	g.POST("/api-roots/", h.resources(h.addAPIRoot))
+	g.PATCH("/api-roots/:name/", h.resources(h.updateAPIRoot))
+	g.DELETE("/api-roots/:name/", h.resources(h.removeAPIRoot))
 
 	g.GET("/collections/", h.listCollections)
-	g.POST("/collections/", h.addCollection)
+	g.POST("/collections/", h.resources(h.addCollection))
 	// A collection is named by ?ref= (id, alias or ROOT/ALIAS): an alias
 	// path would need an escaped slash.
 	g.GET("/collection/", h.showCollection)
-	g.PATCH("/collection/", h.updateCollection)
-	g.DELETE("/collection/", h.removeCollection)
-	g.POST("/collection/import/", h.importObjects)
+	g.PATCH("/collection/", h.resources(h.updateCollection))
+	g.DELETE("/collection/", h.resources(h.removeCollection))
+	g.POST("/collection/import/", h.resources(h.importObjects))
 	g.GET("/collection/export/", h.exportObjects)
-	g.DELETE("/collection/object/", h.deleteObject)
-	g.POST("/collection/revoke/", h.revokeObject)
+	g.DELETE("/collection/object/", h.resources(h.deleteObject))
+	g.POST("/collection/revoke/", h.resources(h.revokeObject))
 
 	g.GET("/users/", h.listUsers)
 	g.POST("/users/", h.addUser)
@@ -114,6 +119,19 @@ func (h *Handler) accounts(next echo.HandlerFunc) echo.HandlerFunc {
 		err := next(c)
 		if err == nil && h.AccountsChanged != nil {
 			h.AccountsChanged()
+		}
+		return err
+	}
+}
+
+// resources wraps a handler that changes API roots, collections or
+// objects. The hook runs after a failure too: an import may have stored
+// part of its objects.
+func (h *Handler) resources(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if h.ResourcesChanged != nil {
+			h.ResourcesChanged()
 		}
 		return err
 	}
