@@ -101,3 +101,8 @@ const TAXIITimestampLayout = "2006-01-02T15:04:05.000000Z"
 func FormatTAXII(t time.Time) string {
 	return t.UTC().Format(TAXIITimestampLayout)
 }
+
+// AppendTAXII appends t formatted as a TAXII timestamp to dst.
+func AppendTAXII(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, TAXIITimestampLayout)
+}

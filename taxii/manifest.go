@@ -2,7 +2,6 @@ package taxii
 
 import (
 	"bufio"
-	"encoding/json"
 
 	"github.com/labstack/echo/v4"
 
@@ -10,26 +9,46 @@ import (
 	"liaison/store"
 )
 
-// manifestRecord is one entry of a manifest (TAXII 2.1 §5.3.1).
-type manifestRecord struct {
-	ID        string `json:"id"`
-	DateAdded string `json:"date_added"`
-	Version   string `json:"version"`
-	MediaType string `json:"media_type"`
-}
-
 // getManifest serves GET .../manifest/ (TAXII 2.1 §5.3).
 func (s *Server) getManifest(c echo.Context) error {
 	page, next, err := s.pagedRequest(c, endpointManifest, paramsList)
 	if err != nil {
 		return err
 	}
-	return writePage(c, page, next, "objects", func(w *bufio.Writer, r *store.Record) error {
-		b, err := json.Marshal(manifestRecord{ID: r.ID, DateAdded: stix.FormatTAXII(r.DateAdded),
-			Version: r.VersionText, MediaType: stix.MediaType(r.SpecVersion)})
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
-	})
+	return s.writePage(c, page, next, "objects", writeManifestRecord)
 }
+
+// writeManifestRecord writes one manifest-record (TAXII 2.1 §5.3.1), the
+// bytes json.Marshal would write for {id, date_added, version,
+// media_type}, through buf without allocating.
+func writeManifestRecord(w *bufio.Writer, r *store.Record, buf []byte) ([]byte, error) {
+	buf = append(buf[:0], `{"id":`...)
+	buf = appendJSONString(buf, r.ID)
+	buf = append(buf, `,"date_added":"`...)
+	buf = stix.AppendTAXII(buf, r.DateAdded)
+	buf = append(buf, `","version":`...)
+	buf = appendJSONString(buf, r.VersionText)
+	buf = append(buf, `,"media_type":`...)
+	buf = appendJSONString(buf, mediaTypeOfSpec(r.SpecVersion))
+	buf = append(buf, '}')
+	_, err := w.Write(buf)
+	return buf, err
+}
+
+// mediaTypeOfSpec is stix.MediaType without an allocation for the spec
+// versions a collection holds.
+func mediaTypeOfSpec(specVersion string) string {
+	switch specVersion {
+	case stix.SpecVersion21:
+		return mediaTypeSTIX21
+	case stix.SpecVersion20:
+		return mediaTypeSTIX20
+	}
+	return stix.MediaType(specVersion)
+}
+
+// What stix.MediaType returns for them.
+const (
+	mediaTypeSTIX21 = "application/stix+json;version=" + stix.SpecVersion21
+	mediaTypeSTIX20 = "application/stix+json;version=" + stix.SpecVersion20
+)

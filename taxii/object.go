@@ -10,5 +10,5 @@ func (s *Server) getObject(c echo.Context) error {
 		return err
 	}
 	s.served(c, page)
-	return writePage(c, page, next, "objects", writeRaw)
+	return s.writePage(c, page, next, "objects", writeRaw)
 }

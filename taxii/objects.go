@@ -13,7 +13,7 @@ func (s *Server) getObjects(c echo.Context) error {
 		return err
 	}
 	s.served(c, page)
-	return writePage(c, page, next, "objects", writeRaw)
+	return s.writePage(c, page, next, "objects", writeRaw)
 }
 
 // served tells metrics and consumer activity what a page of objects held.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 
@@ -133,8 +134,10 @@ func filterHash(f *filter) string {
 
 // writePage streams a paged resource: {"more":..,"next":..,"<key>":[items]}
 // with the X-TAXII-Date-Added headers, or {"more":false} without them when
-// the page is empty (TAXII 2.1 §3.2 defines no header values for it).
-func writePage(c echo.Context, page store.Page, next, key string, item func(w *bufio.Writer, r *store.Record) error) error {
+// the page is empty (TAXII 2.1 §3.2 defines no header values for it). item
+// writes one item, and may use and return buf, a scratch buffer kept
+// across items.
+func (s *Server) writePage(c echo.Context, page store.Page, next, key string, item pageItem) error {
 	res := c.Response()
 	if len(page.Records) > 0 {
 		res.Header().Set(HeaderDateAddedFirst, stix.FormatTAXII(page.Records[0].DateAdded))
@@ -142,24 +145,29 @@ func writePage(c echo.Context, page store.Page, next, key string, item func(w *b
 	}
 	res.Header().Set(echo.HeaderContentType, MediaType)
 	res.WriteHeader(http.StatusOK)
-	w := bufio.NewWriterSize(res, 32<<10)
+	pw := s.pageWriter(res)
+	defer s.releasePageWriter(pw)
+	w := pw.w
 	if page.More {
 		w.WriteString(`{"more":true`)
 	} else {
 		w.WriteString(`{"more":false`)
 	}
 	if next != "" {
-		nextJSON, _ := json.Marshal(next)
 		w.WriteString(`,"next":`)
-		w.Write(nextJSON)
+		pw.buf = appendJSONString(pw.buf[:0], next)
+		w.Write(pw.buf)
 	}
 	if len(page.Records) > 0 {
-		fmt.Fprintf(w, `,%q:[`, key)
+		w.WriteString(`,"`)
+		w.WriteString(key)
+		w.WriteString(`":[`)
 		for i := range page.Records {
 			if i > 0 {
 				w.WriteByte(',')
 			}
-			if err := item(w, &page.Records[i]); err != nil {
+			var err error
+			if pw.buf, err = item(w, &page.Records[i], pw.buf); err != nil {
 				return err
 			}
 		}
@@ -169,7 +177,36 @@ func writePage(c echo.Context, page store.Page, next, key string, item func(w *b
 	return w.Flush()
 }
 
-func writeRaw(w *bufio.Writer, r *store.Record) error {
+// pageItem writes one item of a page to w; buf is scratch space, returned
+// grown for the next item.
+type pageItem func(w *bufio.Writer, r *store.Record, buf []byte) ([]byte, error)
+
+func writeRaw(w *bufio.Writer, r *store.Record, buf []byte) ([]byte, error) {
 	_, err := w.Write(r.Raw)
-	return err
+	return buf, err
+}
+
+// pageWriterState is what writing a page needs besides the page: a write
+// buffer (32 KiB: a 1000-object page is sent in some twenty writes) and
+// scratch space for the items. Pages reuse them through Server.pageWriters
+// instead of allocating them per request.
+type pageWriterState struct {
+	w   *bufio.Writer
+	buf []byte
+}
+
+func (s *Server) pageWriter(dst io.Writer) *pageWriterState {
+	if pw, ok := s.pageWriters.Get().(*pageWriterState); ok {
+		pw.w.Reset(dst)
+		return pw
+	}
+	return &pageWriterState{w: bufio.NewWriterSize(dst, 32<<10), buf: make([]byte, 0, 256)}
+}
+
+func (s *Server) releasePageWriter(pw *pageWriterState) {
+	pw.w.Reset(io.Discard) // no reference to the response is kept
+	if cap(pw.buf) > 64<<10 {
+		pw.buf = make([]byte, 0, 256) // an outsized item's buffer is not kept
+	}
+	s.pageWriters.Put(pw)
 }

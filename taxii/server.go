@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,7 @@ type Server struct {
 	ResourceCacheTTL time.Duration
 
 	resources     resourceCache
+	pageWriters   sync.Pool     // of *pageWriterState
 	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
 	probe         chan struct{} // the readiness probe in flight
 	posts         *semaphore.Weighted

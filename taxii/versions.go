@@ -2,7 +2,6 @@ package taxii
 
 import (
 	"bufio"
-	"encoding/json"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,11 +15,9 @@ func (s *Server) getVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writePage(c, page, next, "versions", func(w *bufio.Writer, r *store.Record) error {
-		b, err := json.Marshal(r.VersionText)
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
+	return s.writePage(c, page, next, "versions", func(w *bufio.Writer, r *store.Record, buf []byte) ([]byte, error) {
+		buf = appendJSONString(buf[:0], r.VersionText)
+		_, err := w.Write(buf)
+		return buf, err
 	})
 }
