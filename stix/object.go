@@ -207,6 +207,11 @@ func peek(index int, raw []byte, lim Limits) (Object, int, error) {
 	}
 	o.Markings = markingsOf(span(topObjectMarkingRefs), span(topGranularMarkings), span(topCreatedByRef))
 
+	if scan.compact {
+		// Compacting would copy it unchanged, through a state machine.
+		o.Raw = append(make([]byte, 0, len(raw)), raw...)
+		return o, scan.values, nil
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw))
 	if err := json.Compact(&buf, raw); err != nil {

@@ -133,6 +133,9 @@ type scanner struct {
 	current      int // the top-level property whose value is being read, or -1
 	// lastEscaped says whether the string just scanned has escapes.
 	lastEscaped bool
+	// spaced says whether white space was found outside strings: whether
+	// compacting would change the object.
+	spaced bool
 	// names holds the member names seen in each open object, by depth;
 	// they are kept across objects to be reused.
 	names []scanNames
@@ -155,6 +158,7 @@ type scanResult struct {
 	problem      *Problem         // the first problem that makes the object unacceptable
 	problemClass string           // its class
 	values       int              // the JSON values in the object, itself included
+	compact      bool             // no white space outside strings: compact JSON already
 }
 
 // scanObject scans raw, which must hold one JSON object, or returns an
@@ -168,7 +172,7 @@ func scanObject(raw []byte, lim Limits) (scanResult, error) {
 	if err := s.run(); err != nil {
 		return scanResult{}, err
 	}
-	return scanResult{top: s.top, problem: s.problem, problemClass: s.problemClass, values: s.values}, nil
+	return scanResult{top: s.top, problem: s.problem, problemClass: s.problemClass, values: s.values, compact: !s.spaced}, nil
 }
 
 // run walks the value at s.i and everything after it, which may only be
@@ -428,6 +432,7 @@ func (s *scanner) skipWhitespace() {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
 			s.i++
+			s.spaced = true
 		default:
 			return
 		}

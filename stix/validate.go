@@ -125,11 +125,14 @@ func (v *Validator) checkOne(i int, raw json.RawMessage, o Options) Result {
 	v.budgetOnce.Do(func() { v.budget = newValueBudget(v.MaxValuesAtOnce) })
 	v.budget.acquire(values)
 	defer v.budget.release(values)
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(obj.Raw))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON: " + err.Error(), Class: ClassJSON}}
+	m := decodeTreeObject(obj.Raw)
+	if m == nil {
+		// Beyond what decodeTree builds: the Decoder says why.
+		dec := json.NewDecoder(bytes.NewReader(obj.Raw))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			return Result{Err: &ObjectError{Index: i, ID: obj.ID, Version: obj.VersionText, Reason: "not valid JSON: " + err.Error(), Class: ClassJSON}}
+		}
 	}
 	problems := v.schemas.validate(obj.Type, m, o.RejectCustom)
 	nSchema := len(problems)
