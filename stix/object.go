@@ -124,13 +124,13 @@ func peek(index int, raw []byte, lim Limits) (Object, int, error) {
 		return fail("", "", "not valid JSON")
 	}
 	p := peeked{raw: raw, top: top}
+	// created and modified are parsed once, here.
+	createdStamp, modifiedStamp := p.timestamp(topCreated), p.timestamp(topModified)
 	// The version a failure reports: modified, else created, as written.
 	version := ""
-	for _, i := range []int{topCreated, topModified} {
-		if s, err := p.str(i); err == nil && !top[i].bad {
-			if _, err := ParseTimestamp(s); err == nil {
-				version = s
-			}
+	for _, st := range []stamp{createdStamp, modifiedStamp} {
+		if st.present && st.err == nil && !st.bad {
+			version = st.text
 		}
 	}
 	id, idErr := p.str(topID)
@@ -159,20 +159,15 @@ func peek(index int, raw []byte, lim Limits) (Object, int, error) {
 	}
 	o.Type = typ
 
-	var created, modified time.Time
-	createdText, hasCreated, err := p.timestamp(topCreated)
-	if err != nil {
-		return fail(id, version, "created: %v", err)
+	createdText, hasCreated, created := createdStamp.text, createdStamp.present, createdStamp.t
+	if createdStamp.err != nil {
+		return fail(id, version, "created: %v", createdStamp.err)
 	}
-	if hasCreated {
-		created, _ = ParseTimestamp(createdText)
-	}
-	modifiedText, hasModified, err := p.timestamp(topModified)
-	if err != nil {
-		return fail(id, version, "modified: %v", err)
+	modifiedText, hasModified, modified := modifiedStamp.text, modifiedStamp.present, modifiedStamp.t
+	if modifiedStamp.err != nil {
+		return fail(id, version, "modified: %v", modifiedStamp.err)
 	}
 	if hasModified {
-		modified, _ = ParseTimestamp(modifiedText)
 		if hasCreated && modified.Before(created) {
 			return fail(id, modifiedText, "modified: %s is earlier than created %s", modifiedText, createdText)
 		}
@@ -238,18 +233,29 @@ func (p *peeked) str(i int) (string, error) {
 	return s, nil
 }
 
-func (p *peeked) timestamp(i int) (text string, present bool, err error) {
+// stamp is a timestamp property as peek reads it.
+type stamp struct {
+	text    string // as written, when it is a valid timestamp
+	t       time.Time
+	present bool
+	bad     bool  // the scan found text that is not Unicode in it
+	err     error // not a string, or not a timestamp
+}
+
+func (p *peeked) timestamp(i int) stamp {
 	if !p.top[i].present {
-		return "", false, nil
+		return stamp{}
 	}
+	st := stamp{present: true, bad: p.top[i].bad}
 	s, err := p.str(i)
 	if err != nil {
-		return "", true, err
+		st.err = err
+		return st
 	}
-	if _, err := ParseTimestamp(s); err != nil {
-		return "", true, err
+	if st.t, st.err = ParseTimestamp(s); st.err == nil {
+		st.text = s
 	}
-	return s, true, nil
+	return st
 }
 
 // truncate keeps messages readable when a client sends huge values.
