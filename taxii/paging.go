@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 
 	"liaison/stix"
@@ -139,13 +140,25 @@ func filterHash(f *filter) string {
 // across items.
 func (s *Server) writePage(c echo.Context, page store.Page, next, key string, item pageItem) error {
 	res := c.Response()
+	h := res.Header()
 	if len(page.Records) > 0 {
-		res.Header().Set(HeaderDateAddedFirst, stix.FormatTAXII(page.Records[0].DateAdded))
-		res.Header().Set(HeaderDateAddedLast, stix.FormatTAXII(page.Records[len(page.Records)-1].DateAdded))
+		h.Set(HeaderDateAddedFirst, stix.FormatTAXII(page.Records[0].DateAdded))
+		h.Set(HeaderDateAddedLast, stix.FormatTAXII(page.Records[len(page.Records)-1].DateAdded))
 	}
-	res.Header().Set(echo.HeaderContentType, MediaType)
+	h.Set(echo.HeaderContentType, MediaType)
+	// Whether the body is compressed depends on Accept-Encoding: a cache
+	// must not answer one client with what another accepted.
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	var dst io.Writer = res
+	var zw *gzip.Writer
+	if acceptsGzip(c.Request().Header.Values(echo.HeaderAcceptEncoding)) && len(page.Records) > 0 {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		zw = s.gzipWriter(res)
+		defer s.releaseGzipWriter(zw)
+		dst = zw
+	}
 	res.WriteHeader(http.StatusOK)
-	pw := s.pageWriter(res)
+	pw := s.pageWriter(dst)
 	defer s.releasePageWriter(pw)
 	w := pw.w
 	if page.More {
@@ -174,7 +187,13 @@ func (s *Server) writePage(c echo.Context, page store.Page, next, key string, it
 		w.WriteByte(']')
 	}
 	w.WriteByte('}')
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if zw != nil {
+		return zw.Close() // the gzip trailer
+	}
+	return nil
 }
 
 // pageItem writes one item of a page to w; buf is scratch space, returned

@@ -74,6 +74,7 @@ type Server struct {
 
 	resources     resourceCache
 	pageWriters   sync.Pool     // of *pageWriterState
+	gzipWriters   sync.Pool     // of *gzip.Writer, for pages
 	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
 	probe         chan struct{} // the readiness probe in flight
 	posts         *semaphore.Weighted
