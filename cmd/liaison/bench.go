@@ -24,6 +24,7 @@ type benchFlags struct {
 	passwordStdin     *bool
 	asJSON            *bool
 	ceiling           *bool
+	gzip              *bool
 }
 
 func addBenchFlags(fs *flag.FlagSet, ceiling bool) *benchFlags {
@@ -36,6 +37,7 @@ func addBenchFlags(fs *flag.FlagSet, ceiling bool) *benchFlags {
 	}
 	if ceiling {
 		f.ceiling = fs.Bool("ceiling", false, "also run the scenario against the server's own first page served from memory, and print the ratio")
+		f.gzip = fs.Bool("gzip", false, "ask for gzip-compressed pages (Accept-Encoding: gzip) and decompress them, as most HTTP libraries do")
 	}
 	return f
 }
@@ -59,7 +61,11 @@ func (c *cli) benchClient(f *benchFlags) (*bench.Client, error) {
 	case cmp.Or(*f.apiKey, os.Getenv("LIAISON_API_KEY")) != "":
 		auth = "Bearer " + cmp.Or(*f.apiKey, os.Getenv("LIAISON_API_KEY"))
 	}
-	return bench.NewClient(*f.url, auth), nil
+	cl := bench.NewClient(*f.url, auth)
+	if f.gzip != nil {
+		cl.Gzip = *f.gzip
+	}
+	return cl, nil
 }
 
 func (c *cli) benchWalk(fs *flag.FlagSet) runFunc {
@@ -226,6 +232,9 @@ func (c *cli) printBench(asJSON bool, r bench.Result) error {
 	var notes []string
 	if r.Ceiling != nil {
 		notes = append(notes, fmt.Sprintf("ratio to the ceiling: %.2f", r.Ratio))
+	}
+	if r.WireBytes > 0 && r.Requests > 0 && !strings.HasPrefix(r.Scenario, "ingest") {
+		notes = append(notes, fmt.Sprintf("body bytes received per request: %d", r.WireBytes/int64(r.Requests)))
 	}
 	if strings.HasPrefix(r.Scenario, "walk") {
 		notes = append(notes, fmt.Sprintf("duplicates %d, missing %d, unexpected %d", r.Duplicates, r.Missing, r.Unexpected))

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -178,4 +180,76 @@ func FuzzScanPage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// gzipping compresses what h answers for requests that accept gzip.
+type gzipping struct{ h http.Handler }
+
+func (g gzipping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Accept-Encoding") != "gzip" {
+		g.h.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	g.h.ServeHTTP(rec, r)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	zw := gzip.NewWriter(w)
+	zw.Write(rec.Body.Bytes())
+	zw.Close()
+}
+
+// TestGzip: with Gzip, a walk asks for compressed pages, sees the same
+// objects and counts fewer bytes; its ceiling serves the compressed page,
+// as the server sent it.
+func TestGzip(t *testing.T) {
+	ts := httptest.NewServer(gzipping{&fakeCollection{ids: ids(30)}})
+	defer ts.Close()
+	plain := NewClient(ts.URL+"/r/collections/c/objects/", "")
+	compressed := NewClient(ts.URL+"/r/collections/c/objects/", "")
+	compressed.Gzip = true
+	want, err := Walk(context.Background(), plain, WalkOptions{Limit: 10, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := WalkWithCeiling(context.Background(), compressed, WalkOptions{Limit: 10, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Objects != 30 || got.Missing+got.Duplicates+got.Unexpected != 0 || got.WireBytes <= 0 || got.WireBytes >= want.WireBytes {
+		t.Errorf("gzip walk %+v; identity walk %+v", got, want)
+	}
+	if got.Ceiling == nil || got.Ceiling.Objects != 30 || got.Ceiling.WireBytes >= want.WireBytes {
+		t.Errorf("gzip ceiling %+v", got.Ceiling)
+	}
+	cl, err := newCeiling(context.Background(), compressed, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(mustRequest(t, cl.URL)) // as sent
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil || res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("the ceiling serves %v, %v", res.Header, err)
+	}
+	page, _ := io.ReadAll(zr)
+	if p, err := scanPage(page); err != nil || len(p.IDs) != 10 {
+		t.Errorf("the ceiling's page: %s %v", page, err)
+	}
+}
+
+func mustRequest(t *testing.T, u string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

@@ -25,7 +25,8 @@ type ceiling struct {
 // newCeiling fetches the first page of limit objects from c and starts
 // serving it on loopback.
 func newCeiling(ctx context.Context, c *Client, limit int) (*ceiling, error) {
-	body, h, err := c.get(ctx, c.ObjectsURL, url.Values{"limit": {strconv.Itoa(limit)}})
+	// The page as the server sent it: compressed when it compressed it.
+	body, h, err := c.fetch(ctx, c.ObjectsURL, url.Values{"limit": {strconv.Itoa(limit)}})
 	if err != nil {
 		return nil, fmt.Errorf("fetch the page the ceiling serves: %w", err)
 	}
@@ -34,7 +35,7 @@ func newCeiling(ctx context.Context, c *Client, limit int) (*ceiling, error) {
 		return nil, err
 	}
 	cl := &ceiling{ln: ln, URL: "http://" + ln.Addr().String() + "/objects/", body: body, header: http.Header{}}
-	for _, k := range []string{"Content-Type", "X-Taxii-Date-Added-First", "X-Taxii-Date-Added-Last"} {
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Vary", "X-Taxii-Date-Added-First", "X-Taxii-Date-Added-Last"} {
 		if v := h.Get(k); v != "" {
 			cl.header.Set(k, v)
 		}
@@ -57,7 +58,7 @@ func (cl *ceiling) Close() error { return cl.srv.Close() }
 
 // client returns a client of the ceiling with c's settings.
 func (cl *ceiling) client(c *Client) *Client {
-	return &Client{HTTP: c.HTTP, ObjectsURL: cl.URL}
+	return &Client{HTTP: c.HTTP, ObjectsURL: cl.URL, Gzip: c.Gzip}
 }
 
 // WalkWithCeiling walks the collection, then walks the same number of pages

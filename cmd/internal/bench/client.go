@@ -9,7 +9,10 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 const mediaType = "application/taxii+json;version=2.1"
@@ -22,6 +25,11 @@ type Client struct {
 	ObjectsURL string
 	// Authorization is the header sent with every request ("": none).
 	Authorization string
+	// Gzip asks for gzip-compressed pages (Accept-Encoding: gzip) and
+	// decompresses them, as most HTTP libraries do by default.
+	Gzip bool
+
+	wire atomic.Int64 // body bytes received, as sent
 }
 
 // NewClient returns a Client with a transport that keeps enough idle
@@ -39,8 +47,25 @@ func (c *Client) manifestURL() string {
 	return strings.TrimSuffix(strings.TrimSuffix(c.ObjectsURL, "/"), "objects") + "manifest/"
 }
 
-// get sends a GET and returns the body and headers of a 200.
+// get sends a GET and returns the body, decompressed, and headers of a
+// 200.
 func (c *Client) get(ctx context.Context, u string, q url.Values) ([]byte, http.Header, error) {
+	body, h, err := c.fetch(ctx, u, q)
+	if err != nil || !strings.EqualFold(h.Get("Content-Encoding"), "gzip") {
+		return body, h, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, fmt.Errorf("GET %s: a gzip body that does not decompress: %w", u, err)
+	}
+	if body, err = io.ReadAll(zr); err != nil {
+		return nil, nil, fmt.Errorf("GET %s: a gzip body that does not decompress: %w", u, err)
+	}
+	return body, h, nil
+}
+
+// fetch sends a GET and returns the body, as sent, and headers of a 200.
+func (c *Client) fetch(ctx context.Context, u string, q url.Values) ([]byte, http.Header, error) {
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -52,6 +77,9 @@ func (c *Client) get(ctx context.Context, u string, q url.Values) ([]byte, http.
 	if c.Authorization != "" {
 		req.Header.Set("Authorization", c.Authorization)
 	}
+	if c.Gzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, nil, err
@@ -61,6 +89,7 @@ func (c *Client) get(ctx context.Context, u string, q url.Values) ([]byte, http.
 	if err != nil {
 		return nil, nil, err
 	}
+	c.wire.Add(int64(len(body)))
 	if res.StatusCode != http.StatusOK {
 		return nil, nil, fmt.Errorf("GET %s: %s: %.200s", u, res.Status, body)
 	}
@@ -110,8 +139,11 @@ type Result struct {
 	Max time.Duration `json:"max_ns"`
 	// Duplicates and Missing are what a verified walk found wrong.
 	Duplicates int `json:"duplicates,omitempty"`
-	Missing    int `json:"missing,omitempty"`
-	Unexpected int `json:"unexpected,omitempty"`
+	// WireBytes are the body bytes received for the scenario's requests,
+	// compressed when the server compressed them.
+	WireBytes  int64 `json:"wire_bytes"`
+	Missing    int   `json:"missing,omitempty"`
+	Unexpected int   `json:"unexpected,omitempty"`
 	// Ceiling is the same scenario against the server's own page served
 	// from memory; Ratio is this result's rate over the ceiling's.
 	Ceiling *Result `json:"ceiling,omitempty"`

@@ -49,6 +49,7 @@ func poll(ctx context.Context, c *Client, o PollOptions, query func(r *rand.Rand
 	var mu sync.Mutex
 	var latencies []time.Duration
 	var wg sync.WaitGroup
+	wire := c.wire.Load()
 	start := time.Now()
 	for i := range o.Connections {
 		wg.Add(1)
@@ -84,6 +85,7 @@ func poll(ctx context.Context, c *Client, o PollOptions, query func(r *rand.Rand
 	}
 	wg.Wait()
 	r.Elapsed = time.Since(start)
+	r.WireBytes = c.wire.Load() - wire
 	r.finish(latencies)
 	return r, nil
 }

@@ -40,6 +40,7 @@ func Walk(ctx context.Context, c *Client, o WalkOptions) (Result, error) {
 	seen := map[string]int{}
 	var latencies []time.Duration
 	q := url.Values{"limit": {strconv.Itoa(o.Limit)}}
+	wire := c.wire.Load()
 	start := time.Now()
 	for {
 		t0 := time.Now()
@@ -68,6 +69,7 @@ func Walk(ctx context.Context, c *Client, o WalkOptions) (Result, error) {
 		}
 	}
 	r.Elapsed = time.Since(start)
+	r.WireBytes = c.wire.Load() - wire
 	r.finish(latencies)
 	for id, n := range seen {
 		if n > 1 {
@@ -130,6 +132,7 @@ func thin(s []string) []string {
 func walkFixed(ctx context.Context, c *Client, scenario string, pages int) (Result, error) {
 	r := Result{Scenario: scenario}
 	var latencies []time.Duration
+	wire := c.wire.Load()
 	start := time.Now()
 	for range pages {
 		t0 := time.Now()
@@ -146,6 +149,7 @@ func walkFixed(ctx context.Context, c *Client, scenario string, pages int) (Resu
 		r.Objects += len(p.IDs)
 	}
 	r.Elapsed = time.Since(start)
+	r.WireBytes = c.wire.Load() - wire
 	r.finish(latencies)
 	return r, nil
 }
