@@ -313,3 +313,41 @@ func BenchmarkServer_PageEncoding(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkServer_NotModified asks again for a page that has not changed,
+// with its entity tag (304, no query), beside the same request without it.
+func BenchmarkServer_NotModified(b *testing.B) {
+	h, path := benchServer(b, benchFeed(b, 2000))
+	for _, limit := range []int{100, 1000} {
+		u := fmt.Sprintf("%s?limit=%d", path, limit)
+		req := httptest.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Accept", taxii.MediaType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		tag := rec.Header().Get("ETag")
+		for _, conditional := range []bool{false, true} {
+			name := fmt.Sprintf("limit=%d/200", limit)
+			want := http.StatusOK
+			if conditional {
+				name, want = fmt.Sprintf("limit=%d/304", limit), http.StatusNotModified
+			}
+			b.Run(name, func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, u, nil)
+				req.Header.Set("Accept", taxii.MediaType)
+				if conditional {
+					req.Header.Set("If-None-Match", tag)
+				}
+				cpu := processCPU()
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != want {
+						b.Fatalf("GET: %d, want %d", rec.Code, want)
+					}
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+				reportCPU(b, cpu)
+			})
+		}
+	}
+}

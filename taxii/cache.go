@@ -52,9 +52,11 @@ func (rc *resourceCache) invalidate() {
 
 // ResourcesChanged tells the server that API roots, collections or the
 // objects of a collection changed other than through its TAXII handlers
-// (the admin API, say): what it cached of them is dropped at once.
+// (the admin API, say): what it cached of them is dropped at once, and the
+// entity tags of every page change.
 func (s *Server) ResourcesChanged() {
 	s.resources.invalidate()
+	s.changes.Add(1)
 }
 
 // apiRootByName returns the API root named name, from the cache when the

@@ -129,3 +129,13 @@ func TestPageGzip(t *testing.T) {
 		}
 	}
 }
+
+func serveRecorded(f *fixture, req *http.Request) *httptest.ResponseRecorder {
+	return serveRecordedBy(f.handler, req)
+}
+
+func serveRecordedBy(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}

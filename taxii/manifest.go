@@ -11,11 +11,11 @@ import (
 
 // getManifest serves GET .../manifest/ (TAXII 2.1 §5.3).
 func (s *Server) getManifest(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, endpointManifest, paramsList)
+	ans, err := s.pagedRequest(c, endpointManifest, paramsList)
 	if err != nil {
 		return err
 	}
-	return s.writePage(c, page, next, "objects", writeManifestRecord)
+	return s.writePage(c, ans, "objects", writeManifestRecord)
 }
 
 // writeManifestRecord writes one manifest-record (TAXII 2.1 §5.3.1), the

@@ -8,12 +8,12 @@ import (
 
 // getObjects serves GET .../objects/ (TAXII 2.1 §5.4); POST is in post.go.
 func (s *Server) getObjects(c echo.Context) error {
-	page, next, err := s.pagedRequest(c, endpointObjects, paramsList)
+	ans, err := s.pagedRequest(c, endpointObjects, paramsList)
 	if err != nil {
 		return err
 	}
-	s.served(c, page)
-	return s.writePage(c, page, next, "objects", writeRaw)
+	s.served(c, ans.page)
+	return s.writePage(c, ans, "objects", writeRaw)
 }
 
 // served tells metrics and consumer activity what a page of objects held.

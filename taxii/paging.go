@@ -39,20 +39,31 @@ const (
 // with next.
 const maxCursorFilter = 16 << 10
 
-// pagedRequest resolves, authorises and runs a paged query. It returns the
-// page and the next token when there is more.
-func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string) (store.Page, string, error) {
+// pageAnswer is what a paged request is answered with.
+type pageAnswer struct {
+	page store.Page
+	next string // the next token, when there is more
+	etag string // the page's entity tag (its ETag header)
+	gzip bool   // the client accepts gzip
+	// notModified is set, and page empty, when the client's
+	// If-None-Match names the page as it is: it gets 304, and the store
+	// is not queried.
+	notModified bool
+}
+
+// pagedRequest resolves, authorises and runs a paged query.
+func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string) (pageAnswer, error) {
 	p, err := parseParams(c.Request().URL.RawQuery, allowed)
 	if err != nil {
-		return store.Page{}, "", err
+		return pageAnswer{}, err
 	}
 	root, coll, rights, err := s.collection(c, needRead)
 	if err != nil {
-		return store.Page{}, "", err
+		return pageAnswer{}, err
 	}
 	objectID := c.Param("object")
 	if objectID != "" && !stix.ValidID(objectID) {
-		return store.Page{}, "", fmt.Errorf("object %q: %w", objectID, store.ErrObjectNotFound)
+		return pageAnswer{}, fmt.Errorf("object %q: %w", objectID, store.ErrObjectNotFound)
 	}
 	limit := p.limit
 	if limit == 0 {
@@ -70,19 +81,19 @@ func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string)
 	if p.next != "" {
 		cur, err := decodeCursor(s.CursorKey, p.next)
 		if err != nil {
-			return store.Page{}, "", paramError(paramNext, "is not a token this server issued; start again without next")
+			return pageAnswer{}, paramError(paramNext, "is not a token this server issued; start again without next")
 		}
 		if cur.Collection != coll.ID || cur.Endpoint != endpoint || cur.Object != objectID || cur.Principal != who {
-			return store.Page{}, "", paramError(paramNext, "was issued for another endpoint, collection or user; use it only where you got it")
+			return pageAnswer{}, paramError(paramNext, "was issued for another endpoint, collection or user; use it only where you got it")
 		}
 		if f, err = cursorFilter(cur, f); err != nil {
-			return store.Page{}, "", err
+			return pageAnswer{}, err
 		}
 		pos = cur.Position
 	}
 	q, err := f.storeQuery()
 	if err != nil {
-		return store.Page{}, "", err
+		return pageAnswer{}, err
 	}
 	q.ObjectID, q.After, q.Limit = objectID, pos, limit
 	q.Clearance = rights.Clearance // what this client may not see does not exist for it
@@ -93,11 +104,19 @@ func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string)
 	case endpointManifest:
 		q.NoBody = true
 	}
+	ans := pageAnswer{gzip: acceptsGzip(c.Request().Header.Values(echo.HeaderAcceptEncoding))}
+	if ans.etag, err = s.pageETag(c.Request().Context(), endpoint, coll, principal(c), rights, f, q, ans.gzip); err != nil {
+		return pageAnswer{}, err
+	}
+	if inm := c.Request().Header.Values("If-None-Match"); len(inm) > 0 && matchesETag(inm, ans.etag, objectID == "") {
+		ans.notModified = true
+		return ans, nil
+	}
 	page, err := s.Store.Query(c.Request().Context(), coll.ID, q)
 	if err != nil {
-		return page, "", err
+		return pageAnswer{}, err
 	}
-	next := ""
+	ans.page = page
 	if page.More {
 		// Sent whenever more is true (taxii2-client loops on more alone).
 		cur := cursor{Collection: coll.ID, Endpoint: endpoint, Object: objectID, Principal: who, Position: page.Resume}
@@ -106,9 +125,9 @@ func (s *Server) pagedRequest(c echo.Context, endpoint string, allowed []string)
 		} else {
 			cur.Filter = &f
 		}
-		next = encodeCursor(s.CursorKey, cur)
+		ans.next = encodeCursor(s.CursorKey, cur)
 	}
-	return page, next, nil
+	return ans, nil
 }
 
 // cursorFilter returns the filter a request with next applies: the cursor's.
@@ -138,20 +157,27 @@ func filterHash(f *filter) string {
 // the page is empty (TAXII 2.1 §3.2 defines no header values for it). item
 // writes one item, and may use and return buf, a scratch buffer kept
 // across items.
-func (s *Server) writePage(c echo.Context, page store.Page, next, key string, item pageItem) error {
+func (s *Server) writePage(c echo.Context, ans pageAnswer, key string, item pageItem) error {
 	res := c.Response()
 	h := res.Header()
-	if len(page.Records) > 0 {
-		h.Set(HeaderDateAddedFirst, stix.FormatTAXII(page.Records[0].DateAdded))
-		h.Set(HeaderDateAddedLast, stix.FormatTAXII(page.Records[len(page.Records)-1].DateAdded))
-	}
+	page, next := ans.page, ans.next
 	h.Set(echo.HeaderContentType, MediaType)
 	// Whether the body is compressed depends on Accept-Encoding: a cache
 	// must not answer one client with what another accepted.
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	h.Set("ETag", ans.etag)
+	if ans.notModified {
+		// RFC 9110 §15.4.5: the ETag and Vary a 200 would carry, no body.
+		res.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	if len(page.Records) > 0 {
+		h.Set(HeaderDateAddedFirst, stix.FormatTAXII(page.Records[0].DateAdded))
+		h.Set(HeaderDateAddedLast, stix.FormatTAXII(page.Records[len(page.Records)-1].DateAdded))
+	}
 	var dst io.Writer = res
 	var zw *gzip.Writer
-	if acceptsGzip(c.Request().Header.Values(echo.HeaderAcceptEncoding)) && len(page.Records) > 0 {
+	if ans.gzip && len(page.Records) > 0 {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		zw = s.gzipWriter(res)
 		defer s.releaseGzipWriter(zw)

@@ -72,9 +72,15 @@ type Server struct {
 	// TAXII API for the change to show at once.
 	ResourceCacheTTL time.Duration
 
-	resources     resourceCache
-	pageWriters   sync.Pool     // of *pageWriterState
-	gzipWriters   sync.Pool     // of *gzip.Writer, for pages
+	resources   resourceCache
+	pageWriters sync.Pool // of *pageWriterState
+	gzipWriters sync.Pool // of *gzip.Writer, for pages
+	// changes counts the deletions of objects (and other changes the
+	// admin API reports) since the server started: part of every page's
+	// entity tag.
+	changes       atomic.Uint64
+	etagOnce      sync.Once
+	etagRandom    []byte
 	noSpaceLogged atomic.Int64  // unix nanoseconds of the last full-disk log line
 	probe         chan struct{} // the readiness probe in flight
 	posts         *semaphore.Weighted

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,8 @@ import (
 
 // TestAdminChangesShowAtOnce: a collection changed through the admin API
 // is served changed by the next TAXII request, however long the TAXII
-// server keeps what it read (ResourcesChanged is the hook).
+// server keeps what it read, and an object deleted through it changes the
+// pages' entity tags (ResourcesChanged is the hook).
 func TestAdminChangesShowAtOnce(t *testing.T) {
 	ctx := context.Background()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
@@ -69,5 +71,37 @@ func TestAdminChangesShowAtOnce(t *testing.T) {
 	}
 	if code := anonymous(); code != http.StatusUnauthorized {
 		t.Fatalf("the old alias after a rename: %d, want 401", code)
+	}
+
+	const id = "indicator--f0f0f0f0-0000-4000-8000-000000000001"
+	obj := `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00.000Z"}`
+	for _, o := range []string{obj, strings.Replace(obj, "f0f0f0f0", "f1f1f1f1", 1)} {
+		if code, body := call(t, ts, rootKey, "POST", "/admin/collection/import/?ref=r/d", `{"objects":[`+o+`]}`); code != http.StatusOK {
+			t.Fatalf("import: %d %s", code, body)
+		}
+	}
+	page := func(inm string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ts.URL+"/r/collections/d/objects/", nil)
+		req.Header.Set("Accept", taxii.MediaType)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode, res.Header.Get("ETag")
+	}
+	_, tag := page("")
+	if code, _ := page(tag); code != http.StatusNotModified {
+		t.Fatalf("unchanged page: %d, want 304", code)
+	}
+	if code, body := call(t, ts, rootKey, "DELETE", "/admin/collection/object/?ref=r/d&id="+id, ""); code != http.StatusOK {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	if code, _ := page(tag); code != http.StatusOK {
+		t.Fatalf("after a deletion through the admin API: %d, want 200", code)
 	}
 }
