@@ -76,6 +76,18 @@ func (s *Server) pageETag(ctx context.Context, endpoint string, coll store.Colle
 	b = binary.AppendVarint(b, int64(q.Limit))
 	b = binary.AppendVarint(b, int64(q.MaxScan))
 	b = binary.AppendVarint(b, int64(q.MaxBytes))
+	// What the principal may see, by markings: its clearance, which holds
+	// what pages depend on of its organisation (Principal.Org) and of the
+	// collection's sharing settings (default marking, anonymous clearance,
+	// strict organisations). A collection's RequireMarking and a
+	// principal's PostClearance concern posting, not pages.
+	b = appendBools(b, q.Clearance != nil)
+	if cl := q.Clearance; cl != nil {
+		b = append(b, byte(cl.Level), byte(cl.Default))
+		b = appendField(b, cl.Org)
+		b = appendBools(b, cl.StrictOrg)
+		b = appendFields(b, cl.Allow)
+	}
 	// The filter as next tokens carry it.
 	b = appendField(b, f.AddedAfter)
 	b = appendFields(b, f.IDs)

@@ -17,12 +17,13 @@ func TestPageETagInputs(t *testing.T) {
 		v      any
 		fields int
 	}{
-		{store.Query{}, 11},
+		{store.Query{}, 12},
 		{store.VersionSelect{}, 4},
 		{filter{}, 5},
-		{Principal{}, 6},
-		{Rights{}, 2},
-		{store.Collection{}, 11},
+		{Principal{}, 7},
+		{Rights{}, 4},
+		{store.Collection{}, 15},
+		{store.Clearance{}, 5},
 	} {
 		if n := reflect.TypeOf(tc.v).NumField(); n != tc.fields {
 			t.Errorf("%T has %d fields, pageETag was written for %d: see etag.go", tc.v, n, tc.fields)

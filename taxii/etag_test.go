@@ -168,7 +168,7 @@ func TestPageETagChanges(t *testing.T) {
 	// A deletion made to the store directly, reported as the admin API
 	// reports its changes.
 	before = tagOf(objects)
-	if _, err := f.db.DeleteObject(context.Background(), f.id("writable"), idM, store.VersionSelect{All: true}, nil); err != nil {
+	if _, err := f.db.DeleteObject(context.Background(), f.id("writable"), idM, store.VersionSelect{All: true}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.server.ResourcesChanged()

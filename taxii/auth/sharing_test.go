@@ -48,6 +48,8 @@ func sharedObject(n int, modified string, level stix.TLPLevel, extra ...string) 
 // GREEN to AMBER; and a user per clearance.
 type sharingWorld struct {
 	db      store.Store
+	srv     *taxii.Server // ResourcesChanged after changing the store directly
+	acc     *auth.Accounts
 	handler *httptest.Server
 	coll    string
 	keys    map[string]string // principal -> Authorization ("" anonymous)
@@ -121,7 +123,9 @@ func newSharingWorld(t *testing.T) *sharingWorld {
 	must(err)
 	w.keys["poster"] = "Bearer " + key
 	srv := taxii.NewServer(db, []byte("k"))
-	srv.Access = auth.NewAccounts(db)
+	w.acc = auth.NewAccounts(db)
+	srv.Access = w.acc
+	w.srv = srv
 	w.handler = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.handler.Close)
 	return w
@@ -295,6 +299,7 @@ func TestSharingWrites(t *testing.T) {
 	if _, err := w.db.UpdateCollection(ctx, w.coll, store.CollectionUpdate{RequireMarking: &require}); err != nil {
 		t.Fatal(err)
 	}
+	w.srv.ResourcesChanged()
 	if code, st := post("red", sharedObject(24, t1, stix.TLPNone)); code != 202 || st["failure_count"] != 1.0 || !strings.Contains(fmt.Sprint(st["failures"]), "requires one") {
 		t.Errorf("an unmarked object where markings are required: %d %v", code, st)
 	}
@@ -302,6 +307,7 @@ func TestSharingWrites(t *testing.T) {
 	if _, err := w.db.UpdateCollection(ctx, w.coll, store.CollectionUpdate{RequireMarking: &require, DefaultMarking: &def}); err != nil {
 		t.Fatal(err)
 	}
+	w.srv.ResourcesChanged()
 	for who, want := range map[string]int{"anonymous": 404, "green": 404, "amber": 200} {
 		if code, _ := w.get(t, who, objects+sharedID(6)+"/"); code != want {
 			t.Errorf("the unmarked object 6 with the default AMBER, as %s: %d, want %d", who, code, want)
@@ -316,6 +322,43 @@ func TestSharingWrites(t *testing.T) {
 	}
 	if code, got := w.walk(t, "red", objects+sharedID(8)+"/versions/", ""); code != 200 || !slices.Equal(got, []string{t2}) {
 		t.Errorf("object 8 after green deleted it: %d %v, want its AMBER version left", code, got)
+	}
+}
+
+// TestSharingETag: a page's entity tag depends on the clearance it was
+// made for, so a client whose clearance changed gets the new page, not a
+// 304 for what it saw before.
+func TestSharingETag(t *testing.T) {
+	w := newSharingWorld(t)
+	objects := w.handler.URL + "/r/collections/" + w.coll + "/objects/"
+	get := func(who, inm string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", objects, nil)
+		req.Header.Set("Accept", taxii.MediaType)
+		req.Header.Set("Authorization", w.keys[who])
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode, res.Header.Get("ETag")
+	}
+	code, tag := get("green", "")
+	if code != 200 || tag == "" {
+		t.Fatalf("green's page: %d, ETag %q", code, tag)
+	}
+	if code, _ := get("green", tag); code != 304 {
+		t.Fatalf("green asking again: %d, want 304", code)
+	}
+	if err := w.db.SetGrant(context.Background(), "green", w.coll, store.Grant{Read: true, Write: true, Clearance: "amber"}); err != nil {
+		t.Fatal(err)
+	}
+	w.acc.Invalidate() // as the admin API does after a grant changes
+	if code, newTag := get("green", tag); code != 200 || newTag == tag {
+		t.Errorf("green, now cleared for AMBER, asking again: %d, ETag %q (was %q); want 200 and a new tag", code, newTag, tag)
 	}
 }
 
