@@ -1,14 +1,12 @@
 package bolt_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"liaison/stix"
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/store/storetest"
@@ -85,58 +83,12 @@ func openDB(tb testing.TB, path string) *bolt.Store {
 	return db
 }
 
-// MustCreateCollection creates a collection in root (creating the root when
-// it does not exist yet) and fails tb on error.
-func MustCreateCollection(tb testing.TB, db store.Store, root string, c store.Collection) store.Collection {
-	tb.Helper()
-	ctx := context.Background()
-	if _, err := db.APIRoot(ctx, root); err != nil {
-		if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: root, Title: "Root " + root}); err != nil {
-			tb.Fatalf("CreateAPIRoot(%q): %v", root, err)
-		}
-	}
-	c.APIRoot = root
-	if c.Title == "" {
-		c.Title = "Collection"
-	}
-	c, err := db.CreateCollection(ctx, c)
-	if err != nil {
-		tb.Fatalf("CreateCollection(%+v): %v", c, err)
-	}
-	return c
-}
-
-// MustAdd adds the objects to c as testUser and fails tb on error.
-func MustAdd(tb testing.TB, db store.Store, c store.Collection, objects ...string) store.Status {
-	tb.Helper()
-	req := store.AddRequest{APIRoot: c.APIRoot, Collection: c.ID, Owner: testUser, Total: len(objects)}
-	for i, js := range objects {
-		o, err := stix.Peek(i, []byte(js))
-		if err != nil {
-			tb.Fatalf("Peek(%s): %v", js, err)
-		}
-		req.Objects = append(req.Objects, o)
-	}
-	st, err := db.AddObjects(context.Background(), req)
-	if err != nil {
-		tb.Fatalf("AddObjects: %v", err)
-	}
-	return st
-}
-
-// MustQuery runs q (with limit 10000 when q.Limit is zero) and fails tb on
-// error.
-func MustQuery(tb testing.TB, db store.Store, coll string, q store.Query) store.Page {
-	tb.Helper()
-	if q.Limit == 0 {
-		q.Limit = 10000
-	}
-	p, err := db.Query(context.Background(), coll, q)
-	if err != nil {
-		tb.Fatalf("Query(%+v): %v", q, err)
-	}
-	return p
-}
+// The suite's helpers, for this backend's own tests.
+var (
+	MustCreateCollection = storetest.MustCreateCollection
+	MustAdd              = storetest.MustAdd
+	MustQuery            = storetest.MustQuery
+)
 
 var (
 	// everything selects every stored version of a collection.
