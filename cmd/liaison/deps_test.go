@@ -7,8 +7,9 @@ import (
 )
 
 // TestDependencyDirection enforces the layout's dependency rules on every
-// package of the module: stix <- store <- store/bolt, store/curation <-
-// taxii <- cmd. Only store/bolt imports bbolt, its tests included; stix
+// package of the module: stix <- store <- store/bolt, store/postgres,
+// store/curation <- taxii <- cmd. Only store/bolt imports bbolt, its tests
+// included, and only store/postgres (and its test helper) imports pgx; stix
 // depends on neither echo nor the store; the storage contract (store,
 // store/storetest) and everything above the storage but cmd (taxii,
 // store/curation) depend on no backend; nothing but cmd depends on cmd.
@@ -17,9 +18,11 @@ func TestDependencyDirection(t *testing.T) {
 		t.Skip("go command not found")
 	}
 	const (
-		echo    = "github.com/labstack/echo"
-		bbolt   = "go.etcd.io/bbolt"
-		backend = "liaison/store/bolt"
+		echo     = "github.com/labstack/echo"
+		bbolt    = "go.etcd.io/bbolt"
+		pgx      = "github.com/jackc/pgx"
+		backend  = "liaison/store/bolt"
+		postgres = "liaison/store/postgres"
 	)
 	out, err := exec.Command("go", "list", "-f",
 		"{{.ImportPath}}|{{join .Deps \" \"}}|{{join .Imports \" \"}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}",
@@ -33,12 +36,13 @@ func TestDependencyDirection(t *testing.T) {
 		pkg  string
 		deps []string
 	}{
-		{"liaison/stix/...", []string{echo, bbolt, "liaison/store", "liaison/taxii", "liaison/cmd"}},
-		{"liaison/store", []string{echo, bbolt, "liaison/store/", "liaison/taxii", "liaison/cmd"}},
-		{"liaison/store/storetest", []string{echo, bbolt, backend, "liaison/taxii", "liaison/cmd"}},
-		{"liaison/store/curation", []string{echo, bbolt, backend, "liaison/taxii", "liaison/cmd"}},
-		{"liaison/store/bolt", []string{echo, "liaison/taxii", "liaison/cmd"}},
-		{"liaison/taxii/...", []string{bbolt, backend, "liaison/cmd"}},
+		{"liaison/stix/...", []string{echo, bbolt, pgx, "liaison/store", "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store", []string{echo, bbolt, pgx, "liaison/store/", "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/storetest", []string{echo, bbolt, pgx, backend, postgres, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/curation", []string{echo, bbolt, pgx, backend, postgres, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/bolt", []string{echo, pgx, postgres, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/store/postgres/...", []string{echo, bbolt, backend, "liaison/taxii", "liaison/cmd"}},
+		{"liaison/taxii/...", []string{bbolt, pgx, backend, postgres, "liaison/cmd"}},
 	}
 	matches := func(pattern, pkg string) bool {
 		if prefix, ok := strings.CutSuffix(pattern, "/..."); ok {
@@ -51,11 +55,12 @@ func TestDependencyDirection(t *testing.T) {
 		pkg, rest, _ := strings.Cut(line, "|")
 		deps, imports, _ := strings.Cut(rest, "|")
 		packages++
-		if pkg != backend {
-			for _, imp := range strings.Fields(imports) {
-				if strings.HasPrefix(imp, bbolt) {
-					t.Errorf("%s (or its tests) imports %s: only %s may", pkg, imp, backend)
-				}
+		for _, imp := range strings.Fields(imports) {
+			if strings.HasPrefix(imp, bbolt) && pkg != backend {
+				t.Errorf("%s (or its tests) imports %s: only %s may", pkg, imp, backend)
+			}
+			if strings.HasPrefix(imp, pgx) && pkg != postgres && !strings.HasPrefix(pkg, postgres+"/") {
+				t.Errorf("%s (or its tests) imports %s: only %s may", pkg, imp, postgres)
 			}
 		}
 		for _, rule := range forbidden {

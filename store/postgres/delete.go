@@ -1,0 +1,115 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"liaison/store"
+)
+
+// DeleteObject deletes versions of an object from a collection (TAXII 2.1
+// §5.7) and returns how many it deleted; see the package documentation of
+// store, "Deletes". It holds the collection's lock, as writers do, so that
+// the object's current version is chosen again with no writer in between.
+func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var seq int64
+		err := tx.QueryRow(ctx, `SELECT seq FROM collections WHERE id = $1 FOR NO KEY UPDATE`, collection).Scan(&seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("collection %q: %w", collection, store.ErrCollectionNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT date_added, version_s, version_ns, spec, is_current FROM versions WHERE coll = $1 AND id = $2 ORDER BY date_added`, seq, id)
+		if err != nil {
+			return err
+		}
+		var all []versionInfo
+		var v versionInfo
+		var isCurrent bool
+		currentSpec, hadCurrent := "", false
+		_, err = pgx.ForEachRow(rows, []any{&v.added, &v.s, &v.ns, &v.spec, &isCurrent}, func() error {
+			all = append(all, v)
+			if isCurrent {
+				currentSpec, hadCurrent = v.spec, true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(all) == 0 {
+			return fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
+		}
+		// With match[version] but no match[spec_version], versions are
+		// chosen among the latest spec version's, as GET chooses them.
+		spec := specVersions
+		if len(spec) == 0 && !versions.IsZero() && !versions.All {
+			spec = []string{currentSpec}
+		}
+		var candidates []versionInfo
+		for _, v := range all {
+			if len(spec) == 0 || slices.Contains(spec, v.spec) {
+				candidates = append(candidates, v)
+			}
+		}
+		var first, last *versionInfo
+		for i := range candidates {
+			v := &candidates[i]
+			if first == nil || versionLess(v, first) {
+				first = v
+			}
+			if last == nil || versionLess(last, v) {
+				last = v
+			}
+		}
+		var doomed []int64
+		for i := range candidates {
+			v := &candidates[i]
+			if versions.IsZero() || versions.All || matchesAt(v, versions.At) ||
+				(versions.First && v == first) || (versions.Last && v == last) {
+				doomed = append(doomed, v.added)
+			}
+		}
+		if len(doomed) == 0 {
+			return fmt.Errorf("object %q: no version matches: %w", id, store.ErrObjectNotFound)
+		}
+		// The current version is chosen again among those left.
+		var best *versionInfo
+		for i := range all {
+			if !slices.Contains(doomed, all[i].added) && (best == nil || currentLess(best, &all[i])) {
+				best = &all[i]
+			}
+		}
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM versions WHERE coll = $1 AND date_added = ANY($2)`, seq, doomed)
+		if best != nil {
+			b.Queue(`UPDATE versions SET is_current = false WHERE coll = $1 AND id = $2 AND is_current AND date_added <> $3`, seq, id, best.added)
+			b.Queue(`UPDATE versions SET is_current = true WHERE coll = $1 AND date_added = $2 AND NOT is_current`, seq, best.added)
+		} else if hadCurrent {
+			b.Queue(`UPDATE collections SET objects = objects - 1 WHERE seq = $1`, seq)
+		}
+		n = len(doomed)
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete %s from collection %s: %w", id, collection, err)
+	}
+	return n, nil
+}
+
+func matchesAt(v *versionInfo, at []time.Time) bool {
+	for _, t := range at {
+		if k := keyOf("", t); k.s == v.s && k.ns == v.ns {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,282 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"liaison/stix"
+	"liaison/store"
+)
+
+// collSeq is the subquery that turns a collection id ($1) into its seq.
+const collSeq = `(SELECT seq FROM collections WHERE id = $1)`
+
+// versionKey is an object version's identity within a collection.
+type versionKey struct {
+	id string
+	s  int64
+	ns int32
+}
+
+func keyOf(id string, t time.Time) versionKey {
+	return versionKey{id: id, s: t.Unix(), ns: int32(t.Nanosecond())}
+}
+
+// versionInfo is what choosing an object's current version needs of one
+// of its versions.
+type versionInfo struct {
+	added int64 // date_added
+	s     int64 // version instant: seconds
+	ns    int32 // and nanoseconds
+	spec  string
+}
+
+// versionLess orders an object's versions by version, then date_added.
+func versionLess(a, b *versionInfo) bool {
+	if a.s != b.s {
+		return a.s < b.s
+	}
+	if a.ns != b.ns {
+		return a.ns < b.ns
+	}
+	return a.added < b.added
+}
+
+// currentLess orders versions for the choice of an object's current
+// version: by spec version, then version, then date_added.
+func currentLess(a, b *versionInfo) bool {
+	if a.spec != b.spec {
+		return store.SpecVersionLess(a.spec, b.spec)
+	}
+	return versionLess(a, b)
+}
+
+// newVersion is a row AddObjects inserts.
+type newVersion struct {
+	versionInfo
+	id, typ, versionText string
+	hash, raw            []byte
+}
+
+// AddObjects stores the valid objects of a request and its status resource
+// in one transaction; see store.Store and the package documentation for
+// how date_added stays unique and in commit order across replicas.
+func (s *Store) AddObjects(ctx context.Context, req store.AddRequest) (store.Status, error) {
+	id, err := store.NewID()
+	if err != nil {
+		return store.Status{}, err
+	}
+	now, started := s.now(), time.Now()
+	st := store.NewStatus(id, now, req)
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		st, err = s.addObjects(ctx, tx, req, now, st)
+		return err
+	})
+	if err != nil {
+		return store.Status{}, fmt.Errorf("add objects to collection %s: %w", req.Collection, err)
+	}
+	s.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "objects added", slog.String("collection", req.Collection),
+		slog.Int("total", st.TotalCount), slog.Int("successes", st.SuccessCount), slog.Int("failures", st.FailureCount),
+		slog.Duration("duration", time.Since(started)))
+	return st, nil
+}
+
+func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest, now time.Time, st store.Status) (store.Status, error) {
+	// What the collection holds of the request's objects, read in one
+	// round trip after the collection's lock is held: the lock makes this
+	// writer the only one of the collection until it commits, so what it
+	// reads stays true.
+	var (
+		ids   []string
+		vkeys struct {
+			ids []string
+			s   []int64
+			ns  []int32
+		}
+		hkeys struct {
+			ids    []string
+			hashes [][]byte
+		}
+		hashes = make([][]byte, len(req.Objects))
+		seenID = map[string]bool{}
+	)
+	for i := range req.Objects {
+		o := &req.Objects[i]
+		if !seenID[o.ID] {
+			seenID[o.ID] = true
+			ids = append(ids, o.ID)
+		}
+		if o.Versioned() {
+			k := keyOf(o.ID, o.Version)
+			vkeys.ids, vkeys.s, vkeys.ns = append(vkeys.ids, k.id), append(vkeys.s, k.s), append(vkeys.ns, k.ns)
+		} else {
+			hashes[i] = store.ContentHash(o.Raw)
+			hkeys.ids, hkeys.hashes = append(hkeys.ids, o.ID), append(hkeys.hashes, hashes[i])
+		}
+	}
+	var seq, last int64
+	b := &pgx.Batch{}
+	b.Queue(`SELECT seq, last_added FROM collections WHERE id = $1 FOR NO KEY UPDATE`, req.Collection).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&seq, &last)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("collection %q: %w", req.Collection, store.ErrCollectionNotFound)
+		}
+		return err
+	})
+	held := map[versionKey][]byte{}
+	if len(vkeys.ids) > 0 {
+		b.Queue(`SELECT v.id, v.version_s, v.version_ns, v.raw FROM unnest($2::text[], $3::int8[], $4::int4[]) AS k(id, s, ns)
+			JOIN versions v ON v.coll = `+collSeq+` AND v.id = k.id AND v.version_s = k.s AND v.version_ns = k.ns`,
+			req.Collection, vkeys.ids, vkeys.s, vkeys.ns).Query(func(rows pgx.Rows) error {
+			var k versionKey
+			var raw []byte
+			_, err := pgx.ForEachRow(rows, []any{&k.id, &k.s, &k.ns, &raw}, func() error {
+				held[k] = raw
+				return nil
+			})
+			return err
+		})
+	}
+	heldSCO := map[string]string{} // id and content hash -> version text
+	if len(hkeys.ids) > 0 {
+		b.Queue(`SELECT v.id, v.content_hash, v.version_text FROM unnest($2::text[], $3::bytea[]) AS k(id, h)
+			JOIN versions v ON v.coll = `+collSeq+` AND v.id = k.id AND v.content_hash = k.h`,
+			req.Collection, hkeys.ids, hkeys.hashes).Query(func(rows pgx.Rows) error {
+			var id, vt string
+			var h []byte
+			_, err := pgx.ForEachRow(rows, []any{&id, &h, &vt}, func() error {
+				heldSCO[id+"\x00"+string(h)] = vt
+				return nil
+			})
+			return err
+		})
+	}
+	current := map[string]versionInfo{}
+	if len(ids) > 0 {
+		b.Queue(`SELECT id, date_added, version_s, version_ns, spec FROM versions WHERE coll = `+collSeq+` AND is_current AND id = ANY($2)`,
+			req.Collection, ids).Query(func(rows pgx.Rows) error {
+			var id string
+			var v versionInfo
+			_, err := pgx.ForEachRow(rows, []any{&id, &v.added, &v.s, &v.ns, &v.spec}, func() error {
+				current[id] = v
+				return nil
+			})
+			return err
+		})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return st, err
+	}
+
+	// Outcomes and date_added values, in envelope order.
+	wasCurrent := make(map[string]int64, len(current))
+	for id, v := range current {
+		wasCurrent[id] = v.added
+	}
+	var rows []newVersion
+	nowMicros := timeMicros(now)
+	for i := range req.Objects {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return st, ctx.Err()
+		}
+		o := &req.Objects[i]
+		var key versionKey
+		if o.Versioned() {
+			key = keyOf(o.ID, o.Version)
+			if raw, ok := held[key]; ok {
+				if store.SameContent(raw, o.Raw) {
+					st.AddOutcome(o, o.VersionText, store.Duplicate)
+				} else {
+					st.AddOutcome(o, o.VersionText, store.Conflict)
+				}
+				continue
+			}
+		} else if vt, ok := heldSCO[o.ID+"\x00"+string(hashes[i])]; ok {
+			// SCOs carry no version: identical content is the same version,
+			// whose version string is the date_added it first got (TAXII
+			// 2.1 §3.4.1 leaves the value to the server).
+			st.AddOutcome(o, vt, store.Duplicate)
+			continue
+		}
+		added := max(nowMicros, last+1)
+		last = added
+		r := newVersion{id: o.ID, typ: o.Type, versionText: o.VersionText, raw: o.Raw, hash: hashes[i]}
+		r.added, r.spec = added, o.SpecVersion
+		if o.Versioned() {
+			r.s, r.ns = key.s, key.ns
+			held[key] = o.Raw
+		} else {
+			t := microsTime(added)
+			r.versionText = stix.FormatTAXII(t)
+			k := keyOf(o.ID, t)
+			r.s, r.ns = k.s, k.ns
+			heldSCO[o.ID+"\x00"+string(hashes[i])] = r.versionText
+		}
+		rows = append(rows, r)
+		// The new version becomes the object's current one unless the
+		// current one has a later spec version or a later version.
+		if cur, ok := current[o.ID]; !ok || currentLess(&cur, &r.versionInfo) {
+			current[o.ID] = r.versionInfo
+		}
+		st.AddOutcome(o, r.versionText, store.Stored)
+	}
+
+	// Writes, in one round trip: the old current versions that lost the
+	// mark first (one current version per object is a unique index).
+	var unset []int64
+	newObjects := 0
+	for id, cur := range current {
+		old, had := wasCurrent[id]
+		switch {
+		case !had:
+			newObjects++
+		case old != cur.added:
+			unset = append(unset, old)
+		}
+	}
+	b = &pgx.Batch{}
+	if len(unset) > 0 {
+		b.Queue(`UPDATE versions SET is_current = false WHERE coll = $1 AND date_added = ANY($2)`, seq, unset)
+	}
+	if len(rows) > 0 {
+		n := len(rows)
+		var (
+			added  = make([]int64, n)
+			ids    = make([]string, n)
+			types  = make([]string, n)
+			vs     = make([]int64, n)
+			vns    = make([]int32, n)
+			vtexts = make([]string, n)
+			specs  = make([]string, n)
+			hs     = make([][]byte, n)
+			isCur  = make([]bool, n)
+			raws   = make([][]byte, n)
+		)
+		for i, r := range rows {
+			added[i], ids[i], types[i], vs[i], vns[i], vtexts[i], specs[i], hs[i], raws[i] =
+				r.added, r.id, r.typ, r.s, r.ns, r.versionText, r.spec, r.hash, r.raw
+			isCur[i] = current[r.id].added == r.added
+		}
+		b.Queue(`INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw)
+			SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bool[], $11::bytea[])`,
+			seq, added, ids, types, vs, vns, vtexts, specs, hs, isCur, raws)
+		b.Queue(`UPDATE collections SET last_added = $2, objects = objects + $3 WHERE seq = $1`, seq, last, newObjects)
+	}
+	body, err := json.Marshal(st)
+	if err != nil {
+		return st, err
+	}
+	b.Queue(`INSERT INTO statuses (id, api_root, owner, completed, body) VALUES ($1, $2, $3, $4, $5)`,
+		st.ID, req.APIRoot, req.Owner, now.Truncate(time.Microsecond), string(body))
+	// Some expired statuses go on the way; rows another writer is
+	// purging are left to it rather than waited for.
+	b.Queue(`DELETE FROM statuses WHERE id IN (SELECT id FROM statuses WHERE completed < $1 ORDER BY completed LIMIT 100 FOR UPDATE SKIP LOCKED)`,
+		now.Add(-s.opts.StatusRetention).Truncate(time.Microsecond))
+	return st, tx.SendBatch(ctx, b).Close()
+}
