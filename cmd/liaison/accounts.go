@@ -44,11 +44,11 @@ type cli struct {
 	passwordCost store.PasswordCost
 }
 
-// openDB opens the database file for an offline command. A command that
-// only reads refuses a missing file rather than create an empty one (a
+// openBoltDB opens the database file for an offline command. A command
+// that only reads refuses a missing file rather than create an empty one (a
 // mistyped --db would otherwise look like an empty database); one that
 // writes creates it and says so on stderr.
-func openDB(path string, mode dbMode, cost store.PasswordCost, stderr io.Writer) (*bolt.Store, error) {
+func openBoltDB(path string, mode dbMode, cost store.PasswordCost, stderr io.Writer) (*bolt.Store, error) {
 	_, err := os.Stat(path)
 	missing := errors.Is(err, os.ErrNotExist)
 	if missing && mode != writeDB {
@@ -112,7 +112,7 @@ func addTarget(fs *flag.FlagSet, mode dbMode, cost store.PasswordCost, stderr io
 		mode:         mode,
 		stderr:       stderr,
 		passwordCost: cost,
-		db:           fs.String("db", DefaultDBPath, "database `file` (offline)"),
+		db:           fs.String("db", DefaultDBPath, "database `file`, or postgres:// URL (offline)"),
 		server:       fs.String("server", "", "base `URL` of a running server to act on through its admin API"),
 		apiKey:       fs.String("api-key", "", "admin API `key` for --server (default $LIAISON_API_KEY)"),
 	}

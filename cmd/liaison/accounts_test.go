@@ -15,6 +15,8 @@ import (
 
 	"liaison/store"
 	"liaison/store/bolt"
+	"liaison/store/postgres"
+	"liaison/store/postgres/pgtest"
 	"liaison/store/storetest"
 )
 
@@ -61,11 +63,36 @@ func TestAccountCommands(t *testing.T) {
 		m := MustRunMain(t, "--db", db)
 		accountCommands(t, db, func() { m.Close() }, "--server", m.URL, "--api-key", strings.TrimSpace(key))
 	})
+	t.Run("postgres", func(t *testing.T) {
+		db := pgtest.URL(t)
+		accountCommands(t, db, func() {}, "--db", db)
+	})
+	t.Run("postgres online", func(t *testing.T) {
+		db := pgtest.URL(t)
+		cmdline(t, "", "user", "add", "root", "--admin", "--db", db)
+		_, key, _ := cmdline(t, "", "apikey", "create", "root", "--db", db)
+		m := MustRunMain(t, "--db", db)
+		accountCommands(t, db, func() { m.Close() }, "--server", m.URL, "--api-key", strings.TrimSpace(key))
+	})
+}
+
+// mustOpenAny opens a database file, or the PostgreSQL database of a
+// postgres:// URL, for a test to look into.
+func mustOpenAny(t *testing.T, db string) store.Store {
+	t.Helper()
+	if !isPostgres(db) {
+		return mustOpenStore(t, db)
+	}
+	s, err := postgres.Open(context.Background(), db, postgres.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 	ctx := context.Background()
-	if strings.Contains(strings.Join(target, " "), "--server") {
+	if joined := strings.Join(target, " "); strings.Contains(joined, "--server") || isPostgres(db) {
 		// Curation through the admin API: create the collection there.
 		cmdline(t, "", append([]string{"apiroot", "add", "r", "--title", "R"}, target...)...)
 		cmdline(t, "", append([]string{"collection", "add", "--api-root", "r", "--title", "Inbox", "--alias", "inbox"}, target...)...)
@@ -123,7 +150,7 @@ func accountCommands(t *testing.T, db string, stop func(), target ...string) {
 	}
 
 	stop()
-	s := mustOpenStore(t, db)
+	s := mustOpenAny(t, db)
 	defer s.Close()
 	if _, err := s.VerifyPassword(ctx, "alice", "new-passphrase-pw"); err != nil {
 		t.Errorf("alice's new password: %v", err)

@@ -40,9 +40,10 @@ func sectionTable() []section {
 	return []section{
 		{"", "Usage:", ""},
 		{"accounts", "Accounts:", ""},
-		{"curation", "Curation:", `Account and curation commands take --db FILE (default ./liaison.db), or
---server URL with an admin's API key (--api-key or LIAISON_API_KEY) to act
-on a running server (restore is offline only: it refuses a database in use).
+		{"curation", "Curation:", `Account and curation commands take --db FILE (default ./liaison.db) or
+--db postgres://URL, or --server URL with an admin's API key (--api-key or
+LIAISON_API_KEY) to act on a running server (restore is offline only: it
+refuses a database in use).
 `},
 		{"measuring", "Measuring (any TAXII 2.1 server, over HTTP):", `Credentials: --api-key KEY (or LIAISON_API_KEY), or --user NAME with
 --password-stdin. --ceiling runs the same scenario against the server's own
@@ -125,6 +126,8 @@ func commandTable() []command {
 			summary: "Show who reads each collection, how much, how far behind, and their last error.", setup: (*cli).consumers},
 		{name: "check", section: "curation", usage: "[--db FILE]",
 			summary: "Check every page of a database file, offline, without changing it.", setup: (*cli).check},
+		{name: "migrate-schema", section: "curation", usage: "--db postgres://USER@HOST:PORT/DB",
+			summary: "Create Liaison's schema in a PostgreSQL database, or migrate it to this version (before starting upgraded replicas).", setup: (*cli).migrateSchema},
 		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",
 			summary: "Create a database file from a backup (offline only).", setup: (*cli).restore},
 

@@ -79,7 +79,7 @@ func completionCases() []struct {
 	want  []string
 } {
 	tops := []string{"apikey", "apiroot", "audit", "backup", "bench", "check", "collection", "completion", "config", "consumers", "explain", "export", "grant",
-		"healthcheck", "help", "import", "object", "restore", "revoke", "serve", "stats", "user", "validate", "version"}
+		"healthcheck", "help", "import", "migrate-schema", "object", "restore", "revoke", "serve", "stats", "user", "validate", "version"}
 	users := []string{"add", "list", "passwd", "remove", "update"}
 	files := []string{"a.db", "b.pem", "sub"}
 	return []struct {

@@ -128,7 +128,7 @@ func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 // *ConfigError.
 func (c *Config) Validate() error {
 	if c.DBPath == "" {
-		return &ConfigError{Flag: "db", Reason: "must name a file"}
+		return &ConfigError{Flag: "db", Reason: "must name a file or a postgres:// URL"}
 	}
 	if c.ActivityFlush <= 0 {
 		return &ConfigError{Flag: "activity-flush", Reason: "must be a positive duration, e.g. 30s"}

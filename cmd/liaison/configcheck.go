@@ -53,6 +53,9 @@ func printConfig(w io.Writer, table []setting, lc *loadedConfig) {
 		if s.secret && formatValue(ptr) != "" {
 			value = maskedValue
 		}
+		if sp, ok := ptr.(*string); ok && s.redact != nil {
+			value = tomlString(s.redact(*sp))
+		}
 		fmt.Fprintf(tw, "%s = %s\t# %s\n", s.key(), value, strings.TrimSpace(lc.origin[s.name]))
 	}
 	tw.Flush()

@@ -79,7 +79,8 @@ func loadConfig(flags *Config, set map[string]bool, environ []string) (*loadedCo
 		vars = append(vars, s.envVar())
 	}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
-		if k != "LIAISON_API_KEY" { // the other commands' variable
+		// The other commands' variable, and the test suite's.
+		if k != "LIAISON_API_KEY" && !strings.HasPrefix(k, "LIAISON_TEST_") {
 			lc.warnings = append(lc.warnings, fmt.Sprintf("%s is not a setting of liaison serve; ignored%s", k, suggest(k, vars, "", "")))
 		}
 	}

@@ -564,13 +564,20 @@ func printStats(w io.Writer, st curation.Stats) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\ndatabase: %d bytes, %d free pages of %d bytes\n", st.File.Size, st.File.FreePages, st.File.PageSize)
+	if st.File.Size > 0 { // a database file; PostgreSQL reports its own sizes
+		fmt.Fprintf(w, "\ndatabase: %d bytes, %d free pages of %d bytes\n", st.File.Size, st.File.FreePages, st.File.PageSize)
+	}
 	return nil
 }
 
 func (c *cli) backup(fs *flag.FlagSet) runFunc {
 	force := fs.Bool("force", false, "replace FILE when it exists")
 	return func(ctx context.Context, args []string) error {
+		if *c.target.server == "" {
+			if err := notForPostgres(*c.target.db, "backup", pgBackupHint); err != nil {
+				return err
+			}
+		}
 		if err := refuseExisting(args[0], *force, "overwrite it"); err != nil {
 			return err
 		}
@@ -592,10 +599,16 @@ func (c *cli) backup(fs *flag.FlagSet) runFunc {
 	}
 }
 
+// pgBackupHint says how a PostgreSQL database is backed up.
+const pgBackupHint = "back it up with PostgreSQL's own tools: pg_dump (pg_dump -Fc -f liaison.dump URL) for a logical copy, or pg_basebackup with WAL archiving for point-in-time recovery (docs/postgres.md)"
+
 // check checks a database file fully, offline, without changing it.
 func (c *cli) check(fs *flag.FlagSet) runFunc {
 	dbPath := fs.String("db", DefaultDBPath, "database `file` to check")
 	return func(ctx context.Context, args []string) error {
+		if err := notForPostgres(*dbPath, "check", "PostgreSQL checks its own pages (data checksums, the amcheck extension)"); err != nil {
+			return err
+		}
 		start := time.Now()
 		fi, err := os.Stat(*dbPath)
 		if errors.Is(err, os.ErrNotExist) {
@@ -621,6 +634,9 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		if *dbPath == "" {
 			return usagef("--db is required")
 		}
+		if err := notForPostgres(*dbPath, "restore", "restore a dump with pg_restore; to load a Liaison backup file into PostgreSQL, use liaison copy --from BACKUP --to URL"); err != nil {
+			return err
+		}
 		// Check the backup, read-only, before anything is touched.
 		if err := bolt.CheckFile(args[0]); err != nil {
 			return fmt.Errorf("backup %s: %w", args[0], err)
@@ -630,7 +646,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 		}
 		if _, err := os.Stat(*dbPath); err == nil {
 			// Even with --force, refuse a file in use.
-			db, err := openDB(*dbPath, writeDB, c.passwordCost, c.stderr)
+			db, err := openBoltDB(*dbPath, writeDB, c.passwordCost, c.stderr)
 			switch {
 			case errors.Is(err, errInUse):
 				return fmt.Errorf("%s is in use by a running liaison server; stop it before restoring over it", *dbPath)
@@ -655,7 +671,7 @@ func (c *cli) restore(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		// The restore goes on the record of the database it made.
-		db, err := openDB(*dbPath, writeDB, c.passwordCost, c.stderr)
+		db, err := openBoltDB(*dbPath, writeDB, c.passwordCost, c.stderr)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"liaison/store"
 	"liaison/store/bolt"
 	"liaison/store/curation"
+	"liaison/store/postgres"
 	"liaison/taxii"
 	taxiiadmin "liaison/taxii/admin"
 	"liaison/taxii/auth"
@@ -53,7 +54,7 @@ type Main struct {
 	// (zero: the production cost); tests set it low.
 	passwordCost store.PasswordCost
 
-	db         *bolt.Store
+	db         store.Store
 	api        *taxii.Server
 	accounts   *auth.Accounts
 	cert       *certificate
@@ -151,12 +152,26 @@ func (m *Main) Run(ctx context.Context) error {
 		m.logger.Warn(w)
 	}
 	var err error
-	opts := bolt.Options{Options: store.Options{Logger: m.logger.With("component", "store"), PasswordCost: m.passwordCost}}
-	if c.CheckDB {
-		opts.CheckMode = bolt.CheckFull
-	}
-	if m.db, err = bolt.Open(c.DBPath, opts); err != nil {
-		return withRestoreHint(err, c.DBPath)
+	storeOpts := store.Options{Logger: m.logger.With("component", "store"), PasswordCost: m.passwordCost}
+	if isPostgres(c.DBPath) {
+		if c.CheckDB {
+			m.logger.Warn("--check-db checks database files; PostgreSQL checks its own pages: ignored")
+		}
+		pg, err := openPostgres(ctx, c.DBPath, writeDB, storeOpts)
+		if err != nil {
+			return err
+		}
+		m.db = pg
+	} else {
+		opts := bolt.Options{Options: storeOpts}
+		if c.CheckDB {
+			opts.CheckMode = bolt.CheckFull
+		}
+		b, err := bolt.Open(c.DBPath, opts)
+		if err != nil {
+			return withRestoreHint(err, c.DBPath)
+		}
+		m.db = b
 	}
 	if c.Demo {
 		creds, err := loadDemo(ctx, m.db, m.Stdout)
@@ -192,6 +207,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.accounts = auth.NewAccounts(m.db)
 	m.accounts.Logger = m.logger.With("component", "auth")
 	m.accounts.TrustedProxies, _ = c.trustedProxies() // validated
+	if pg, ok := m.db.(*postgres.Store); ok {
+		// Other replicas change accounts too: what this one cached of
+		// them goes when they say so (NOTIFY), not only at KeyCacheTTL.
+		pg.OnAccountsChanged(m.accounts.Invalidate)
+	}
 	api := taxii.NewServer(m.db, key)
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
@@ -261,7 +281,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.started = time.Now()
 	build := buildInfo()
 	attrs := []any{slog.String("version", build.Version), slog.String("commit", build.Commit), slog.String("listen", ln.Addr().String()),
-		slog.Bool("tls", m.cert != nil), slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", c.DBPath)}
+		slog.Bool("tls", m.cert != nil), slog.String("discovery", cmp.Or(public, m.URL)+"/taxii2/"), slog.String("db", redactDB(c.DBPath))}
 	if c.File != "" {
 		attrs = append(attrs, slog.String("config", c.File))
 	}

@@ -26,6 +26,9 @@ type setting struct {
 	list bool
 	// secret: masked wherever the configuration is printed.
 	secret bool
+	// redact, when set, masks the secret parts of a value (a password in
+	// a URL) wherever the configuration is printed.
+	redact func(string) string
 	// noFile: not a key of the configuration file (the file's own name).
 	noFile bool
 }
@@ -36,8 +39,8 @@ func settingTable() []setting {
 	return []setting{
 		{name: "config", noFile: true, field: func(c *Config) any { return &c.File },
 			usage: "configuration `file` (TOML) to read settings from; its keys are the flag names with _ for -"},
-		{name: "db", field: func(c *Config) any { return &c.DBPath },
-			usage: "database `file`; created when absent"},
+		{name: "db", field: func(c *Config) any { return &c.DBPath }, redact: redactDB,
+			usage: "database `file`, created when absent; or a postgres:// URL, shared by every replica (docs/postgres.md)"},
 		{name: "listen", field: func(c *Config) any { return &c.Listen },
 			usage: "`address` to listen on (host:port)"},
 		{name: "public-url", field: func(c *Config) any { return &c.PublicURL },

@@ -284,7 +284,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (err error) {
 
 // ErrNoBackup is returned by Backup when the store cannot copy itself
 // (it is not a store.FileStore): its backend has backups of its own.
-var ErrNoBackup = errors.New("this store cannot write a backup of itself; use its database's own backup tools")
+var ErrNoBackup = errors.New("this database is not a file Liaison can copy: back it up with its engine's own tools (PostgreSQL: pg_dump, or pg_basebackup and WAL archiving)")
 
 // Backup writes a consistent snapshot of the database to w.
 func (s *Service) Backup(ctx context.Context, w io.Writer) (int64, error) {

@@ -6,6 +6,7 @@ package admin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -585,6 +586,10 @@ func (h *Handler) backup(c echo.Context) error {
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	n, err := h.API.Backup(c.Request().Context(), tmp)
+	if errors.Is(err, curation.ErrNoBackup) {
+		// PostgreSQL: the engine's tools back it up, not the server.
+		return &taxii.Error{Status: http.StatusNotImplemented, Code: "no-backup", Title: "No backup through the server", Description: err.Error()}
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"liaison/store/postgres"
+	"liaison/store/postgres/pgtest"
+)
+
+// The commands that take --db work on a postgres:// URL; those that only
+// make sense for a database file say what to do instead.
+func TestPostgresCommands(t *testing.T) {
+	db := pgtest.URL(t)
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "bundle.json")
+	mustWrite(t, bundle, `{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000001","objects":[`+
+		`{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z"}]}`)
+	steps := []struct {
+		args   []string
+		code   int
+		output string // regexp on stdout and stderr
+	}{
+		{[]string{"migrate-schema", "--db", db}, 0, `schema at version \d+, nothing to do|migrated from version 0`},
+		{[]string{"migrate-schema", "--db", db}, 0, `nothing to do`},
+		{[]string{"migrate-schema", "--db", filepath.Join(dir, "x.db")}, 2, `must be a postgres:// URL`},
+		{[]string{"apiroot", "add", "r", "--title", "R", "--db", db}, 0, ``},
+		{[]string{"collection", "add", "--api-root", "r", "--title", "Feed", "--alias", "feed", "--db", db}, 0, ``},
+		{[]string{"import", "--collection", "r/feed", bundle, "--db", db}, 0, `1 stored or already present`},
+		{[]string{"export", "--collection", "r/feed", "--db", db}, 0, `indicator--00000000-0000-4000-8000-000000000001`},
+		{[]string{"stats", "--db", db}, 0, `(?s)^API ROOT.*r +feed +1 +1 .*\n$`},
+		{[]string{"backup", filepath.Join(dir, "b.db"), "--db", db}, 1, `is PostgreSQL: back it up with PostgreSQL's own tools: pg_dump`},
+		{[]string{"check", "--db", db}, 1, `amcheck`},
+		{[]string{"restore", filepath.Join(dir, "b.db"), "--db", db}, 1, `pg_restore`},
+	}
+	for _, st := range steps {
+		code, out, errOut := cmdline(t, "", st.args...)
+		if code != st.code || !regexp.MustCompile(st.output).MatchString(out+errOut) {
+			t.Errorf("liaison %s = %d\nstdout: %s\nstderr: %s\nwant %d and %s", strings.Join(st.args, " "), code, out, errOut, st.code, st.output)
+		}
+	}
+	if code, _, errOut := cmdline(t, "", "stats", "--db", db); code != 0 || strings.Contains(errOut, "password") {
+		t.Errorf("stats: %d %s", code, errOut)
+	}
+	t.Run("ReadOnlyCommandOnEmptyDatabase", func(t *testing.T) {
+		code, _, errOut := cmdline(t, "", "user", "list", "--db", pgtest.URL(t))
+		if code != 1 || !strings.Contains(errOut, "no Liaison schema") {
+			t.Errorf("user list on an empty database = %d, %s", code, errOut)
+		}
+	})
+	if v, err := postgres.Open(t.Context(), db, postgres.Options{NoCreate: true}); err != nil {
+		t.Errorf("the database the commands made: %v", err)
+	} else {
+		v.Close()
+	}
+}
+
+func mustWrite(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Passwords in connection strings stay out of printed configurations and
+// logs.
+func TestRedactDB(t *testing.T) {
+	for _, tc := range []struct{ given, want string }{
+		{"liaison.db", "liaison.db"},
+		{"postgres://liaison:s3cret@db.example:5432/liaison?sslmode=verify-full", "postgres://liaison:********@db.example:5432/liaison?sslmode=verify-full"},
+		{"postgresql://liaison@db/liaison?password=s3cret&pool_max_conns=20", "postgresql://liaison@db/liaison?password=********&pool_max_conns=20"},
+		{"postgres://db/liaison", "postgres://db/liaison"},
+	} {
+		if got := redactDB(tc.given); got != tc.want {
+			t.Errorf("redactDB(%q) = %q, want %q", tc.given, got, tc.want)
+		}
+	}
+}
