@@ -182,7 +182,7 @@ func (c *clock) Set(t time.Time) {
 //	                          default limit 2, max limit 3; 5 objects
 type fixture struct {
 	t       *testing.T
-	db      *bolt.Store
+	db      store.Store
 	clock   *clock
 	server  *taxii.Server
 	handler http.Handler
@@ -195,9 +195,14 @@ const smallMaxContentLength = 400
 
 // newFixture opens a fresh copy of the fixture database in the test's
 // TempDir, with the clock pinned at tTest, and the TAXII handler of
-// taxii.NewServer on it.
+// taxii.NewServer on it. With LIAISON_TEST_BACKEND=postgres the fixture is
+// built in a PostgreSQL schema of the test's own instead (see
+// newPostgresFixture).
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	if testBackend(t) == "postgres" {
+		return newPostgresFixture(t)
+	}
 	fixtureImage.once.Do(func() { buildFixtureImage(t) })
 	if fixtureImage.data == nil {
 		t.Fatal("building the fixture database failed (see the first test that ran)")
@@ -219,7 +224,12 @@ func newFixture(t *testing.T) *fixture {
 			t.Errorf("close store: %v", err)
 		}
 	})
-	f := &fixture{t: t, db: db, clock: clk, colls: fixtureImage.colls}
+	return newFixtureOn(t, db, clk, fixtureImage.colls)
+}
+
+// newFixtureOn makes the fixture of a store holding the fixture data.
+func newFixtureOn(t *testing.T, db store.Store, clk *clock, colls map[string]store.Collection) *fixture {
+	f := &fixture{t: t, db: db, clock: clk, colls: colls}
 	var repl, gold []string
 	for name, c := range f.colls {
 		repl = append(repl, "{"+name+"}", c.ID)
@@ -244,7 +254,6 @@ var fixtureImage struct {
 // keeps a copy of its file.
 func buildFixtureImage(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
 	clk := &clock{now: tPublic}
 	path := filepath.Join(t.TempDir(), "fixture.db")
 	db, err := bolt.Open(path, bolt.Options{Options: store.Options{Now: clk.Now}})
@@ -252,6 +261,26 @@ func buildFixtureImage(t *testing.T) {
 		t.Fatalf("open store: %v", err)
 	}
 	defer db.Close()
+	colls := loadFixture(t, db, clk)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("fixture: %v", err)
+		}
+	}
+	must(db.Check())
+	must(db.Close())
+	data, err := os.ReadFile(path)
+	must(err)
+	fixtureImage.data, fixtureImage.colls = data, colls
+}
+
+// loadFixture creates the fixture's API roots, collections and objects in
+// db through the store's API, the clock set for each request, and returns
+// the collections by fixture name.
+func loadFixture(t *testing.T, db store.Store, clk *clock) map[string]store.Collection {
+	t.Helper()
+	ctx := context.Background()
 	f := &fixture{t: t, db: db, clock: clk, colls: map[string]store.Collection{}}
 	must := func(err error) {
 		t.Helper()
@@ -300,11 +329,7 @@ func buildFixtureImage(t *testing.T) {
 	f.load("tiny", tSmall, tiny...)
 	f.load("other", tOther, indicatorJSON(idO, vA1, vA1, "O"))
 	f.load("hidden", tHidden, indicatorJSON(idH, vA1, vA1, "H"))
-	must(db.Check())
-	must(db.Close())
-	data, err := os.ReadFile(path)
-	must(err)
-	fixtureImage.data, fixtureImage.colls = data, f.colls
+	return f.colls
 }
 
 // load adds objects to a fixture collection through the store, in one
