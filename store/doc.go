@@ -184,4 +184,13 @@
 // errors of opening one (bolt.ErrDamaged, bolt.ErrDatabaseLocked) are
 // store/bolt's own: only the command, which chooses the backend, uses
 // them. [Backup, when the backend implements FileStore]
+//
+// # Copies
+//
+// A backend that can be copied whole to another (liaison copy) implements
+// Exporter and Importer: Export emits every item (Item, in its order) from
+// one snapshot, Import writes another database's items into an empty one,
+// keeping every date_added, hash, status and the cursor secret, so that
+// the copy's export equals the original's. [Copy, when the backend
+// implements both]
 package store

@@ -126,6 +126,8 @@ func commandTable() []command {
 			summary: "Show who reads each collection, how much, how far behind, and their last error.", setup: (*cli).consumers},
 		{name: "check", section: "curation", usage: "[--db FILE]",
 			summary: "Check every page of a database file, offline, without changing it.", setup: (*cli).check},
+		{name: "copy", section: "curation", usage: "--from FILE|URL --to FILE|URL",
+			summary: "Copy a whole database to another backend (a file to PostgreSQL, or back) with every date_added, account, key and status, then verify the copy.", setup: (*cli).copyCmd},
 		{name: "migrate-schema", section: "curation", usage: "--db postgres://USER@HOST:PORT/DB",
 			summary: "Create Liaison's schema in a PostgreSQL database, or migrate it to this version (before starting upgraded replicas).", setup: (*cli).migrateSchema},
 		{name: "restore", section: "curation", usage: "BACKUP --db FILE [--force]", args: "BACKUP",

@@ -78,7 +78,7 @@ func completionCases() []struct {
 	words []string
 	want  []string
 } {
-	tops := []string{"apikey", "apiroot", "audit", "backup", "bench", "check", "collection", "completion", "config", "consumers", "explain", "export", "grant",
+	tops := []string{"apikey", "apiroot", "audit", "backup", "bench", "check", "collection", "completion", "config", "consumers", "copy", "explain", "export", "grant",
 		"healthcheck", "help", "import", "migrate-schema", "object", "restore", "revoke", "serve", "stats", "user", "validate", "version"}
 	users := []string{"add", "list", "passwd", "remove", "update"}
 	files := []string{"a.db", "b.pem", "sub"}

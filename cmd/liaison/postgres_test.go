@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"liaison/store"
 	"liaison/store/postgres"
 	"liaison/store/postgres/pgtest"
 )
@@ -77,5 +78,60 @@ func TestRedactDB(t *testing.T) {
 		if got := redactDB(tc.given); got != tc.want {
 			t.Errorf("redactDB(%q) = %q, want %q", tc.given, got, tc.want)
 		}
+	}
+}
+
+// liaison copy moves a database file into PostgreSQL and back, and the
+// file that comes back exports what the first one did.
+func TestCopyCommand(t *testing.T) {
+	url := pgtest.URL(t)
+	dir := t.TempDir()
+	first, back := filepath.Join(dir, "first.db"), filepath.Join(dir, "back.db")
+	bundle := filepath.Join(dir, "bundle.json")
+	mustWrite(t, bundle, `{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000001","objects":[`+
+		`{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z"},`+
+		`{"type":"ipv4-addr","id":"ipv4-addr--00000000-0000-4000-8000-000000000002","value":"10.0.0.2"}]}`)
+	for _, args := range [][]string{
+		{"apiroot", "add", "r", "--title", "R"},
+		{"collection", "add", "--api-root", "r", "--title", "Feed", "--alias", "feed"},
+		{"import", "--collection", "r/feed", bundle},
+		{"user", "add", "alice"},
+		{"grant", "alice", "--collection", "r/feed", "--read"},
+		{"apikey", "create", "alice"},
+	} {
+		if code, out, errOut := cmdline(t, "", append(args, "--db", first)...); code != 0 {
+			t.Fatalf("liaison %s: %s %s", strings.Join(args, " "), out, errOut)
+		}
+	}
+	for _, step := range []struct {
+		args   []string
+		code   int
+		output string
+	}{
+		{[]string{"copy", "--from", first, "--to", url}, 0, `(?s)copied .* 1 API roots, 1 collections, 2 object versions, 1 users, 1 API keys, 1 statuses, \d+ audit entries.*\nverified: both export the same \d+ items`},
+		{[]string{"copy", "--from", first, "--to", url}, 1, `not empty`},
+		{[]string{"copy", "--from", url, "--to", back}, 0, `verified`},
+		{[]string{"copy", "--from", url, "--to", back}, 1, `exists: copy into a new file`},
+		{[]string{"copy", "--from", first}, 2, `--from and --to are required`},
+		{[]string{"copy", "--from", first, "--to", first}, 2, `the same database`},
+	} {
+		code, out, errOut := cmdline(t, "", step.args...)
+		if code != step.code || !regexp.MustCompile(step.output).MatchString(out+errOut) {
+			t.Errorf("liaison %s = %d\nstdout: %s\nstderr: %s\nwant %d and %s", strings.Join(step.args, " "), code, out, errOut, step.code, step.output)
+		}
+	}
+	a, b := mustOpenAny(t, first), mustOpenAny(t, back)
+	defer a.Close()
+	defer b.Close()
+	da, err := digest(t.Context(), a.(store.Exporter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := digest(t.Context(), b.(store.Exporter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if da != db || da.counts.versions != 2 {
+		t.Errorf("the file that came back exports %s (%x), the first %s (%x)", db.counts, db.sum, da.counts, da.sum)
 	}
 }

@@ -103,6 +103,16 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 
 	added := max(w.now, w.last+1)
 	w.last = added
+	version, err = w.put(o, added, contentKey)
+	return version, store.Stored, err
+}
+
+// put stores o as a new version with the date_added added: in the objects
+// bucket, the indexes, and as the object's current version unless the
+// current one has a later spec version or a later version. contentKey is
+// an SCO's content hash key (nil for versioned objects). It returns the
+// version's TAXII version string.
+func (w *collectionWriter) put(o *stix.Object, added uint64, contentKey []byte) (string, error) {
 	sv := storedVersion{ID: o.ID, VersionText: o.VersionText, SpecVersion: o.SpecVersion, Markings: o.Markings, Raw: o.Raw}
 	if o.Versioned() {
 		sv.Version = versionKey(o.Version)
@@ -135,27 +145,27 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 	}
 	for _, p := range puts {
 		if err := w.coll.Bucket(p.bucket).Put(p.k, p.v); err != nil {
-			return "", 0, err
+			return "", err
 		}
 	}
 	newest := versionInfo{added: added, version: sv.Version[:], spec: sv.SpecVersion, markings: sv.Markings}
 	if others != nil {
 		if err := w.coll.Bucket(bucketByID).Put(idMixedKey(o.ID), []byte{1}); err != nil {
-			return "", 0, err
+			return "", err
 		}
 		if err := refreshShadow(w.coll, o.ID, append(others, newest)); err != nil {
-			return "", 0, err
+			return "", err
 		}
 	}
 	// The new version becomes the object's current one unless the current
 	// one has a later spec version or a later version.
 	if hasCurrent && currentLess(&newest, &cur) {
-		return sv.VersionText, store.Stored, nil
+		return sv.VersionText, nil
 	}
 	if err := setCurrent(w.coll, o.ID, &newest); err != nil {
-		return "", 0, err
+		return "", err
 	}
-	return sv.VersionText, store.Stored, nil
+	return sv.VersionText, nil
 }
 
 // versionInfo is what the by-id bucket holds of one version of an object.

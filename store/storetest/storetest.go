@@ -115,6 +115,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"CursorSecret", (*suite).testCursorSecret},
 
 		{"Backup", (*suite).testBackupUnderWrites},
+		{"Copy", (*suite).testCopy},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(s, t) })
 	}
