@@ -112,6 +112,30 @@ func unionOf(cols, from, column string, values []string, args []any, limitArg st
 	return `SELECT * FROM (` + strings.Join(parts, " UNION ALL ") + `) u ORDER BY date_added LIMIT ` + limitArg, args
 }
 
+// currentStatement is the statement of a page of current versions: $1
+// the collection id, $2 the position to start after, $3 the page's limit
+// plus one.
+func currentStatement(collection string, q *store.Query, ids []string, restricted bool) (string, []any) {
+	body := "raw"
+	if q.NoBody {
+		body = "NULL::bytea"
+	}
+	cols := "date_added, id, version_text, spec, " + body
+	from := `versions WHERE coll = ` + collSeq + ` AND is_current AND date_added > $2`
+	args := []any{collection, start(q), q.Limit + 1}
+	switch {
+	case restricted:
+		// One lookup of the current-by-id index per id, whatever the
+		// planner thinks of the array.
+		return `SELECT v.* FROM unnest($4::text[]) AS i(id) CROSS JOIN LATERAL (SELECT ` + cols + ` FROM ` + from + ` AND id = i.id) v
+			ORDER BY v.date_added LIMIT $3`, append(args, ids)
+	case len(q.Types) > 0:
+		return unionOf(cols, from, "type", uniq(q.Types), args, "$3")
+	default:
+		return `SELECT ` + cols + ` FROM ` + from + ` ORDER BY date_added LIMIT $3`, args
+	}
+}
+
 // queryCurrent serves the default selection from the current-version
 // indexes: every row a statement returns is a result, so a page costs its
 // own rows whatever the number of versions. One round trip: the
@@ -119,23 +143,7 @@ func unionOf(cols, from, column string, values []string, args []any, limitArg st
 func (s *Store) queryCurrent(ctx context.Context, collection string, q store.Query) (store.Page, error) {
 	var page store.Page
 	ids, restricted := queryIDs(&q)
-	body := "raw"
-	if q.NoBody {
-		body = "NULL::bytea"
-	}
-	cols := "date_added, id, version_text, spec, " + body
-	from := `versions WHERE coll = ` + collSeq + ` AND is_current AND date_added > $2`
-	args := []any{collection, start(&q), q.Limit + 1}
-	var sql string
-	switch {
-	case restricted:
-		sql = `SELECT ` + cols + ` FROM ` + from + ` AND id = ANY($4) ORDER BY date_added LIMIT $3`
-		args = append(args, ids)
-	case len(q.Types) > 0:
-		sql, args = unionOf(cols, from, "type", uniq(q.Types), args, "$3")
-	default:
-		sql = `SELECT ` + cols + ` FROM ` + from + ` ORDER BY date_added LIMIT $3`
-	}
+	sql, args := currentStatement(collection, &q, ids, restricted)
 	var seq int64
 	var found bool
 	var rerr error
@@ -221,14 +229,9 @@ func (sel *selection) lookups() int {
 	return n
 }
 
-// lookup reads what the selection needs of the objects ids, one lateral
-// index lookup each: the current version's spec version (the current
-// index), and the first and last versions within the spec versions
-// selected (the version index, from either end).
-func (sel *selection) lookup(ctx context.Context, tx pgx.Tx, seq int64, ids []string) error {
-	if len(ids) == 0 || sel.lookups() == 0 {
-		return nil
-	}
+// statement is the lookup's: $1 the collection's seq, $2 the ids, $3 the
+// spec versions selected (when given).
+func (sel *selection) statement() string {
 	specs := "$3::text[]"
 	cols, joins := "i.id", ""
 	if sel.needSpec {
@@ -250,11 +253,22 @@ func (sel *selection) lookup(ctx context.Context, tx pgx.Tx, seq int64, ids []st
 		cols += ", " + end.alias + ".date_added"
 		joins += ` LEFT JOIN LATERAL (SELECT date_added FROM versions WHERE coll = $1 AND id = i.id AND spec = ANY(` + specs + `) ORDER BY ` + end.order + ` LIMIT 1) ` + end.alias + ` ON true`
 	}
+	return `SELECT ` + cols + ` FROM unnest($2::text[]) AS i(id)` + joins
+}
+
+// lookup reads what the selection needs of the objects ids, one lateral
+// index lookup each: the current version's spec version (the current
+// index), and the first and last versions within the spec versions
+// selected (the version index, from either end).
+func (sel *selection) lookup(ctx context.Context, tx pgx.Tx, seq int64, ids []string) error {
+	if len(ids) == 0 || sel.lookups() == 0 {
+		return nil
+	}
 	args := []any{seq, ids}
 	if !sel.needSpec {
 		args = append(args, sel.q.SpecVersions)
 	}
-	rows, err := tx.Query(ctx, `SELECT `+cols+` FROM unnest($2::text[]) AS i(id)`+joins, args...)
+	rows, err := tx.Query(ctx, sel.statement(), args...)
 	if err != nil {
 		return err
 	}
@@ -296,6 +310,27 @@ func (sel *selection) include(c *candidate) bool {
 	return (sel.first && in.first == c.added) || (sel.last && in.last == c.added)
 }
 
+// selectedStatement is the statement that visits the versions a page of
+// another selection may return: $1 the collection's seq, $2 the position
+// to start after, $3 the batch size.
+func selectedStatement(seq int64, q *store.Query, ids []string, restricted bool) (string, []any) {
+	body := "raw"
+	if q.NoBody {
+		body = "NULL::bytea"
+	}
+	cols := "date_added, id, version_s, version_ns, version_text, spec, " + body
+	from := `versions WHERE coll = $1 AND date_added > $2`
+	args := []any{seq, int64(0), 0}
+	switch {
+	case restricted:
+		return unionOf(cols, from, "id", ids, args, "$3")
+	case len(q.Types) > 0:
+		return unionOf(cols, from, "type", uniq(q.Types), args, "$3")
+	default:
+		return `SELECT ` + cols + ` FROM ` + from + ` ORDER BY date_added LIMIT $3`, args
+	}
+}
+
 // querySelected serves the other version selections: it visits every
 // version that can match, in date_added order, from the narrowest index
 // (by id when ids are given, by type for types alone, else the primary
@@ -313,22 +348,7 @@ func querySelected(ctx context.Context, tx pgx.Tx, collection string, q store.Qu
 	if restricted && len(ids) == 0 {
 		return page, nil
 	}
-	body := "raw"
-	if q.NoBody {
-		body = "NULL::bytea"
-	}
-	cols := "date_added, id, version_s, version_ns, version_text, spec, " + body
-	from := `versions WHERE coll = $1 AND date_added > $2`
-	args := []any{seq, int64(0), 0}
-	var sql string
-	switch {
-	case restricted:
-		sql, args = unionOf(cols, from, "id", ids, args, "$3")
-	case len(q.Types) > 0:
-		sql, args = unionOf(cols, from, "type", uniq(q.Types), args, "$3")
-	default:
-		sql = `SELECT ` + cols + ` FROM ` + from + ` ORDER BY date_added LIMIT $3`
-	}
+	sql, args := selectedStatement(seq, &q, ids, restricted)
 	sel := newSelection(&q)
 	maxScan, maxBytes := cmp.Or(q.MaxScan, store.DefaultMaxScan), cmp.Or(q.MaxBytes, store.DefaultMaxPageBytes)
 	pos, size := start(&q), 0
