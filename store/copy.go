@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"liaison/stix"
 )
 
 // Copying a whole database to another backend (liaison copy) needs what
@@ -13,8 +15,9 @@ import (
 
 // Item is one record of an export: exactly one field is set. Items come
 // in this order: the cursor secret; API roots by name; each collection (by
-// Seq) followed by its versions by date_added; users by name (with their
-// grants and password hashes); API keys by id (with their hashes);
+// Seq, with its sharing settings) followed by its versions by date_added;
+// users by name (with their organisations, grants and clearances, and
+// password hashes); API keys by id (with their hashes);
 // statuses by id; audit entries oldest first; activity by collection and
 // principal.
 type Item struct {
@@ -38,14 +41,17 @@ type CollectionItem struct {
 }
 
 // VersionItem is one stored object version of the collection before it.
-// Its id, type and version instant are those of Raw (stix.Peek); an SCO's
-// version is its date_added.
+// Its id, type, version instant and markings are those of Raw (stix.Peek),
+// which an import reads again; an SCO's version is its date_added.
+// Markings are written out so that comparing two exports compares what
+// each backend keeps of them, which decides who may see the version.
 type VersionItem struct {
-	Collection  string `json:"collection"`
-	Position    uint64 `json:"position"` // date_added, unix microseconds
-	VersionText string `json:"version"`
-	SpecVersion string `json:"spec_version"`
-	Raw         []byte `json:"raw"`
+	Collection  string        `json:"collection"`
+	Position    uint64        `json:"position"` // date_added, unix microseconds
+	VersionText string        `json:"version"`
+	SpecVersion string        `json:"spec_version"`
+	Markings    stix.Markings `json:"markings"`
+	Raw         []byte        `json:"raw"`
 }
 
 // StatusItem is a status resource with its API root, owner and completion

@@ -57,7 +57,7 @@ func (s *Store) Export(ctx context.Context, emit func(store.Item) error) error {
 					return err
 				}
 				if err := emit(store.Item{Version: &store.VersionItem{Collection: c.ID, Position: dateFromKey(k),
-					VersionText: sv.VersionText, SpecVersion: sv.SpecVersion, Raw: append([]byte(nil), sv.Raw...)}}); err != nil {
+					VersionText: sv.VersionText, SpecVersion: sv.SpecVersion, Markings: sv.Markings, Raw: append([]byte(nil), sv.Raw...)}}); err != nil {
 					return err
 				}
 			}
