@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,7 +59,8 @@ func (s *suite) testCopy(t *testing.T) {
 	a := mustCreateCollection(t, src, testRoot, store.Collection{Alias: "a", PublicRead: true,
 		MediaTypes: []string{stix.MediaType(stix.SpecVersion21), stix.MediaType(stix.SpecVersion20)}})
 	removed := mustCreateCollection(t, src, testRoot, store.Collection{})
-	b := mustCreateCollection(t, src, "r2", store.Collection{Title: "B"})
+	b := mustCreateCollection(t, src, "r2", store.Collection{Title: "B", AnonymousClearance: "green", DefaultMarking: "amber",
+		RequireMarking: true, StrictOrgs: []string{partnerOrg}})
 	if err := src.RemoveCollection(ctx, removed.ID, false); err != nil { // a gap in Seq
 		t.Fatal(err)
 	}
@@ -67,6 +69,11 @@ func (s *suite) testCopy(t *testing.T) {
 	setNow(src, pinnedNow.Add(time.Second))
 	mustAdd(t, src, a, ipv4(2, "10.0.0.3"), sdo("tool", 3, "2.1", "2018-01-01T00:00:00.000Z"))
 	mustAdd(t, src, b, indicator(5, "2020-01-01T00:00:00.000Z"))
+	// Marked versions, and a re-marking: a GREEN version shadowed by a
+	// RED one, which a GREEN client must still see in the copy.
+	mustAdd(t, src, b, marked(6, "2020-01-01T00:00:00.000Z", stix.TLPGreen), marked(7, "2020-01-01T00:00:00.000Z", stix.TLPAmberStrict, `"created_by_ref":"`+vendorOrg+`"`),
+		marked(8, "2020-01-01T00:00:00.000Z", stix.TLPNone, `"object_marking_refs":["`+stix.TLPMarkingID(stix.TLPGreen)+`","`+statement+`"]`))
+	mustAdd(t, src, b, marked(6, "2020-02-01T00:00:00.000Z", stix.TLPRed))
 	// The last version goes: LastAdded is beyond every stored version.
 	if _, err := src.DeleteObject(ctx, a.ID, sid("tool", 3), store.VersionSelect{}, []string{"2.1"}, nil); err != nil {
 		t.Fatal(err)
@@ -80,7 +87,10 @@ func (s *suite) testCopy(t *testing.T) {
 	if err := src.SetGrant(ctx, "alice", a.ID, store.Grant{Read: true, Write: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := src.SetGrant(ctx, "alice", b.ID, store.Grant{Read: true}); err != nil {
+	if err := src.SetGrant(ctx, "alice", b.ID, store.Grant{Read: true, Clearance: "amber+strict", AllowMarkings: []string{statement}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.SetOrg(ctx, "alice", vendorOrg); err != nil {
 		t.Fatal(err)
 	}
 	_, token, err := src.CreateAPIKey(ctx, "alice", pinnedNow.Add(24*time.Hour))
@@ -129,9 +139,27 @@ func (s *suite) testCopy(t *testing.T) {
 		}
 	}
 
-	// The copy works as the original.
+	// The copy works as the original, for every client.
+	alice, err := dst.User(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bCopy, err := dst.Collection(ctx, "r2", b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliceB := store.GrantClearance(alice.Grants[b.ID], alice.Org, bCopy)
+	if aliceB.Level != stix.TLPAmberStrict || aliceB.Org != vendorOrg || aliceB.Default != stix.TLPAmber || !slices.Equal(aliceB.Allow, []string{statement}) {
+		t.Errorf("alice's clearance on the copy of b: %+v", aliceB)
+	}
+	anonB := store.AnonymousClearance(bCopy)
+	if got := ids(mustQuery(t, dst, b.ID, store.Query{Clearance: &anonB})); !slices.Equal(got, []string{sid("indicator", 6) + "@2020-01-01T00:00:00.000Z"}) {
+		t.Errorf("an anonymous client (GREEN) of the copy of b sees %v, want object 6's GREEN version only", got)
+	}
+	green := &store.Clearance{Level: stix.TLPGreen, Default: stix.TLPAmber}
 	for _, c := range []store.Collection{a, b} {
-		for _, q := range []store.Query{{}, everything} {
+		for _, q := range []store.Query{{}, everything, {Clearance: green}, {Clearance: &aliceB}, {Clearance: &anonB},
+			{Clearance: green, Versions: store.VersionSelect{All: true}}} {
 			if g, w := mustQuery(t, dst, c.ID, q), mustQuery(t, src, c.ID, q); !reflect.DeepEqual(g.Records, w.Records) {
 				t.Errorf("query %+v of %s: the copy answers\n %+v\nthe original\n %+v", q, c.Title, g.Records, w.Records)
 			}

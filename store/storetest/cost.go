@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"liaison/stix"
 	"liaison/store"
 )
 
@@ -40,7 +41,8 @@ func costCollection(tb testing.TB, db store.Store, n int) store.Collection {
 const costTarget = 1 << 30
 
 // The work a query does (Page.Scanned) depends on the page it serves, not
-// on the size of the collection.
+// on the size of the collection; a client with a clearance (which admits
+// every object here) costs the same.
 func (s *suite) testQuery_CostIndependentOfSize(t *testing.T) {
 	db := s.open(t)
 	sizes := []int{1000, 20000}
@@ -74,27 +76,35 @@ func (s *suite) testQuery_CostIndependentOfSize(t *testing.T) {
 			return store.Query{Limit: 10, After: uint64(last.UnixMicro()) - 5}
 		}, 5},
 	}
+	green := &store.Clearance{Level: stix.TLPGreen, Default: stix.TLPClear}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			scanned := make([]int, len(sizes))
-			for i, c := range colls {
-				last, err := db.CollectionLastAdded(context.Background(), c.ID)
-				if err != nil {
-					t.Fatal(err)
+		for _, cl := range []struct {
+			suffix    string
+			clearance *store.Clearance
+		}{{"", nil}, {"/Cleared", green}} {
+			t.Run(tt.name+cl.suffix, func(t *testing.T) {
+				scanned := make([]int, len(sizes))
+				for i, c := range colls {
+					last, err := db.CollectionLastAdded(context.Background(), c.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					q := tt.given(last)
+					q.Clearance = cl.clearance
+					page := mustQuery(t, db, c.ID, q)
+					if len(page.Records) != tt.expectCount {
+						t.Fatalf("%d objects: %d records, want %d", sizes[i], len(page.Records), tt.expectCount)
+					}
+					scanned[i] = page.Scanned
+					if page.Scanned < len(page.Records) || page.Scanned > 4*10+8 {
+						t.Errorf("%d objects: Scanned = %d, want between the page size and 48", sizes[i], page.Scanned)
+					}
 				}
-				page := mustQuery(t, db, c.ID, tt.given(last))
-				if len(page.Records) != tt.expectCount {
-					t.Fatalf("%d objects: %d records, want %d", sizes[i], len(page.Records), tt.expectCount)
+				if scanned[0] != scanned[1] {
+					t.Errorf("Scanned = %d at %d objects but %d at %d objects", scanned[0], sizes[0], scanned[1], sizes[1])
 				}
-				scanned[i] = page.Scanned
-				if page.Scanned < len(page.Records) || page.Scanned > 4*10+8 {
-					t.Errorf("%d objects: Scanned = %d, want between the page size and 48", sizes[i], page.Scanned)
-				}
-			}
-			if scanned[0] != scanned[1] {
-				t.Errorf("Scanned = %d at %d objects but %d at %d objects", scanned[0], sizes[0], scanned[1], sizes[1])
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"Query_CostWithManyVersions", (*suite).testQuery_CostWithManyVersions},
 
 		{"Sharing", (*suite).testSharing},
+		{"Sharing_MaxScan", (*suite).testSharing_MaxScan},
 
 		{"DeleteObject", (*suite).testDeleteObject},
 		{"DeleteObject_SCO", (*suite).testDeleteObject_SCO},
