@@ -11,14 +11,21 @@ import (
 	"liaison/store"
 )
 
-const collectionColumns = `seq, id, api_root, title, description, coalesce(alias, ''), media_types, public_read, public_write, reject_custom, created_ns`
+const collectionColumns = `seq, id, api_root, title, description, coalesce(alias, ''), media_types, public_read, public_write, reject_custom,
+	anonymous_clearance, default_marking, require_marking, strict_orgs, created_ns`
 
 func scanCollection(row pgx.Row) (store.Collection, error) {
 	var c store.Collection
 	var seq, created int64
-	err := row.Scan(&seq, &c.ID, &c.APIRoot, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &c.PublicWrite, &c.RejectCustom, &created)
-	c.Seq, c.Created = uint64(seq), fromNanos(&created)
+	err := row.Scan(collectionFields(&c, &seq, &created)...)
+	c.Seq, c.Created, c.StrictOrgs = uint64(seq), fromNanos(&created), nilIfEmpty(c.StrictOrgs)
 	return c, err
+}
+
+// collectionFields are the destinations of collectionColumns.
+func collectionFields(c *store.Collection, seq, created *int64) []any {
+	return []any{seq, &c.ID, &c.APIRoot, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &c.PublicWrite, &c.RejectCustom,
+		&c.AnonymousClearance, &c.DefaultMarking, &c.RequireMarking, &c.StrictOrgs, created}
 }
 
 // nullable returns nil for "", so that a collection without alias has a
@@ -41,9 +48,11 @@ func (s *Store) CreateCollection(ctx context.Context, c store.Collection) (store
 	}
 	c.Created = s.now()
 	var seq int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO collections (id, api_root, title, description, alias, media_types, public_read, public_write, reject_custom, created_ns)
-		SELECT $1, name, $3, $4, $5, $6, $7, $8, $9, $10 FROM api_roots WHERE name = $2 RETURNING seq`,
-		c.ID, c.APIRoot, c.Title, c.Description, nullable(c.Alias), c.MediaTypes, c.PublicRead, c.PublicWrite, c.RejectCustom, mustNanos(c.Created)).Scan(&seq)
+	err = s.pool.QueryRow(ctx, `INSERT INTO collections (id, api_root, title, description, alias, media_types, public_read, public_write, reject_custom,
+			anonymous_clearance, default_marking, require_marking, strict_orgs, created_ns)
+		SELECT $1, name, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM api_roots WHERE name = $2 RETURNING seq`,
+		c.ID, c.APIRoot, c.Title, c.Description, nullable(c.Alias), c.MediaTypes, c.PublicRead, c.PublicWrite, c.RejectCustom,
+		c.AnonymousClearance, c.DefaultMarking, c.RequireMarking, nonNil(c.StrictOrgs), mustNanos(c.Created)).Scan(&seq)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return store.Collection{}, fmt.Errorf("create collection: API root %q: %w", c.APIRoot, store.ErrAPIRootNotFound)
@@ -104,8 +113,10 @@ func (s *Store) UpdateCollection(ctx context.Context, id string, u store.Collect
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE collections SET title = $2, description = $3, alias = $4, media_types = $5,
-			public_read = $6, public_write = $7, reject_custom = $8 WHERE id = $1`,
-			id, c.Title, c.Description, nullable(c.Alias), c.MediaTypes, c.PublicRead, c.PublicWrite, c.RejectCustom)
+			public_read = $6, public_write = $7, reject_custom = $8,
+			anonymous_clearance = $9, default_marking = $10, require_marking = $11, strict_orgs = $12 WHERE id = $1`,
+			id, c.Title, c.Description, nullable(c.Alias), c.MediaTypes, c.PublicRead, c.PublicWrite, c.RejectCustom,
+			c.AnonymousClearance, c.DefaultMarking, c.RequireMarking, nonNil(c.StrictOrgs))
 		if isUniqueViolation(err) {
 			return fmt.Errorf("collection alias %q in API root %q: %w", c.Alias, c.APIRoot, store.ErrExists)
 		}

@@ -45,8 +45,9 @@ func (s *Store) Export(ctx context.Context, emit func(store.Item) error) error {
 		colls, err := collect(ctx, tx, `SELECT `+collectionColumns+`, last_added FROM collections ORDER BY seq`, func(row pgx.Row) (coll, error) {
 			var c coll
 			var seq, created, last int64
-			err := row.Scan(&seq, &c.ID, &c.APIRoot, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &c.PublicWrite, &c.RejectCustom, &created, &last)
+			err := row.Scan(append(collectionFields(&c.Collection, &seq, &created), &last)...)
 			c.Seq, c.Created, c.LastAdded, c.seq = uint64(seq), fromNanos(&created), uint64(last), seq
+			c.StrictOrgs = nilIfEmpty(c.StrictOrgs)
 			return c, err
 		})
 		if err != nil {
@@ -57,15 +58,18 @@ func (s *Store) Export(ctx context.Context, emit func(store.Item) error) error {
 			if err := emit(store.Item{Collection: &c.CollectionItem}); err != nil {
 				return err
 			}
-			rows, err := tx.Query(ctx, `SELECT date_added, version_text, spec, raw FROM versions WHERE coll = $1 ORDER BY date_added`, c.seq)
+			rows, err := tx.Query(ctx, `SELECT date_added, version_text, spec, `+markingColumns+`, raw FROM versions WHERE coll = $1 ORDER BY date_added`, c.seq)
 			if err != nil {
 				return err
 			}
 			var v store.VersionItem
 			var added int64
-			_, err = pgx.ForEachRow(rows, []any{&added, &v.VersionText, &v.SpecVersion, &v.Raw}, func() error {
+			var tlp int16
+			var creator string
+			var others []string
+			_, err = pgx.ForEachRow(rows, []any{&added, &v.VersionText, &v.SpecVersion, &tlp, &creator, &others, &v.Raw}, func() error {
 				it := v
-				it.Collection, it.Position = c.ID, uint64(added)
+				it.Collection, it.Position, it.Markings = c.ID, uint64(added), markingsOf(tlp, creator, others)
 				return emit(store.Item{Version: &it})
 			})
 			if err != nil {
@@ -212,9 +216,11 @@ func (w *importer) write(ctx context.Context, it store.Item) error {
 		}
 		w.seq, w.coll = int64(c.Seq), c.ID
 		w.maxSeq = max(w.maxSeq, w.seq)
-		_, err = tx.Exec(ctx, `INSERT INTO collections (seq, id, api_root, title, description, alias, media_types, public_read, public_write, reject_custom, created_ns, last_added)
-			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			w.seq, c.ID, c.APIRoot, c.Title, c.Description, nullable(c.Alias), c.MediaTypes, c.PublicRead, c.PublicWrite, c.RejectCustom, created, int64(c.LastAdded))
+		_, err = tx.Exec(ctx, `INSERT INTO collections (seq, id, api_root, title, description, alias, media_types, public_read, public_write, reject_custom,
+				anonymous_clearance, default_marking, require_marking, strict_orgs, created_ns, last_added)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+			w.seq, c.ID, c.APIRoot, c.Title, c.Description, nullable(c.Alias), c.MediaTypes, c.PublicRead, c.PublicWrite, c.RejectCustom,
+			c.AnonymousClearance, c.DefaultMarking, c.RequireMarking, nonNil(c.StrictOrgs), created, int64(c.LastAdded))
 		return err
 	case it.Version != nil:
 		if it.Version.Collection != w.coll {
@@ -231,13 +237,13 @@ func (w *importer) write(ctx context.Context, it store.Item) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO users (name, admin, password_hash, created_ns) VALUES ($1, $2, $3, $4)`,
-			u.Name, u.Admin, u.PasswordHash, created); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (name, admin, password_hash, org, created_ns) VALUES ($1, $2, $3, $4, $5)`,
+			u.Name, u.Admin, u.PasswordHash, u.Org, created); err != nil {
 			return err
 		}
 		for coll, g := range u.Grants {
-			if _, err := tx.Exec(ctx, `INSERT INTO grants (user_name, collection_id, can_read, can_write) VALUES ($1, $2, $3, $4)`,
-				u.Name, coll, g.Read, g.Write); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO grants (user_name, collection_id, can_read, can_write, clearance, allow_markings) VALUES ($1, $2, $3, $4, $5, $6)`,
+				u.Name, coll, g.Read, g.Write, g.Clearance, nonNil(g.AllowMarkings)); err != nil {
 				return err
 			}
 		}
@@ -298,6 +304,7 @@ func (w *importer) flush(ctx context.Context) error {
 		specs  = make([]string, n)
 		hs     = make([][]byte, n)
 		raws   = make([][]byte, n)
+		m      = newMarkingArrays(n)
 	)
 	for i, v := range w.pending {
 		o, err := stix.Peek(i, v.Raw)
@@ -312,19 +319,23 @@ func (w *importer) flush(ctx context.Context) error {
 		k := keyOf(o.ID, version)
 		added[i], ids[i], types[i], vs[i], vns[i], vtexts[i], specs[i], raws[i] =
 			int64(v.Position), o.ID, o.Type, k.s, k.ns, v.VersionText, v.SpecVersion, v.Raw
+		m.set(i, o.Markings)
 	}
 	w.pending = w.pending[:0]
-	_, err := w.tx.Exec(ctx, `INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw)
-		SELECT $1, a, i, t, s, ns, vt, sp, h, false, r FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bytea[])
-		AS u(a, i, t, s, ns, vt, sp, h, r)`,
-		w.seq, added, ids, types, vs, vns, vtexts, specs, hs, raws)
+	_, err := w.tx.Exec(ctx, `INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw,
+			tlp, creator, others, is_shadow, mixed)
+		SELECT $1, a, i, t, s, ns, vt, sp, h, false, r, tlp, cr, `+othersFromJSON("o")+`, false, false
+		FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bytea[],
+			$11::int2[], $12::text[], $13::text[]) AS u(a, i, t, s, ns, vt, sp, h, r, tlp, cr, o)`,
+		w.seq, added, ids, types, vs, vns, vtexts, specs, hs, raws, m.tlp, m.creator, m.others)
 	return err
 }
 
 // finishCollection flushes the collection's last versions and marks each
 // object's current version: the latest version of its latest spec
 // version (spec versions compare as store.SpecVersionLess: by length,
-// then text).
+// then text); then the shadows of the objects whose versions differ in
+// markings.
 func (w *importer) finishCollection(ctx context.Context) error {
 	if w.coll == "" {
 		return nil
@@ -337,8 +348,26 @@ func (w *importer) finishCollection(ctx context.Context) error {
 			ORDER BY id, length(spec) DESC, spec DESC, version_s DESC, version_ns DESC, date_added DESC),
 		marked AS (UPDATE versions v SET is_current = true FROM cur WHERE v.coll = $1 AND v.date_added = cur.date_added RETURNING 1)
 		UPDATE collections SET objects = (SELECT count(*) FROM marked) WHERE seq = $1`, w.seq)
+	if err != nil {
+		return err
+	}
+	rows, err := w.tx.Query(ctx, `SELECT id FROM versions WHERE coll = $1 GROUP BY id HAVING count(DISTINCT (`+markingColumns+`)) > 1`, w.seq)
+	if err != nil {
+		return err
+	}
+	mixed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for len(mixed) > 0 {
+		n := min(len(mixed), versionBatch)
+		if err := refreshShadows(ctx, w.tx, w.seq, mixed[:n]); err != nil {
+			return err
+		}
+		mixed = mixed[n:]
+	}
 	w.coll = ""
-	return err
+	return nil
 }
 
 func (w *importer) Close(ctx context.Context) error {

@@ -16,7 +16,9 @@ import (
 // §5.7) and returns how many it deleted; see the package documentation of
 // store, "Deletes". It holds the collection's lock, as writers do, so that
 // the object's current version is chosen again with no writer in between.
-func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string) (int, error) {
+// With a clearance, the versions it does not admit do not exist: they are
+// neither chosen nor deleted.
+func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string, clearance *store.Clearance) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var seq int64
@@ -27,32 +29,43 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT date_added, version_s, version_ns, spec, is_current FROM versions WHERE coll = $1 AND id = $2 ORDER BY date_added`, seq, id)
+		rows, err := tx.Query(ctx, `SELECT `+markedVersionColumns+` FROM versions WHERE coll = $1 AND id = $2 ORDER BY date_added`, seq, id)
 		if err != nil {
 			return err
 		}
-		var all []versionInfo
-		var v versionInfo
-		var isCurrent bool
-		currentSpec, hadCurrent := "", false
-		_, err = pgx.ForEachRow(rows, []any{&v.added, &v.s, &v.ns, &v.spec, &isCurrent}, func() error {
-			all = append(all, v)
-			if isCurrent {
-				currentSpec, hadCurrent = v.spec, true
+		var every []markedVersion
+		for rows.Next() {
+			_, v, err := scanMarkedVersion(rows)
+			if err != nil {
+				rows.Close()
+				return err
 			}
-			return nil
-		})
-		if err != nil {
+			every = append(every, v)
+		}
+		if err := rows.Err(); err != nil {
 			return err
+		}
+		hadCurrent := len(every) > 0
+		// The versions the client may not see do not exist for it.
+		var all []versionInfo
+		latestSpec := ""
+		for _, v := range every {
+			if clearance == nil || clearance.Admits(v.markings) {
+				all = append(all, v.versionInfo)
+				if latestSpec == "" || store.SpecVersionLess(latestSpec, v.spec) {
+					latestSpec = v.spec
+				}
+			}
 		}
 		if len(all) == 0 {
 			return fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
 		}
 		// With match[version] but no match[spec_version], versions are
-		// chosen among the latest spec version's, as GET chooses them.
+		// chosen among the latest spec version's (of those the client may
+		// see), as GET chooses them.
 		spec := specVersions
 		if len(spec) == 0 && !versions.IsZero() && !versions.All {
-			spec = []string{currentSpec}
+			spec = []string{latestSpec}
 		}
 		var candidates []versionInfo
 		for _, v := range all {
@@ -81,18 +94,33 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 		if len(doomed) == 0 {
 			return fmt.Errorf("object %q: no version matches: %w", id, store.ErrObjectNotFound)
 		}
-		// The current version is chosen again among those left.
-		var best *versionInfo
-		for i := range all {
-			if !slices.Contains(doomed, all[i].added) && (best == nil || currentLess(best, &all[i])) {
-				best = &all[i]
+		// The current version is chosen again among those left, whoever
+		// may see them, and so are the shadows.
+		var left []markedVersion
+		var best *markedVersion
+		for _, v := range every {
+			if !slices.Contains(doomed, v.added) {
+				left = append(left, v)
+			}
+		}
+		for i := range left {
+			if best == nil || currentLess(&best.versionInfo, &left[i].versionInfo) {
+				best = &left[i]
 			}
 		}
 		b := &pgx.Batch{}
 		b.Queue(`DELETE FROM versions WHERE coll = $1 AND date_added = ANY($2)`, seq, doomed)
 		if best != nil {
-			b.Queue(`UPDATE versions SET is_current = false WHERE coll = $1 AND id = $2 AND is_current AND date_added <> $3`, seq, id, best.added)
+			b.Queue(`UPDATE versions SET is_current = false, mixed = false WHERE coll = $1 AND id = $2 AND is_current AND date_added <> $3`, seq, id, best.added)
 			b.Queue(`UPDATE versions SET is_current = true WHERE coll = $1 AND date_added = $2 AND NOT is_current`, seq, best.added)
+			for i := range left {
+				if left[i].current && &left[i] != best {
+					left[i].current, left[i].mixed = false, false // as the update above leaves it
+				}
+			}
+			best.current = true
+			computeShadows(left)
+			queueFlagUpdates(b, seq, left)
 		} else if hadCurrent {
 			b.Queue(`UPDATE collections SET objects = objects - 1 WHERE seq = $1`, seq)
 		}

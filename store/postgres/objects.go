@@ -62,6 +62,14 @@ type newVersion struct {
 	versionInfo
 	id, typ, versionText string
 	hash, raw            []byte
+	markings             stix.Markings
+}
+
+// currentRow is what AddObjects reads of an object's current version.
+type currentRow struct {
+	versionInfo
+	markings stix.Markings
+	mixed    bool
 }
 
 // AddObjects stores the valid objects of a request and its status resource
@@ -158,13 +166,18 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		})
 	}
 	current := map[string]versionInfo{}
+	old := map[string]currentRow{}
 	if len(ids) > 0 {
-		b.Queue(`SELECT id, date_added, version_s, version_ns, spec FROM versions WHERE coll = `+collSeq+` AND is_current AND id = ANY($2)`,
+		b.Queue(`SELECT id, date_added, version_s, version_ns, spec, mixed, `+markingColumns+` FROM versions WHERE coll = `+collSeq+` AND is_current AND id = ANY($2)`,
 			req.Collection, ids).Query(func(rows pgx.Rows) error {
 			var id string
-			var v versionInfo
-			_, err := pgx.ForEachRow(rows, []any{&id, &v.added, &v.s, &v.ns, &v.spec}, func() error {
-				current[id] = v
+			var v currentRow
+			var tlp int16
+			var creator string
+			var others []string
+			_, err := pgx.ForEachRow(rows, []any{&id, &v.added, &v.s, &v.ns, &v.spec, &v.mixed, &tlp, &creator, &others}, func() error {
+				v.markings = markingsOf(tlp, creator, others)
+				current[id], old[id] = v.versionInfo, v
 				return nil
 			})
 			return err
@@ -180,6 +193,10 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		wasCurrent[id] = v.added
 	}
 	var rows []newVersion
+	// The objects whose shadows a new version may change: those whose
+	// versions differ in markings (or will), most objects never.
+	reshadow := map[string]bool{}
+	firstMarkings := map[string]stix.Markings{}
 	nowMicros := timeMicros(now)
 	for i := range req.Objects {
 		if i%1024 == 0 && ctx.Err() != nil {
@@ -206,7 +223,7 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		}
 		added := max(nowMicros, last+1)
 		last = added
-		r := newVersion{id: o.ID, typ: o.Type, versionText: o.VersionText, raw: o.Raw, hash: hashes[i]}
+		r := newVersion{id: o.ID, typ: o.Type, versionText: o.VersionText, raw: o.Raw, hash: hashes[i], markings: o.Markings}
 		r.added, r.spec = added, o.SpecVersion
 		if o.Versioned() {
 			r.s, r.ns = key.s, key.ns
@@ -219,6 +236,18 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 			heldSCO[o.ID+"\x00"+string(hashes[i])] = r.versionText
 		}
 		rows = append(rows, r)
+		ref, seen := firstMarkings[o.ID]
+		if !seen {
+			ref = o.Markings
+			if cur, ok := old[o.ID]; ok {
+				ref = cur.markings
+				reshadow[o.ID] = cur.mixed
+			}
+			firstMarkings[o.ID] = ref
+		}
+		if !sameMarkings(ref, o.Markings) {
+			reshadow[o.ID] = true
+		}
 		// The new version becomes the object's current one unless the
 		// current one has a later spec version or a later version.
 		if cur, ok := current[o.ID]; !ok || currentLess(&cur, &r.versionInfo) {
@@ -257,15 +286,20 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 			hs     = make([][]byte, n)
 			isCur  = make([]bool, n)
 			raws   = make([][]byte, n)
+			m      = newMarkingArrays(n)
 		)
 		for i, r := range rows {
 			added[i], ids[i], types[i], vs[i], vns[i], vtexts[i], specs[i], hs[i], raws[i] =
 				r.added, r.id, r.typ, r.s, r.ns, r.versionText, r.spec, r.hash, r.raw
 			isCur[i] = current[r.id].added == r.added
+			m.set(i, r.markings)
 		}
-		b.Queue(`INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw)
-			SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bool[], $11::bytea[])`,
-			seq, added, ids, types, vs, vns, vtexts, specs, hs, isCur, raws)
+		b.Queue(`INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw,
+				tlp, creator, others, is_shadow, mixed)
+			SELECT $1, a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, `+othersFromJSON("o")+`, false, false
+			FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bool[], $11::bytea[],
+				$12::int2[], $13::text[], $14::text[]) AS u(a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, o)`,
+			seq, added, ids, types, vs, vns, vtexts, specs, hs, isCur, raws, m.tlp, m.creator, m.others)
 		b.Queue(`UPDATE collections SET last_added = $2, objects = objects + $3 WHERE seq = $1`, seq, last, newObjects)
 	}
 	body, err := json.Marshal(st)
@@ -278,5 +312,14 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 	// purging are left to it rather than waited for.
 	b.Queue(`DELETE FROM statuses WHERE id IN (SELECT id FROM statuses WHERE completed < $1 ORDER BY completed LIMIT 100 FOR UPDATE SKIP LOCKED)`,
 		now.Add(-s.opts.StatusRetention).Truncate(time.Microsecond))
-	return st, tx.SendBatch(ctx, b).Close()
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return st, err
+	}
+	var again []string
+	for id, yes := range reshadow {
+		if yes {
+			again = append(again, id)
+		}
+	}
+	return st, refreshShadows(ctx, tx, seq, again)
 }

@@ -31,13 +31,27 @@
 //     registers what to call when one arrives from any replica, or when the
 //     listening connection was lost and notifications may have been missed.
 //
+// Sharing by markings: each version row holds its markings (TLP level,
+// creator, other marking ids), and a query with a clearance tests them in
+// its SQL, on the rows its index scan reads anyway; a version the
+// clearance does not admit is never sent. A restricted client's default
+// query merges the current-version index with a shadow index, which lists
+// the versions that are the newest some clients may see although the
+// object has a newer one (a re-marking; store/bolt keeps the same list),
+// and keeps those with no newer version the client may see. Writers
+// recompute an object's shadows only when its versions differ in
+// markings, which the current version's row records.
+//
 // Page.Scanned counts the rows the page's statements returned to Liaison:
 // index entries (with their rows) of the keyset scans, and for version
 // selections other than the default, one row per lookup of an object's
-// current spec version, first or last version. Every statement is a
-// LIMITed range scan of an index in the order it pages in, so PostgreSQL
-// reads those rows and a bounded few more (a lookup that skips versions of
-// another spec version reads those too).
+// current spec version, first or last version. A restricted client's
+// default query counts the index entries its scan visited up to the last
+// row it returned, admitted or not, and stops at MaxScan. Every statement
+// is a LIMITed range scan of an index in the order it pages in, so
+// PostgreSQL reads those rows and a bounded few more (a lookup that skips
+// versions of another spec version reads those too; a shadow costs the
+// versions of its object).
 package postgres
 
 import (

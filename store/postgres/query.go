@@ -84,7 +84,17 @@ func uniq(list []string) []string {
 
 // resolve is the statement that finds the collection (and, for ObjectID,
 // whether it holds the object): $1 is the collection id, $2 the object id.
-const resolve = `SELECT seq, $2::text = '' OR EXISTS (SELECT 1 FROM versions v WHERE v.coll = c.seq AND v.id = $2) FROM collections c WHERE c.id = $1`
+// With a clearance, an object none of whose versions it admits is not
+// held.
+func resolve(q *store.Query, collection string) (string, []any) {
+	args := []any{collection, q.ObjectID}
+	admitted := ""
+	if q.Clearance != nil {
+		admitted = " AND " + admitsSQL("v.", 3)
+		args = append(args, clearanceArgs(q.Clearance)...)
+	}
+	return `SELECT seq, $2::text = '' OR EXISTS (SELECT 1 FROM versions v WHERE v.coll = c.seq AND v.id = $2` + admitted + `) FROM collections c WHERE c.id = $1`, args
+}
 
 func resolved(err error, collection, objectID string, found bool) error {
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -120,7 +130,7 @@ func currentStatement(collection string, q *store.Query, ids []string, restricte
 	if q.NoBody {
 		body = "NULL::bytea"
 	}
-	cols := "date_added, id, version_text, spec, " + body
+	cols := "date_added, id, version_text, spec, " + markingColumns + ", " + body
 	from := `versions WHERE coll = ` + collSeq + ` AND is_current AND date_added > $2`
 	args := []any{collection, start(q), q.Limit + 1}
 	switch {
@@ -136,19 +146,86 @@ func currentStatement(collection string, q *store.Query, ids []string, restricte
 	}
 }
 
+// clearedStatement is the statement of a page of the default selection
+// for a client with a clearance: each object's newest version the client
+// may see, which is its current version or a shadow. It merges the
+// current and shadow indexes (by id or type when asked) in date_added
+// order, visits at most $4 (MaxScan) entries, and keeps, in SQL, those the
+// clearance admits that have no newer version it admits (current versions
+// have none). Rows come with their row number among the entries visited;
+// the last one visited comes too, admitted or not, when the scan stopped
+// at the bound. $1 is the collection id, $2 the position to start after,
+// $3 the page's limit plus one, $4 the bound, then the clearance's
+// parameters, then the ids or types.
+func clearedStatement(collection string, q *store.Query, ids []string, restricted bool, maxScan int) (string, []any) {
+	body := "raw"
+	if q.NoBody {
+		body = "NULL::bytea"
+	}
+	cols := "coll, date_added, id, version_s, version_ns, version_text, spec, is_current, " + markingColumns + ", " + body + " AS raw"
+	args := append([]any{collection, start(q), q.Limit + 1, maxScan}, clearanceArgs(q.Clearance)...)
+	from := func(flag string) string {
+		return `versions WHERE coll = ` + collSeq + ` AND ` + flag + ` AND date_added > $2`
+	}
+	var parts []string
+	switch {
+	case restricted:
+		// An object's current version and its shadows, by the current and
+		// shadow indexes by id.
+		args = append(args, ids)
+		parts = append(parts, fmt.Sprintf(`SELECT v.* FROM unnest($%d::text[]) AS i(id) CROSS JOIN LATERAL (
+			(SELECT %s FROM %s AND id = i.id) UNION ALL (SELECT %s FROM %s AND id = i.id ORDER BY date_added LIMIT $4)) v`,
+			len(args), cols, from("is_current"), cols, from("is_shadow")))
+	case len(q.Types) > 0:
+		for _, typ := range uniq(q.Types) {
+			args = append(args, typ)
+			for _, flag := range []string{"is_current", "is_shadow"} {
+				parts = append(parts, fmt.Sprintf(`(SELECT %s FROM %s AND type = $%d ORDER BY date_added LIMIT $4)`, cols, from(flag), len(args)))
+			}
+		}
+	default:
+		for _, flag := range []string{"is_current", "is_shadow"} {
+			parts = append(parts, fmt.Sprintf(`(SELECT %s FROM %s ORDER BY date_added LIMIT $4)`, cols, from(flag)))
+		}
+	}
+	const p = 5 // the clearance's first parameter
+	// A version is the newest the client may see when the clearance
+	// admits it and no version after it (in the order that chooses the
+	// current version) is admitted; CASE keeps the lookup of the later
+	// versions to the shadows.
+	ok := `CASE WHEN NOT ` + admitsSQL("c.", p) + ` THEN false WHEN c.is_current THEN true
+		ELSE NOT EXISTS (SELECT 1 FROM versions w WHERE w.coll = c.coll AND w.id = c.id
+			AND (length(w.spec), w.spec, w.version_s, w.version_ns, w.date_added) > (length(c.spec), c.spec, c.version_s, c.version_ns, c.date_added)
+			AND ` + admitsSQL("w.", p) + `) END`
+	return `SELECT date_added, id, version_text, spec, ` + markingColumns + `, CASE WHEN ok THEN raw END, rn, ok FROM (
+		SELECT c.*, row_number() OVER (ORDER BY c.date_added) AS rn, ` + ok + ` AS ok
+		FROM (` + strings.Join(parts, " UNION ALL ") + `) c ORDER BY c.date_added LIMIT $4) s
+		WHERE ok OR rn = $4 ORDER BY date_added LIMIT $3`, args
+}
+
 // queryCurrent serves the default selection from the current-version
 // indexes: every row a statement returns is a result, so a page costs its
-// own rows whatever the number of versions. One round trip: the
-// collection's lookup and the page's statement go in one batch.
+// own rows whatever the number of versions. With a clearance, the
+// statement is clearedStatement's, whose rows are the results but for
+// the scan's last entry when the scan stopped at MaxScan. One round trip:
+// the collection's lookup and the page's statement go in one batch.
 func (s *Store) queryCurrent(ctx context.Context, collection string, q store.Query) (store.Page, error) {
 	var page store.Page
 	ids, restricted := queryIDs(&q)
-	sql, args := currentStatement(collection, &q, ids, restricted)
+	maxScan := cmp.Or(q.MaxScan, store.DefaultMaxScan)
+	var sql string
+	var args []any
+	if q.Clearance != nil {
+		sql, args = clearedStatement(collection, &q, ids, restricted, maxScan)
+	} else {
+		sql, args = currentStatement(collection, &q, ids, restricted)
+	}
 	var seq int64
 	var found bool
 	var rerr error
 	b := &pgx.Batch{}
-	b.Queue(resolve, collection, q.ObjectID).QueryRow(func(row pgx.Row) error {
+	rsql, rargs := resolve(&q, collection)
+	b.Queue(rsql, rargs...).QueryRow(func(row pgx.Row) error {
 		rerr = row.Scan(&seq, &found)
 		return nil
 	})
@@ -157,10 +234,28 @@ func (s *Store) queryCurrent(ctx context.Context, collection string, q store.Que
 		size := 0
 		b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
 			var r store.Record
-			var added int64
-			_, err := pgx.ForEachRow(rows, []any{&added, &r.ID, &r.VersionText, &r.SpecVersion, &r.Raw}, func() error {
-				page.Scanned++
+			var added, rn int64
+			var tlp int16
+			var creator string
+			var others []string
+			ok := true
+			dest := []any{&added, &r.ID, &r.VersionText, &r.SpecVersion, &tlp, &creator, &others, &r.Raw}
+			if q.Clearance != nil {
+				dest = append(dest, &rn, &ok)
+			}
+			_, err := pgx.ForEachRow(rows, dest, func() error {
+				if q.Clearance != nil {
+					page.Scanned = int(rn)
+				} else {
+					page.Scanned++
+				}
 				if page.More {
+					return nil
+				}
+				if !ok {
+					// The last entry the scan could visit, withheld: go on
+					// after it.
+					page.More, page.Resume = true, uint64(added)
 					return nil
 				}
 				if len(page.Records) == q.Limit || (len(page.Records) > 0 && size+len(r.Raw) > maxBytes && !q.NoBody) {
@@ -169,9 +264,13 @@ func (s *Store) queryCurrent(ctx context.Context, collection string, q store.Que
 					return nil
 				}
 				size += len(r.Raw)
-				r.Position, r.DateAdded = uint64(added), microsTime(added)
+				r.Position, r.DateAdded, r.Markings = uint64(added), microsTime(added), markingsOf(tlp, creator, others)
 				page.Records = append(page.Records, r)
-				r = store.Record{}
+				r, others = store.Record{}, nil
+				if q.Clearance != nil && rn == int64(maxScan) {
+					// The scan stopped here: what follows is for the next page.
+					page.More, page.Resume = true, uint64(added)
+				}
 				return nil
 			})
 			return err
@@ -190,12 +289,18 @@ func (s *Store) queryCurrent(ctx context.Context, collection string, q store.Que
 type candidate struct {
 	versionInfo
 	id, versionText string
+	tlp             int16
+	creator         string
+	others          []string
 	raw             []byte
+	admitted        bool // by the query's clearance, if any
 }
 
 // objectInfo is what a version selection needs of an object: its current
 // spec version, and its first and last versions among the selected spec
-// versions (date_added; 0 when not looked up).
+// versions (date_added; 0 when not looked up). With a clearance, these are
+// of the versions it admits: the latest spec version the client may see,
+// the first and last versions it may see.
 type objectInfo struct {
 	spec        string
 	first, last int64
@@ -230,15 +335,32 @@ func (sel *selection) lookups() int {
 }
 
 // statement is the lookup's: $1 the collection's seq, $2 the ids, $3 the
-// spec versions selected (when given).
+// spec versions selected (when given), then the clearance's parameters
+// (when the query has one).
 func (sel *selection) statement() string {
 	specs := "$3::text[]"
 	cols, joins := "i.id", ""
-	if sel.needSpec {
+	admitted := ""
+	if sel.q.Clearance != nil {
+		p := 3
+		if !sel.needSpec {
+			p = 4
+		}
+		admitted = " AND " + admitsSQL("", p)
+	}
+	switch {
+	case sel.needSpec && sel.q.Clearance != nil:
+		// The latest spec version among those the client may see: every
+		// version of the object is read (at most linear, as the contract
+		// allows for selections other than the default).
+		cols += ", cs.spec"
+		joins += ` LEFT JOIN LATERAL (SELECT spec FROM versions WHERE coll = $1 AND id = i.id` + admitted + ` ORDER BY length(spec) DESC, spec DESC LIMIT 1) cs ON true`
+		specs = "ARRAY[cs.spec]"
+	case sel.needSpec:
 		cols += ", cs.spec"
 		joins += ` LEFT JOIN LATERAL (SELECT spec FROM versions WHERE coll = $1 AND id = i.id AND is_current) cs ON true`
 		specs = "ARRAY[cs.spec]"
-	} else {
+	default:
 		cols += ", NULL::text"
 	}
 	for _, end := range []struct {
@@ -251,7 +373,7 @@ func (sel *selection) statement() string {
 			continue
 		}
 		cols += ", " + end.alias + ".date_added"
-		joins += ` LEFT JOIN LATERAL (SELECT date_added FROM versions WHERE coll = $1 AND id = i.id AND spec = ANY(` + specs + `) ORDER BY ` + end.order + ` LIMIT 1) ` + end.alias + ` ON true`
+		joins += ` LEFT JOIN LATERAL (SELECT date_added FROM versions WHERE coll = $1 AND id = i.id AND spec = ANY(` + specs + `)` + admitted + ` ORDER BY ` + end.order + ` LIMIT 1) ` + end.alias + ` ON true`
 	}
 	return `SELECT ` + cols + ` FROM unnest($2::text[]) AS i(id)` + joins
 }
@@ -264,11 +386,7 @@ func (sel *selection) lookup(ctx context.Context, tx pgx.Tx, seq int64, ids []st
 	if len(ids) == 0 || sel.lookups() == 0 {
 		return nil
 	}
-	args := []any{seq, ids}
-	if !sel.needSpec {
-		args = append(args, sel.q.SpecVersions)
-	}
-	rows, err := tx.Query(ctx, sel.statement(), args...)
+	rows, err := tx.Query(ctx, sel.statement(), sel.args(seq, ids)...)
 	if err != nil {
 		return err
 	}
@@ -292,8 +410,23 @@ func (sel *selection) lookup(ctx context.Context, tx pgx.Tx, seq int64, ids []st
 	return err
 }
 
+// args returns the lookup's arguments.
+func (sel *selection) args(seq int64, ids []string) []any {
+	args := []any{seq, ids}
+	if !sel.needSpec {
+		args = append(args, sel.q.SpecVersions)
+	}
+	if sel.q.Clearance != nil {
+		args = append(args, clearanceArgs(sel.q.Clearance)...)
+	}
+	return args
+}
+
 func (sel *selection) include(c *candidate) bool {
 	q := sel.q
+	if !c.admitted {
+		return false // it does not exist for this client
+	}
 	if len(q.SpecVersions) > 0 && !slices.Contains(q.SpecVersions, c.spec) {
 		return false
 	}
@@ -312,15 +445,23 @@ func (sel *selection) include(c *candidate) bool {
 
 // selectedStatement is the statement that visits the versions a page of
 // another selection may return: $1 the collection's seq, $2 the position
-// to start after, $3 the batch size.
+// to start after, $3 the batch size, then the clearance's parameters (when
+// the query has one). Each row says whether the clearance admits it; the
+// object of a version it does not admit is left out.
 func selectedStatement(seq int64, q *store.Query, ids []string, restricted bool) (string, []any) {
 	body := "raw"
 	if q.NoBody {
 		body = "NULL::bytea"
 	}
-	cols := "date_added, id, version_s, version_ns, version_text, spec, " + body
-	from := `versions WHERE coll = $1 AND date_added > $2`
 	args := []any{seq, int64(0), 0}
+	admitted := "true"
+	if q.Clearance != nil {
+		admitted = admitsSQL("", 4)
+		body = "CASE WHEN " + admitted + " THEN " + body + " END"
+		args = append(args, clearanceArgs(q.Clearance)...)
+	}
+	cols := "date_added, id, version_s, version_ns, version_text, spec, " + markingColumns + ", " + body + " AS raw, " + admitted + " AS admitted"
+	from := `versions WHERE coll = $1 AND date_added > $2`
 	switch {
 	case restricted:
 		return unionOf(cols, from, "id", ids, args, "$3")
@@ -340,7 +481,8 @@ func querySelected(ctx context.Context, tx pgx.Tx, collection string, q store.Qu
 	var page store.Page
 	var seq int64
 	var found bool
-	err := tx.QueryRow(ctx, resolve, collection, q.ObjectID).Scan(&seq, &found)
+	rsql, rargs := resolve(&q, collection)
+	err := tx.QueryRow(ctx, rsql, rargs...).Scan(&seq, &found)
 	if err := resolved(err, collection, q.ObjectID, found); err != nil {
 		return page, err
 	}
@@ -373,7 +515,7 @@ func querySelected(ctx context.Context, tx pgx.Tx, collection string, q store.Qu
 		}
 		var batch []candidate
 		var c candidate
-		_, err = pgx.ForEachRow(rows, []any{&c.added, &c.id, &c.s, &c.ns, &c.versionText, &c.spec, &c.raw}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&c.added, &c.id, &c.s, &c.ns, &c.versionText, &c.spec, &c.tlp, &c.creator, &c.others, &c.raw, &c.admitted}, func() error {
 			batch = append(batch, c)
 			c = candidate{}
 			return nil
@@ -384,7 +526,7 @@ func querySelected(ctx context.Context, tx pgx.Tx, collection string, q store.Qu
 		page.Scanned += len(batch)
 		var unknown []string
 		for _, c := range batch {
-			if _, ok := sel.info[c.id]; !ok && !slices.Contains(unknown, c.id) {
+			if _, ok := sel.info[c.id]; !ok && c.admitted && !slices.Contains(unknown, c.id) {
 				unknown = append(unknown, c.id)
 			}
 		}
@@ -404,7 +546,7 @@ func querySelected(ctx context.Context, tx pgx.Tx, collection string, q store.Qu
 			}
 			size += len(c.raw)
 			page.Records = append(page.Records, store.Record{DateAdded: microsTime(c.added), Position: uint64(c.added),
-				ID: c.id, VersionText: c.versionText, SpecVersion: c.spec, Raw: c.raw})
+				ID: c.id, VersionText: c.versionText, SpecVersion: c.spec, Markings: markingsOf(c.tlp, c.creator, c.others), Raw: c.raw})
 		}
 		if len(batch) < n {
 			return page, nil // the index has nothing more

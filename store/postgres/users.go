@@ -14,16 +14,17 @@ import (
 )
 
 // userColumns reads a user with its grants (a JSON object by collection
-// id, NULL for none) in one row.
-const userColumns = `u.name, u.admin, u.password_hash, u.created_ns,
-	(SELECT json_object_agg(g.collection_id, json_build_object('read', g.can_read, 'write', g.can_write))
+// id, NULL for none; store.Grant's fields, empty ones left out) in one row.
+const userColumns = `u.name, u.admin, u.password_hash, u.org, u.created_ns,
+	(SELECT json_object_agg(g.collection_id, json_strip_nulls(json_build_object('read', g.can_read, 'write', g.can_write,
+		'clearance', nullif(g.clearance, ''), 'allow_markings', CASE WHEN cardinality(g.allow_markings) > 0 THEN to_json(g.allow_markings) END)))
 	 FROM grants g WHERE g.user_name = u.name)`
 
 func scanUser(row pgx.Row) (store.User, error) {
 	var u store.User
 	var created int64
 	var grants []byte
-	if err := row.Scan(&u.Name, &u.Admin, &u.PasswordHash, &created, &grants); err != nil {
+	if err := row.Scan(&u.Name, &u.Admin, &u.PasswordHash, &u.Org, &created, &grants); err != nil {
 		return u, err
 	}
 	u.Created = fromNanos(&created)
@@ -48,7 +49,7 @@ func (s *Store) CreateUser(ctx context.Context, name string, admin bool, passwor
 		}
 		u.PasswordHash = h
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (name, admin, password_hash, created_ns) VALUES ($1, $2, $3, $4)`,
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (name, admin, password_hash, org, created_ns) VALUES ($1, $2, $3, '', $4)`,
 		u.Name, u.Admin, u.PasswordHash, mustNanos(u.Created))
 	if isUniqueViolation(err) {
 		return store.User{}, fmt.Errorf("user %q: %w", name, store.ErrExists)
@@ -125,6 +126,16 @@ func (s *Store) SetAdmin(ctx context.Context, name string, admin bool) error {
 	return s.changeUser(ctx, "set admin", `UPDATE users SET admin = $2 WHERE name = $1`, name, admin)
 }
 
+// SetOrg sets a user's organisation (an identity id; "": none), and
+// notifies the replicas: it changes which TLP:AMBER+STRICT objects the
+// user's credentials may see.
+func (s *Store) SetOrg(ctx context.Context, name, org string) error {
+	if err := store.CheckOrg(org); err != nil {
+		return err
+	}
+	return s.changeUser(ctx, "set organisation", `UPDATE users SET org = $2 WHERE name = $1`, name, org)
+}
+
 // SetGrant gives a user rights on a collection; a grant without rights
 // removes it.
 func (s *Store) SetGrant(ctx context.Context, name, collection string, g store.Grant) error {
@@ -147,20 +158,25 @@ func (s *Store) UpdateGrant(ctx context.Context, name, collection string, f func
 		}
 		var old store.Grant
 		var coll *string
-		err = tx.QueryRow(ctx, `SELECT c.id, coalesce(g.can_read, false), coalesce(g.can_write, false)
+		err = tx.QueryRow(ctx, `SELECT c.id, coalesce(g.can_read, false), coalesce(g.can_write, false), coalesce(g.clearance, ''), coalesce(g.allow_markings, '{}')
 			FROM collections c LEFT JOIN grants g ON g.collection_id = c.id AND g.user_name = $1 WHERE c.id = $2 FOR KEY SHARE OF c`,
-			name, collection).Scan(&coll, &old.Read, &old.Write)
+			name, collection).Scan(&coll, &old.Read, &old.Write, &old.Clearance, &old.AllowMarkings)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("collection %q: %w", collection, store.ErrCollectionNotFound)
 		}
 		if err != nil {
 			return err
 		}
+		old.AllowMarkings = nilIfEmpty(old.AllowMarkings)
 		g = f(old)
+		if err := store.CheckGrant(g); err != nil {
+			return err
+		}
 		if g.Read || g.Write {
-			_, err = tx.Exec(ctx, `INSERT INTO grants (user_name, collection_id, can_read, can_write) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (user_name, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write`,
-				name, collection, g.Read, g.Write)
+			_, err = tx.Exec(ctx, `INSERT INTO grants (user_name, collection_id, can_read, can_write, clearance, allow_markings) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (user_name, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write,
+					clearance = excluded.clearance, allow_markings = excluded.allow_markings`,
+				name, collection, g.Read, g.Write, g.Clearance, nonNil(g.AllowMarkings))
 		} else {
 			_, err = tx.Exec(ctx, `DELETE FROM grants WHERE user_name = $1 AND collection_id = $2`, name, collection)
 		}

@@ -39,6 +39,13 @@ CREATE TABLE collections (
     public_read   boolean NOT NULL,
     public_write  boolean NOT NULL,
     reject_custom boolean NOT NULL,
+    -- Sharing by markings (store.Collection): TLP level names, '' for the
+    -- defaults; the organisations (identity ids) its TLP:AMBER+STRICT
+    -- objects are shared with besides their creator's.
+    anonymous_clearance text NOT NULL,
+    default_marking     text NOT NULL,
+    require_marking     boolean NOT NULL,
+    strict_orgs         text[] NOT NULL,
     created_ns    bigint NOT NULL,
     -- The latest date_added the collection gave. Writers lock this row
     -- for the whole of their transaction: date_added values are allocated,
@@ -61,11 +68,29 @@ CREATE TABLE versions (
     version_s    bigint NOT NULL,
     version_ns   integer NOT NULL,
     version_text text NOT NULL, -- as written
-    spec         text NOT NULL,
+    spec         text COLLATE "C" NOT NULL,
     content_hash bytea,         -- SCOs only: store.ContentHash
     -- The object's current version: the latest version in its latest
     -- spec version, what a query with default filters returns.
     is_current   boolean NOT NULL,
+    -- The version's data markings (stix.Markings), which decide who may
+    -- see it: its TLP level numbered as stix.TLPLevel (0 none, 1 clear,
+    -- 2 green, 3 amber, 4 amber+strict, 5 red), its creator
+    -- (created_by_ref, '' for none) and the other marking definitions it
+    -- references, sorted. Queries test them against a client's clearance
+    -- in the same row they read anyway.
+    tlp          smallint NOT NULL,
+    creator      text COLLATE "C" NOT NULL,
+    others       text[] NOT NULL,
+    -- A shadow is the newest version some clients may see although the
+    -- object has a newer one that not every client who may see it may see
+    -- (store.AtLeastAsVisible: a re-marking to a more restrictive level,
+    -- say). A restricted client's default query reads the shadows beside
+    -- the current versions. Most objects have none.
+    is_shadow    boolean NOT NULL,
+    -- On the current version only: the object's versions differ in
+    -- markings, so a new version recomputes its shadows.
+    mixed        boolean NOT NULL,
     raw          bytea NOT NULL, -- the object's JSON as posted (compacted), byte for byte
     PRIMARY KEY (coll, date_added)
 );
@@ -81,6 +106,11 @@ CREATE INDEX versions_by_type ON versions (coll, type, date_added);
 CREATE UNIQUE INDEX versions_current_by_id ON versions (coll, id) WHERE is_current;
 CREATE INDEX versions_current ON versions (coll, date_added) WHERE is_current;
 CREATE INDEX versions_current_by_type ON versions (coll, type, date_added) WHERE is_current;
+-- A restricted client's default selection: the current versions and the
+-- shadows, each index scanned in date_added order and merged.
+CREATE INDEX versions_shadow ON versions (coll, date_added) WHERE is_shadow;
+CREATE INDEX versions_shadow_by_type ON versions (coll, type, date_added) WHERE is_shadow;
+CREATE INDEX versions_shadow_by_id ON versions (coll, id, date_added) WHERE is_shadow;
 
 -- Status resources, shared by every replica.
 CREATE TABLE statuses (
@@ -96,6 +126,7 @@ CREATE TABLE users (
     name          text COLLATE "C" PRIMARY KEY,
     admin         boolean NOT NULL,
     password_hash text NOT NULL, -- argon2id; empty: API keys only
+    org           text COLLATE "C" NOT NULL, -- identity id of its organisation; '' none
     created_ns    bigint NOT NULL
 );
 
@@ -104,6 +135,8 @@ CREATE TABLE grants (
     collection_id text COLLATE "C" NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
     can_read      boolean NOT NULL,
     can_write     boolean NOT NULL,
+    clearance     text NOT NULL,   -- a TLP level name; '' for store.DefaultGrantClearance
+    allow_markings text[] NOT NULL, -- other marking definitions the user may receive
     PRIMARY KEY (user_name, collection_id)
 );
 CREATE INDEX grants_by_collection ON grants (collection_id);
