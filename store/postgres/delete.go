@@ -111,14 +111,7 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 		b := &pgx.Batch{}
 		b.Queue(`DELETE FROM versions WHERE coll = $1 AND date_added = ANY($2)`, seq, doomed)
 		if best != nil {
-			b.Queue(`UPDATE versions SET is_current = false, mixed = false WHERE coll = $1 AND id = $2 AND is_current AND date_added <> $3`, seq, id, best.added)
-			b.Queue(`UPDATE versions SET is_current = true WHERE coll = $1 AND date_added = $2 AND NOT is_current`, seq, best.added)
-			for i := range left {
-				if left[i].current && &left[i] != best {
-					left[i].current, left[i].mixed = false, false // as the update above leaves it
-				}
-			}
-			best.current = true
+			best.wantCurrent = true
 			computeShadows(left)
 			queueFlagUpdates(b, seq, left)
 		} else if hadCurrent {

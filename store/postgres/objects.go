@@ -256,6 +256,42 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		st.AddOutcome(o, r.versionText, store.Stored)
 	}
 
+	// The shadows of the objects whose versions differ in markings, with
+	// the new versions: their stored versions are read (one more round
+	// trip, for those objects only), and every row is written once, with
+	// its flags.
+	var again []string
+	for id, yes := range reshadow {
+		if yes {
+			again = append(again, id)
+		}
+	}
+	stored, err := readMarkedVersions(ctx, tx, seq, again)
+	if err != nil {
+		return st, err
+	}
+	newFlags := map[int64]*markedVersion{} // the new rows of those objects, by date_added
+	fresh := map[string][]markedVersion{}
+	for i := range rows {
+		if r := &rows[i]; reshadow[r.id] {
+			fresh[r.id] = append(fresh[r.id], markedVersion{versionInfo: r.versionInfo, markings: r.markings, fresh: true})
+		}
+	}
+	b = &pgx.Batch{}
+	for _, id := range again {
+		vs := append(stored[id], fresh[id]...)
+		for i := range vs {
+			vs[i].wantCurrent = vs[i].added == current[id].added
+		}
+		computeShadows(vs)
+		queueFlagUpdates(b, seq, vs)
+		for i := range vs {
+			if vs[i].fresh {
+				newFlags[vs[i].added] = &vs[i]
+			}
+		}
+	}
+
 	// Writes, in one round trip: the old current versions that lost the
 	// mark first (one current version per object is a unique index).
 	var unset []int64
@@ -265,11 +301,10 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		switch {
 		case !had:
 			newObjects++
-		case old != cur.added:
+		case old != cur.added && stored[id] == nil:
 			unset = append(unset, old)
 		}
 	}
-	b = &pgx.Batch{}
 	if len(unset) > 0 {
 		b.Queue(`UPDATE versions SET is_current = false WHERE coll = $1 AND date_added = ANY($2)`, seq, unset)
 	}
@@ -285,6 +320,8 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 			specs  = make([]string, n)
 			hs     = make([][]byte, n)
 			isCur  = make([]bool, n)
+			shadow = make([]bool, n)
+			mixed  = make([]bool, n)
 			raws   = make([][]byte, n)
 			m      = newMarkingArrays(n)
 		)
@@ -292,14 +329,17 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 			added[i], ids[i], types[i], vs[i], vns[i], vtexts[i], specs[i], hs[i], raws[i] =
 				r.added, r.id, r.typ, r.s, r.ns, r.versionText, r.spec, r.hash, r.raw
 			isCur[i] = current[r.id].added == r.added
+			if f := newFlags[r.added]; f != nil {
+				shadow[i], mixed[i] = f.wantShadow, f.wantMixed
+			}
 			m.set(i, r.markings)
 		}
 		b.Queue(`INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw,
 				tlp, creator, others, is_shadow, mixed)
-			SELECT $1, a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, `+othersFromJSON("o")+`, false, false
+			SELECT $1, a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, `+othersFromJSON("o")+`, sh, mx
 			FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bool[], $11::bytea[],
-				$12::int2[], $13::text[], $14::text[]) AS u(a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, o)`,
-			seq, added, ids, types, vs, vns, vtexts, specs, hs, isCur, raws, m.tlp, m.creator, m.others)
+				$12::int2[], $13::text[], $14::text[], $15::bool[], $16::bool[]) AS u(a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, o, sh, mx)`,
+			seq, added, ids, types, vs, vns, vtexts, specs, hs, isCur, raws, m.tlp, m.creator, m.others, shadow, mixed)
 		b.Queue(`UPDATE collections SET last_added = $2, objects = objects + $3 WHERE seq = $1`, seq, last, newObjects)
 	}
 	body, err := json.Marshal(st)
@@ -312,14 +352,5 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 	// purging are left to it rather than waited for.
 	b.Queue(`DELETE FROM statuses WHERE id IN (SELECT id FROM statuses WHERE completed < $1 ORDER BY completed LIMIT 100 FOR UPDATE SKIP LOCKED)`,
 		now.Add(-s.opts.StatusRetention).Truncate(time.Microsecond))
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return st, err
-	}
-	var again []string
-	for id, yes := range reshadow {
-		if yes {
-			again = append(again, id)
-		}
-	}
-	return st, refreshShadows(ctx, tx, seq, again)
+	return st, tx.SendBatch(ctx, b).Close()
 }

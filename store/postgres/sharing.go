@@ -76,19 +76,23 @@ func admitsSQL(x string, p int) string {
 }
 
 // markedVersion is what choosing an object's current version and its
-// shadows needs of one of its versions, with the flags its row holds.
+// shadows needs of one of its versions, with the flags its row holds and
+// those it should hold. A fresh version has no row yet: its flags go with
+// its insert.
 type markedVersion struct {
 	versionInfo
-	markings               stix.Markings
-	current, shadow, mixed bool // the row's flags
-	wantShadow, wantMixed  bool // what they should be
+	markings                           stix.Markings
+	fresh                              bool
+	current, shadow, mixed             bool
+	wantCurrent, wantShadow, wantMixed bool
 }
 
-// computeShadows sets, for the versions of one object, the flags their
-// rows should hold: a version is a shadow when a newer one (by the order
-// that chooses the current version) is not at least as visible; the
-// current version is marked mixed when the versions differ in markings.
-// The same rule as store/bolt's, so that both backends answer alike.
+// computeShadows sets, for the versions of one object whose wantCurrent
+// is set, the other flags their rows should hold: a version is a shadow
+// when a newer one (by the order that chooses the current version) is not
+// at least as visible; the current version is marked mixed when the
+// versions differ in markings. The same rule as store/bolt's, so that both
+// backends answer alike.
 func computeShadows(vs []markedVersion) {
 	order := make([]*markedVersion, len(vs))
 	for i := range vs {
@@ -117,7 +121,7 @@ func computeShadows(vs []markedVersion) {
 		}
 	}
 	for _, v := range order {
-		v.wantMixed = v.current && mixed
+		v.wantMixed = v.wantCurrent && mixed
 	}
 }
 
@@ -125,19 +129,25 @@ func sameMarkings(a, b stix.Markings) bool {
 	return a.TLP == b.TLP && a.Creator == b.Creator && slices.Equal(a.Others, b.Others)
 }
 
-// queueFlagUpdates queues the update of the rows of vs whose flags are
-// not what computeShadows wants.
+// queueFlagUpdates queues the update of the stored rows of vs whose flags
+// are not what they should be, each row once. A row that stops being
+// current goes first: an object has one current version at any time (a
+// unique index).
 func queueFlagUpdates(b *pgx.Batch, seq int64, vs []markedVersion) {
-	var added []int64
-	var shadow, mixed []bool
-	for _, v := range vs {
-		if v.shadow != v.wantShadow || v.mixed != v.wantMixed {
-			added, shadow, mixed = append(added, v.added), append(shadow, v.wantShadow), append(mixed, v.wantMixed)
+	for _, losing := range []bool{true, false} {
+		var added []int64
+		var current, shadow, mixed []bool
+		for _, v := range vs {
+			changed := v.current != v.wantCurrent || v.shadow != v.wantShadow || v.mixed != v.wantMixed
+			if !v.fresh && changed && (v.current && !v.wantCurrent) == losing {
+				added, current = append(added, v.added), append(current, v.wantCurrent)
+				shadow, mixed = append(shadow, v.wantShadow), append(mixed, v.wantMixed)
+			}
 		}
-	}
-	if len(added) > 0 {
-		b.Queue(`UPDATE versions v SET is_shadow = u.s, mixed = u.m FROM unnest($2::int8[], $3::bool[], $4::bool[]) AS u(a, s, m)
-			WHERE v.coll = $1 AND v.date_added = u.a`, seq, added, shadow, mixed)
+		if len(added) > 0 {
+			b.Queue(`UPDATE versions v SET is_current = u.c, is_shadow = u.s, mixed = u.m FROM unnest($2::int8[], $3::bool[], $4::bool[], $5::bool[]) AS u(a, c, s, m)
+				WHERE v.coll = $1 AND v.date_added = u.a`, seq, added, current, shadow, mixed)
+		}
 	}
 }
 
@@ -155,31 +165,41 @@ func scanMarkedVersion(rows pgx.Rows) (string, markedVersion, error) {
 	return id, v, err
 }
 
-// refreshShadows recomputes the shadows and the mixed mark of the objects
-// ids of a collection from their rows, within tx (which holds the
-// collection's lock).
-func refreshShadows(ctx context.Context, tx pgx.Tx, seq int64, ids []string) error {
+// readMarkedVersions returns every version of the objects ids of a
+// collection, by object, in date_added order.
+func readMarkedVersions(ctx context.Context, tx pgx.Tx, seq int64, ids []string) (map[string][]markedVersion, error) {
+	byID := map[string][]markedVersion{}
 	if len(ids) == 0 {
-		return nil
+		return byID, nil
 	}
 	rows, err := tx.Query(ctx, `SELECT `+markedVersionColumns+` FROM versions WHERE coll = $1 AND id = ANY($2) ORDER BY id, date_added`, seq, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	byID := map[string][]markedVersion{}
 	for rows.Next() {
 		id, v, err := scanMarkedVersion(rows)
 		if err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		byID[id] = append(byID[id], v)
 	}
-	if err := rows.Err(); err != nil {
+	return byID, rows.Err()
+}
+
+// refreshShadows recomputes the shadows and the mixed mark of the objects
+// ids of a collection from their rows, whose current versions are marked,
+// within tx (which holds the collection's lock).
+func refreshShadows(ctx context.Context, tx pgx.Tx, seq int64, ids []string) error {
+	byID, err := readMarkedVersions(ctx, tx, seq, ids)
+	if err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
 	for _, vs := range byID {
+		for i := range vs {
+			vs[i].wantCurrent = vs[i].current
+		}
 		computeShadows(vs)
 		queueFlagUpdates(b, seq, vs)
 	}
