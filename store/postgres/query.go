@@ -164,8 +164,9 @@ func clearedStatement(collection string, q *store.Query, ids []string, restricte
 	}
 	cols := "coll, date_added, id, version_s, version_ns, version_text, spec, is_current, " + markingColumns + ", " + body + " AS raw"
 	args := append([]any{collection, start(q), q.Limit + 1, maxScan}, clearanceArgs(q.Clearance)...)
+	// Every branch reads the collection's seq from one lookup.
 	from := func(flag string) string {
-		return `versions WHERE coll = ` + collSeq + ` AND ` + flag + ` AND date_added > $2`
+		return `versions WHERE coll = (SELECT seq FROM cs) AND ` + flag + ` AND date_added > $2`
 	}
 	var parts []string
 	switch {
@@ -197,7 +198,8 @@ func clearedStatement(collection string, q *store.Query, ids []string, restricte
 		ELSE NOT EXISTS (SELECT 1 FROM versions w WHERE w.coll = c.coll AND w.id = c.id
 			AND (length(w.spec), w.spec, w.version_s, w.version_ns, w.date_added) > (length(c.spec), c.spec, c.version_s, c.version_ns, c.date_added)
 			AND ` + admitsSQL("w.", p) + `) END`
-	return `SELECT date_added, id, version_text, spec, ` + markingColumns + `, CASE WHEN ok THEN raw END, rn, ok FROM (
+	return `WITH cs AS MATERIALIZED (SELECT seq FROM collections WHERE id = $1)
+		SELECT date_added, id, version_text, spec, ` + markingColumns + `, CASE WHEN ok THEN raw END, rn, ok FROM (
 		SELECT c.*, row_number() OVER (ORDER BY c.date_added) AS rn, ` + ok + ` AS ok
 		FROM (` + strings.Join(parts, " UNION ALL ") + `) c ORDER BY c.date_added LIMIT $4) s
 		WHERE ok OR rn = $4 ORDER BY date_added LIMIT $3`, args
