@@ -51,11 +51,7 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t)
 	w := &world{db: db, logs: &bytes.Buffer{}, creds: map[string]string{}}
 	must := func(err error) {
 		t.Helper()
@@ -63,7 +59,7 @@ func newWorld(t testing.TB) *world {
 			t.Fatal(err)
 		}
 	}
-	_, err = db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
+	_, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
 	must(err)
 	priv, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "Private"})
 	must(err)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,8 +15,6 @@ import (
 
 	"liaison/stix"
 	"liaison/store"
-	"liaison/store/bolt"
-	"liaison/store/storetest"
 	"liaison/taxii"
 	"liaison/taxii/auth"
 )
@@ -58,18 +55,14 @@ type sharingWorld struct {
 func newSharingWorld(t *testing.T) *sharingWorld {
 	t.Helper()
 	ctx := context.Background()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"), bolt.Options{Options: store.Options{PasswordCost: storetest.CheapPasswordCost()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err = db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
+	_, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"})
 	must(err)
 	c, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "Shared", Alias: "shared", PublicRead: true})
 	must(err)
