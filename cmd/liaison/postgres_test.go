@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"liaison/stix"
 	"liaison/store"
 	"liaison/store/postgres"
 	"liaison/store/postgres/pgtest"
@@ -82,21 +83,42 @@ func TestRedactDB(t *testing.T) {
 }
 
 // liaison copy moves a database file into PostgreSQL and back, and the
-// file that comes back exports what the first one did.
+// file that comes back exports what the first one did: sharing settings,
+// organisations, clearances and each version's markings included, and
+// the copy in PostgreSQL explains what a client sees as the file did.
 func TestCopyCommand(t *testing.T) {
 	url := pgtest.URL(t)
 	dir := t.TempDir()
 	first, back := filepath.Join(dir, "first.db"), filepath.Join(dir, "back.db")
-	bundle := filepath.Join(dir, "bundle.json")
+	const (
+		vendor    = "identity--00000000-0000-4000-8000-0000000000a1"
+		partner   = "identity--00000000-0000-4000-8000-0000000000a2"
+		statement = "marking-definition--00000000-0000-4000-8000-0000000000b1"
+		remarked  = "indicator--00000000-0000-4000-8000-000000000003"
+	)
+	marked := func(id, modified string, level stix.TLPLevel, extra string) string {
+		return `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2020-01-01T00:00:00.000Z","modified":"` + modified +
+			`","pattern":"[ipv4-addr:value = '10.0.0.3']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z","object_marking_refs":["` + stix.TLPMarkingID(level) + `"]` + extra + `}`
+	}
+	bundle, remark := filepath.Join(dir, "bundle.json"), filepath.Join(dir, "remark.json")
 	mustWrite(t, bundle, `{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000001","objects":[`+
 		`{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z"},`+
-		`{"type":"ipv4-addr","id":"ipv4-addr--00000000-0000-4000-8000-000000000002","value":"10.0.0.2"}]}`)
+		`{"type":"ipv4-addr","id":"ipv4-addr--00000000-0000-4000-8000-000000000002","value":"10.0.0.2"},`+
+		marked(remarked, "2020-01-01T00:00:00.000Z", stix.TLPGreen, "")+`,`+
+		marked("indicator--00000000-0000-4000-8000-000000000004", "2020-01-01T00:00:00.000Z", stix.TLPAmberStrict, `,"created_by_ref":"`+vendor+`"`)+`]}`)
+	// A re-marking: object 3 becomes RED; GREEN and AMBER+STRICT clients
+	// still see its first version.
+	mustWrite(t, remark, `{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000002","objects":[`+
+		marked(remarked, "2020-02-01T00:00:00.000Z", stix.TLPRed, "")+`]}`)
 	for _, args := range [][]string{
 		{"apiroot", "add", "r", "--title", "R"},
-		{"collection", "add", "--api-root", "r", "--title", "Feed", "--alias", "feed"},
+		{"collection", "add", "--api-root", "r", "--title", "Feed", "--alias", "feed", "--public-read",
+			"--anonymous-clearance", "green", "--default-marking", "amber", "--strict-org", partner},
 		{"import", "--collection", "r/feed", bundle},
-		{"user", "add", "alice"},
-		{"grant", "alice", "--collection", "r/feed", "--read"},
+		{"import", "--collection", "r/feed", remark},
+		{"collection", "update", "feed", "--require-marking"},
+		{"user", "add", "alice", "--org", vendor},
+		{"grant", "alice", "--collection", "r/feed", "--read", "--clearance", "amber+strict", "--allow-marking", statement},
 		{"apikey", "create", "alice"},
 	} {
 		if code, out, errOut := cmdline(t, "", append(args, "--db", first)...); code != 0 {
@@ -108,7 +130,13 @@ func TestCopyCommand(t *testing.T) {
 		code   int
 		output string
 	}{
-		{[]string{"copy", "--from", first, "--to", url}, 0, `(?s)copied .* 1 API roots, 1 collections, 2 object versions, 1 users, 1 API keys, 1 statuses, \d+ audit entries.*\nverified: both export the same \d+ items`},
+		{[]string{"copy", "--from", first, "--to", url}, 0, `(?s)copied .* 1 API roots, 1 collections, 5 object versions, 1 users, 1 API keys, 2 statuses, \d+ audit entries.*\nverified: both export the same \d+ items`},
+		// What each client sees, read from PostgreSQL.
+		{[]string{"explain", "--user", "alice", "--collection", "r/feed", remarked, "--db", url}, 0,
+			`(?s)alice \(organisation ` + vendor + `\) reads r/feed with clearance TLP:AMBER\+STRICT, from its grant.*` + statement + `.*So alice is served version 2020-01-01T00:00:00.000Z\.`},
+		{[]string{"explain", "--user", "alice", "--collection", "r/feed", "indicator--00000000-0000-4000-8000-000000000004", "--db", url}, 0, `So alice is served version`},
+		{[]string{"explain", "--user", "anonymous", "--collection", "r/feed", "indicator--00000000-0000-4000-8000-000000000001", "--db", url}, 0,
+			`(?s)TLP:GREEN.*unmarked.*does not exist for anonymous`},
 		{[]string{"copy", "--from", first, "--to", url}, 1, `not empty`},
 		{[]string{"copy", "--from", url, "--to", back}, 0, `verified`},
 		{[]string{"copy", "--from", url, "--to", back}, 1, `exists: copy into a new file`},
@@ -131,7 +159,7 @@ func TestCopyCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if da != db || da.counts.versions != 2 {
+	if da != db || da.counts.versions != 5 {
 		t.Errorf("the file that came back exports %s (%x), the first %s (%x)", db.counts, db.sum, da.counts, da.sum)
 	}
 }
