@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -275,5 +276,107 @@ func (s *suite) testSharing_MaxScan(t *testing.T) {
 				t.Errorf("%d pages: the budget did not end pages early", pages)
 			}
 		})
+	}
+}
+
+// testSharing_Settings: organisations, clearances and the sharing settings
+// of collections are kept as given and read back alike by every lookup;
+// what is not a TLP level, a marking definition or an identity is
+// ErrInvalid and changes nothing.
+func (s *suite) testSharing_Settings(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{AnonymousClearance: "green", DefaultMarking: "amber",
+		RequireMarking: true, StrictOrgs: []string{partnerOrg}})
+	want := c
+	for _, got := range []func() (store.Collection, error){
+		func() (store.Collection, error) { return db.Collection(ctx, testRoot, c.ID) },
+		func() (store.Collection, error) {
+			cs, err := db.Collections(ctx, testRoot)
+			if err != nil || len(cs) != 1 {
+				return store.Collection{}, fmt.Errorf("Collections = %v, %v", cs, err)
+			}
+			return cs[0], nil
+		},
+	} {
+		if g, err := got(); err != nil || !reflect.DeepEqual(g, want) {
+			t.Errorf("read back %+v, %v; want %+v", g, err, want)
+		}
+	}
+	amberStrict, none := "amber+strict", []string{}
+	u, err := db.UpdateCollection(ctx, c.ID, store.CollectionUpdate{AnonymousClearance: &amberStrict, StrictOrgs: &none})
+	if err != nil || u.AnonymousClearance != "amber+strict" || len(u.StrictOrgs) != 0 || u.DefaultMarking != "amber" || !u.RequireMarking {
+		t.Errorf("UpdateCollection = %+v, %v", u, err)
+	}
+	if g, err := db.Collection(ctx, testRoot, c.ID); err != nil || g.AnonymousClearance != "amber+strict" || g.StrictOrgs != nil {
+		t.Errorf("after the update: %+v, %v (no strict organisations read back as nil)", g, err)
+	}
+	purple := "purple"
+	if _, err := db.UpdateCollection(ctx, c.ID, store.CollectionUpdate{DefaultMarking: &purple}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("a default marking of purple: %v, want ErrInvalid", err)
+	}
+
+	if _, err := db.CreateUser(ctx, "alice", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	grant := store.Grant{Read: true, Clearance: "amber", AllowMarkings: []string{statement}}
+	if err := db.SetGrant(ctx, "alice", c.ID, grant); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetOrg(ctx, "alice", vendorOrg); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		name string
+		err  error
+	}{
+		{"clearance", db.SetGrant(ctx, "alice", c.ID, store.Grant{Read: true, Clearance: "purple"})},
+		{"allowed marking", db.SetGrant(ctx, "alice", c.ID, store.Grant{Read: true, AllowMarkings: []string{vendorOrg}})},
+		{"organisation", db.SetOrg(ctx, "alice", statement)},
+	} {
+		if !errors.Is(bad.err, store.ErrInvalid) {
+			t.Errorf("a bad %s: %v, want ErrInvalid", bad.name, bad.err)
+		}
+	}
+	if err := db.SetOrg(ctx, "bob", vendorOrg); !errors.Is(err, store.ErrUserNotFound) {
+		t.Errorf("SetOrg of a missing user: %v, want ErrUserNotFound", err)
+	}
+	check := func(u store.User, err error) {
+		t.Helper()
+		if err != nil || u.Org != vendorOrg || !reflect.DeepEqual(u.Grants, map[string]store.Grant{c.ID: grant}) {
+			t.Errorf("alice = %+v, %v; want her organisation and her grant", u, err)
+		}
+	}
+	check(db.User(ctx, "alice"))
+	users, err := db.Users(ctx)
+	if err != nil || len(users) != 1 {
+		t.Fatalf("Users = %v, %v", users, err)
+	}
+	check(users[0], nil)
+	_, key, err := db.CreateAPIKey(ctx, "alice", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2, _, err := db.VerifyAPIKey(ctx, key)
+	check(u2, err)
+	// UpdateGrant sees the whole grant, and keeps what f returns.
+	g, err := db.UpdateGrant(ctx, "alice", c.ID, func(g store.Grant) store.Grant {
+		if !reflect.DeepEqual(g, grant) {
+			t.Errorf("UpdateGrant's f saw %+v, want %+v", g, grant)
+		}
+		g.Write, g.AllowMarkings = true, nil
+		return g
+	})
+	if want := (store.Grant{Read: true, Write: true, Clearance: "amber"}); err != nil || !reflect.DeepEqual(g, want) {
+		t.Errorf("UpdateGrant = %+v, %v; want %+v", g, err, want)
+	}
+	if u, err := db.User(ctx, "alice"); err != nil || !reflect.DeepEqual(u.Grants[c.ID], g) {
+		t.Errorf("alice's grant after UpdateGrant: %+v, %v", u.Grants, err)
+	}
+	if err := db.SetOrg(ctx, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := db.User(ctx, "alice"); err != nil || u.Org != "" {
+		t.Errorf("alice's organisation after it was removed: %q, %v", u.Org, err)
 	}
 }

@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 
 		{"Sharing", (*suite).testSharing},
 		{"Sharing_MaxScan", (*suite).testSharing_MaxScan},
+		{"Sharing_Settings", (*suite).testSharing_Settings},
 
 		{"DeleteObject", (*suite).testDeleteObject},
 		{"DeleteObject_SCO", (*suite).testDeleteObject_SCO},
