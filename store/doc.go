@@ -129,6 +129,26 @@
 // [DeleteObject, DeleteObject_SCO, DeleteObject_ErrCollectionNotFound,
 // DeleteObject_Many]
 //
+// # Sharing by markings
+//
+// Every version keeps the stix.Markings stix.Peek reads from it (its TLP
+// level, other marking definitions and creator), which Record.Markings
+// returns. A Query or a DeleteObject with a Clearance treats the versions
+// the clearance does not admit (Clearance.Admits) as absent, before every
+// other filter: an object none of whose versions it admits is
+// ErrObjectNotFound; the default selection returns each object's newest
+// version the client may see (in the order that chooses the current
+// version: the current version, or an older one when a newer one was
+// re-marked beyond the client); the other selections and deletes choose
+// among the versions it admits, and paging stays exact. Entries the client
+// may not see count against MaxScan like any other, so a page for a client
+// that may see little of a collection still ends; and a restricted page
+// must cost what an unrestricted one does, so the markings are read with
+// the index entries (or rows) the query reads anyway, and the versions
+// that are the newest some clients may see although a newer one exists
+// (AtLeastAsVisible decides) are kept where the default selection finds
+// them. [Sharing, Sharing_MaxScan, Query_CostIndependentOfSize, Copy]
+//
 // # API roots and collections
 //
 // NewAPIRoot, APIRootUpdate.Apply, NewCollection, CollectionUpdate.Apply
@@ -151,6 +171,8 @@
 // there is no hash to check against (Passwords.Check), so that its delay
 // does not tell which names exist. A grant gives rights on one collection, by id; a grant without
 // rights is removed; UpdateGrant reads and writes it in one transaction.
+// A grant CheckGrant refuses, or an organisation CheckOrg refuses, is
+// ErrInvalid.
 // API keys are made by NewAPIKey: only a SHA-256 of the secret is stored,
 // and no listing or verification returns it. VerifyAPIKey admits a token
 // by APIKey.Admits (secret, not revoked, not expired at Now) when its user
