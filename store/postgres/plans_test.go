@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -240,4 +241,53 @@ func buffers(t *testing.T, db *Store, sql string, args []any) int {
 		t.Fatalf("EXPLAIN output %s: %v", out, err)
 	}
 	return plans[0].Plan.Hit + plans[0].Plan.Read
+}
+
+// The plans TestPlansDoNotGrowWithTheCollection checks are the ones the
+// server runs: Liaison's connections plan each prepared statement once,
+// generically, rather than again for every page (which costs more than
+// running a page's statement, and costs a restricted page twice what it
+// costs an unrestricted one). A connection string that sets
+// plan_cache_mode keeps its own.
+func TestGenericPlans(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	custom := url + " plan_cache_mode=force_custom_plan" // a key=value connection string
+	if strings.Contains(url, "://") {
+		custom = url + "&plan_cache_mode=force_custom_plan"
+	}
+	for _, tc := range []struct {
+		url             string
+		generic, custom bool
+	}{
+		{url, true, false},
+		{custom, false, true},
+	} {
+		db, err := Open(ctx, tc.url, Options{MaxConns: 1}) // one connection: the queries' session is the one asked
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateAPIRoot(ctx, store.APIRoot{Name: "r", Title: "R"}); err != nil && !errors.Is(err, store.ErrExists) {
+			t.Fatal(err)
+		}
+		c, err := db.CreateCollection(ctx, store.Collection{APIRoot: "r", Title: "C"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		green := &store.Clearance{Level: stix.TLPGreen, Default: stix.TLPClear}
+		for i := range 8 {
+			if _, err := db.Query(ctx, c.ID, store.Query{Limit: 10, After: uint64(i), Clearance: green}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var generic, custom int64
+		if err := db.pool.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) FROM pg_prepared_statements
+			WHERE statement LIKE 'WITH cs AS MATERIALIZED%'`).Scan(&generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		if (generic > 0) != tc.generic || (custom > 0) != tc.custom {
+			t.Errorf("%s: the page statement was planned %d times generically, %d times for its values", tc.url, generic, custom)
+		}
+		db.Close()
+	}
 }

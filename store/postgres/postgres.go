@@ -117,6 +117,14 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
+	// Each prepared statement is planned once per connection, generically
+	// (its plan is the one TestPlansDoNotGrowWithTheCollection checks),
+	// rather than for every page: planning a page's statement costs more
+	// than running it. A connection string that sets plan_cache_mode keeps
+	// its own.
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
