@@ -23,9 +23,22 @@ import (
 // scanMarkings reads them.
 const markingColumns = "tlp, creator, others"
 
+// strictBit is the bit of the tlp column that says TLP:AMBER+STRICT is
+// among the markings (stix.Markings.Strict), beside the level in the low
+// bits, as store/bolt keeps it: its organisation rule holds beside RED.
+const strictBit = 0x80
+
+// tlpColumn is the tlp column's value for m.
+func tlpColumn(m stix.Markings) int16 {
+	if m.Strict {
+		return int16(m.TLP) | strictBit
+	}
+	return int16(m.TLP)
+}
+
 // markingsOf builds the stix.Markings of a row.
 func markingsOf(tlp int16, creator string, others []string) stix.Markings {
-	m := stix.Markings{TLP: stix.TLPLevel(tlp), Creator: creator}
+	m := stix.Markings{TLP: stix.TLPLevel(tlp &^ strictBit), Strict: tlp&strictBit != 0, Creator: creator}
 	if len(others) > 0 {
 		m.Others = others
 	}
@@ -66,13 +79,15 @@ func clearanceArgs(cl *store.Clearance) []any {
 // admitsSQL is the SQL condition that the clearance whose parameters start
 // at $p (clearanceArgs) admits the version whose columns are prefixed by
 // x ("" or "alias."): store.Clearance.Admits, in SQL. An unmarked
-// version has the collection's default level; TLP:AMBER+STRICT needs the
-// client's organisation to be the version's creator, or the collection to
-// name it; every other marking must be allowed.
+// version has the collection's default level; TLP:AMBER+STRICT (the
+// level, or the strict bit beside RED) needs the client's organisation to
+// be the version's creator, or the collection to name it; every other
+// marking must be allowed.
 func admitsSQL(x string, p int) string {
-	level := fmt.Sprintf("(CASE WHEN %[1]stlp = %[2]d THEN $%[3]d::int2 ELSE %[1]stlp END)", x, stix.TLPNone, p+1)
-	return fmt.Sprintf("(%[1]s <= $%[2]d::int2 AND (%[1]s <> %[3]d OR $%[4]d::bool OR ($%[5]d::text <> '' AND %[6]screator = $%[5]d::text)) AND %[6]sothers <@ $%[7]d::text[])",
-		level, p, stix.TLPAmberStrict, p+3, p+2, x, p+4)
+	level := fmt.Sprintf("(CASE WHEN %[1]stlp = %[2]d THEN $%[3]d::int2 ELSE %[1]stlp & %[4]d END)", x, stix.TLPNone, p+1, strictBit-1)
+	strict := fmt.Sprintf("(%[1]s = %[2]d OR %[3]stlp & %[4]d <> 0)", level, stix.TLPAmberStrict, x, strictBit)
+	return fmt.Sprintf("(%[1]s <= $%[2]d::int2 AND (NOT %[3]s OR $%[4]d::bool OR ($%[5]d::text <> '' AND %[6]screator = $%[5]d::text)) AND %[6]sothers <@ $%[7]d::text[])",
+		level, p, strict, p+3, p+2, x, p+4)
 }
 
 // markedVersion is what choosing an object's current version and its
@@ -126,7 +141,7 @@ func computeShadows(vs []markedVersion) {
 }
 
 func sameMarkings(a, b stix.Markings) bool {
-	return a.TLP == b.TLP && a.Creator == b.Creator && slices.Equal(a.Others, b.Others)
+	return a.TLP == b.TLP && a.Strict == b.Strict && a.Creator == b.Creator && slices.Equal(a.Others, b.Others)
 }
 
 // queueFlagUpdates queues the update of the stored rows of vs whose flags
@@ -223,7 +238,7 @@ func newMarkingArrays(n int) markingArrays {
 }
 
 func (a *markingArrays) set(i int, m stix.Markings) {
-	a.tlp[i], a.creator[i] = int16(m.TLP), m.Creator
+	a.tlp[i], a.creator[i] = tlpColumn(m), m.Creator
 	a.others[i] = "[]"
 	if len(m.Others) > 0 {
 		b, _ := json.Marshal(m.Others) // strings: cannot fail

@@ -75,7 +75,9 @@ CREATE TABLE versions (
     is_current   boolean NOT NULL,
     -- The version's data markings (stix.Markings), which decide who may
     -- see it: its TLP level numbered as stix.TLPLevel (0 none, 1 clear,
-    -- 2 green, 3 amber, 4 amber+strict, 5 red), its creator
+    -- 2 green, 3 amber, 4 amber+strict, 5 red) plus 128 when
+    -- TLP:AMBER+STRICT is among its markings (Markings.Strict: beside
+    -- RED, its organisation rule still holds), its creator
     -- (created_by_ref, '' for none) and the other marking definitions it
     -- references, sorted. Queries test them against a client's clearance
     -- in the same row they read anyway.
