@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"liaison/store"
 	"liaison/store/curation"
 	"liaison/store/postgres/pgtest"
+	"liaison/taxii"
 )
 
 // revocationBound is how soon a key revoked through one replica is refused
@@ -29,8 +31,11 @@ const revocationBound = 2 * time.Second
 // every replica, while two clients page through the proxy, one by next
 // and one by added_after, until the writers are done and they have caught
 // up: each sees every committed object exactly once; no two versions
-// share a date_added; every replica accepts every cursor; and a key
-// revoked through one replica is refused by the others at once.
+// share a date_added; every replica accepts every cursor; an object
+// deleted through one replica changes the others' entity tags at once; a
+// collection changed through one reads as changed through the others
+// within a second; and a key revoked through one replica is refused by the
+// others at once.
 func TestReplicas(t *testing.T) {
 	db := pgtest.URL(t)
 	ctx := context.Background()
@@ -203,6 +208,61 @@ func TestReplicas(t *testing.T) {
 		}
 	}
 
+	admin := &curation.Client{BaseURL: replicas[0].URL, Token: adminKey, HTTP: &http.Client{}}
+
+	// An object deleted through replica 0 is gone from the others' pages
+	// at once: the entity tags they had given for those pages no longer
+	// match (a 304 would say the page is as it was).
+	page := "/r/collections/" + collID + "/objects/?limit=1000"
+	etags := make([]string, len(replicas))
+	for i, m := range replicas {
+		status, _, h := request(t, http.MethodGet, m.URL+page, readerKey, "")
+		if etags[i] = h.Get("ETag"); status != http.StatusOK || etags[i] == "" {
+			t.Fatalf("replica %d: GET = %d, ETag %q", i, status, etags[i])
+		}
+	}
+	doomed := fmt.Sprintf("indicator--%08x-0000-4000-8000-000000000000", 0)
+	if n, err := admin.DeleteObject(ctx, "r/feed", doomed, ""); err != nil || n != 1 {
+		t.Fatalf("delete %s through replica 0: %d, %v", doomed, n, err)
+	}
+	deleted := time.Now()
+	for i, m := range replicas[1:] {
+		for {
+			status := conditionalGet(t, m.URL+page, readerKey, etags[i+1])
+			if status == http.StatusOK {
+				t.Logf("replica %d changed its page's entity tag after %v", i+1, time.Since(deleted).Round(time.Millisecond))
+				break
+			}
+			if status != http.StatusNotModified || time.Since(deleted) > revocationBound {
+				t.Fatalf("replica %d: GET with the entity tag from before a deletion through another, %v later = %d, want 200", i+1, time.Since(deleted), status)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	// A collection changed through replica 0 reads as changed through the
+	// others within their resource cache's time to live (1 s), sooner when
+	// they hear of it (NOTIFY).
+	title := "Feed, renamed"
+	if _, err := admin.UpdateCollection(ctx, "r/feed", store.CollectionUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	renamed := time.Now()
+	for i, m := range replicas[1:] {
+		for {
+			var c struct{ Title string }
+			getJSONAs(t, m.URL+"/r/collections/"+collID+"/", "Bearer "+readerKey, &c)
+			if c.Title == title {
+				t.Logf("replica %d read the new title after %v", i+1, time.Since(renamed).Round(time.Millisecond))
+				break
+			}
+			if time.Since(renamed) > taxii.DefaultResourceCacheTTL+500*time.Millisecond {
+				t.Fatalf("replica %d still reads the title %q %v after the change through another", i+1, c.Title, time.Since(renamed))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
 	// A key revoked through replica 0 is refused by the others within
 	// revocationBound, although they had verified (and cached) it.
 	probe := "/r/collections/" + collID + "/objects/?limit=1"
@@ -211,7 +271,6 @@ func TestReplicas(t *testing.T) {
 			t.Fatalf("reader's key refused before revocation: %d", status)
 		}
 	}
-	admin := &curation.Client{BaseURL: replicas[0].URL, Token: adminKey, HTTP: &http.Client{}}
 	keys, err := admin.APIKeys(ctx, "reader")
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("reader's keys: %v %v", keys, err)
@@ -233,6 +292,26 @@ func TestReplicas(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+// conditionalGet asks for a page with If-None-Match naming etag and
+// returns the status.
+func conditionalGet(t *testing.T, u, key, etag string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/taxii+json;version=2.1")
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("If-None-Match", etag)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
 
 // sendKey makes a TAXII request with an API key and returns the status and

@@ -213,6 +213,12 @@ func (m *Main) Run(ctx context.Context) error {
 		pg.OnAccountsChanged(m.accounts.Invalidate)
 	}
 	api := taxii.NewServer(m.db, key)
+	if pg, ok := m.db.(*postgres.Store); ok {
+		// Other replicas (and commands on the same database) change API
+		// roots and collections and delete objects: what this one cached
+		// goes, and its pages' entity tags change, when they say so.
+		pg.OnResourcesChanged(api.ResourcesChanged)
+	}
 	api.Logger = m.logger.With("component", "taxii")
 	api.PublicURL = public
 	api.Access = m.accounts

@@ -120,7 +120,10 @@ func (s *Store) UpdateCollection(ctx context.Context, id string, u store.Collect
 		if isUniqueViolation(err) {
 			return fmt.Errorf("collection alias %q in API root %q: %w", c.Alias, c.APIRoot, store.ErrExists)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.notifyResources(ctx, tx)
 	})
 	if err != nil {
 		return store.Collection{}, fmt.Errorf("update collection: %w", err)
@@ -147,7 +150,10 @@ func (s *Store) RemoveCollection(ctx context.Context, id string, force bool) err
 		if _, err := tx.Exec(ctx, `DELETE FROM collections WHERE seq = $1`, seq); err != nil {
 			return err
 		}
-		return s.notifyAccounts(ctx, tx)
+		if err := s.notifyAccounts(ctx, tx); err != nil {
+			return err
+		}
+		return s.notifyResources(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("remove collection: %w", err)

@@ -118,7 +118,13 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 			b.Queue(`UPDATE collections SET objects = objects - 1 WHERE seq = $1`, seq)
 		}
 		n = len(doomed)
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		// Pages of the collection changed: other replicas' entity tags
+		// must, and their additions-only view (CollectionLastAdded) does
+		// not see a deletion.
+		return s.notifyResources(ctx, tx)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("delete %s from collection %s: %w", id, collection, err)

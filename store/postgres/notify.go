@@ -10,13 +10,20 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Account changes are announced with NOTIFY on a channel of the schema,
-// sent in the transaction that makes them (PostgreSQL delivers it at
-// commit, to every listening session of the database). Each Store that
-// has a callback (OnAccountsChanged) listens on a connection of its own.
+// Account and resource changes are announced with NOTIFY on a channel of
+// the schema, sent in the transaction that makes them (PostgreSQL delivers
+// it at commit, to every listening session of the database); the payload
+// says which. Each Store that has a callback (OnAccountsChanged,
+// OnResourcesChanged) listens on a connection of its own.
 
-// notifyChannel names the channel of account changes of a schema: one
-// database may hold several Liaison schemas.
+// The payloads of the channel's notifications.
+const (
+	accountsChanged  = "accounts"
+	resourcesChanged = "resources"
+)
+
+// notifyChannel names the channel of changes of a schema: one database
+// may hold several Liaison schemas.
 func notifyChannel(schema string) string {
 	name := "liaison_accounts_" + schema
 	if len(name) > 63 { // longer identifiers are truncated by the server
@@ -28,7 +35,15 @@ func notifyChannel(schema string) string {
 // notifyAccounts announces, when tx commits, that credentials may now
 // admit something else than before.
 func (s *Store) notifyAccounts(ctx context.Context, tx pgx.Tx) error {
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, s.channel)
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, accountsChanged)
+	return err
+}
+
+// notifyResources announces, when tx commits, that an API root or a
+// collection changed, or that objects were deleted: what replicas cached
+// of them, and the entity tags of their pages, are stale.
+func (s *Store) notifyResources(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, resourcesChanged)
 	return err
 }
 
@@ -36,11 +51,21 @@ func (s *Store) notifyAccounts(ctx context.Context, tx pgx.Tx) error {
 // password, an admin role, a grant, revoked a key or removed a user or a
 // collection; and when the listening connection was lost and came back,
 // since changes may have gone unheard meanwhile. f must not block. The
-// first call starts the listener; it runs until Close.
-func (s *Store) OnAccountsChanged(f func()) {
+// first call of it or OnResourcesChanged starts the listener; it runs
+// until Close.
+func (s *Store) OnAccountsChanged(f func()) { s.onChange(&s.onAccounts, f) }
+
+// OnResourcesChanged registers f, called when any replica (or a command
+// on the same database) created, changed or removed an API root or a
+// collection, or deleted objects; and when the listening connection came
+// back. Additions need no call: they move CollectionLastAdded, which
+// entity tags read. f must not block.
+func (s *Store) OnResourcesChanged(f func()) { s.onChange(&s.onResources, f) }
+
+func (s *Store) onChange(fs *[]func(), f func()) {
 	s.listen.Lock()
 	defer s.listen.Unlock()
-	s.onChange = append(s.onChange, f)
+	*fs = append(*fs, f)
 	if s.stop != nil {
 		return
 	}
@@ -56,9 +81,17 @@ func (s *Store) OnAccountsChanged(f func()) {
 	}
 }
 
-func (s *Store) changed() {
+// changed calls the callbacks of a notification's payload; "" (a lost
+// connection back) calls them all.
+func (s *Store) changed(payload string) {
 	s.listen.Lock()
-	fs := append([]func(){}, s.onChange...)
+	var fs []func()
+	if payload != resourcesChanged {
+		fs = append(fs, s.onAccounts...)
+	}
+	if payload != accountsChanged {
+		fs = append(fs, s.onResources...)
+	}
 	s.listen.Unlock()
 	for _, f := range fs {
 		f()
@@ -77,14 +110,14 @@ func (s *Store) listenLoop(ctx context.Context, ready chan struct{}) {
 				close(ready)
 				first = false
 			} else {
-				s.changed() // what was said while nobody listened is lost
+				s.changed("") // what was said while nobody listened is lost
 			}
 			wait = time.Second
 		})
 		if ctx.Err() != nil {
 			return
 		}
-		s.opts.Logger.Warn("listening for account changes failed; caches expire by their TTL until it works again",
+		s.opts.Logger.Warn("listening for account and resource changes failed; caches expire by their TTL until it works again",
 			slog.Any("error", err), slog.Duration("retry", wait))
 		select {
 		case <-ctx.Done():
@@ -108,9 +141,10 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 	}
 	listening()
 	for {
-		if _, err := c.WaitForNotification(ctx); err != nil {
+		n, err := c.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		s.changed()
+		s.changed(n.Payload)
 	}
 }

@@ -23,13 +23,15 @@
 //     collection's counters and the status resource in one transaction,
 //     committed before it returns (before the 202).
 //   - the cursor secret is a row of the meta table, made once per
-//     database: every replica signs and accepts the same cursors.
+//     database: every replica seals and opens the same cursors.
 //   - status resources are rows: any replica serves any status.
 //   - caches: every write that changes what a credential may do (a
 //     password, the admin role, a grant, a key revoked, a user or
-//     collection removed) sends a NOTIFY in its transaction; OnAccountsChanged
-//     registers what to call when one arrives from any replica, or when the
-//     listening connection was lost and notifications may have been missed.
+//     collection removed) sends a NOTIFY in its transaction, and so does
+//     every change to an API root or a collection and every deletion of
+//     objects; OnAccountsChanged and OnResourcesChanged register what to
+//     call when one arrives from any replica, or when the listening
+//     connection was lost and notifications may have been missed.
 //
 // Sharing by markings: each version row holds its markings (TLP level,
 // creator, other marking ids), and a query with a clearance tests them in
@@ -92,15 +94,16 @@ type Store struct {
 	opts      Options
 	passwords *store.Passwords
 	schema    string // the schema the tables are in
-	channel   string // the NOTIFY channel of account changes
+	channel   string // the NOTIFY channel of account and resource changes
 
 	secretOnce sync.Once
 	secret     []byte
 
-	listen   sync.Mutex
-	onChange []func()
-	stop     context.CancelFunc // ends the listener
-	done     chan struct{}      // closed when the listener ended
+	listen      sync.Mutex
+	onAccounts  []func()
+	onResources []func()
+	stop        context.CancelFunc // ends the listener
+	done        chan struct{}      // closed when the listener ended
 }
 
 var _ store.Store = (*Store)(nil)
@@ -201,7 +204,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Schema returns the schema Liaison's tables are in.
 func (s *Store) Schema() string { return s.schema }
 
-// CursorSecret returns the key that signs paging cursors: a row of the
+// CursorSecret returns the key that seals paging cursors: a row of the
 // database, the same for every replica and across restarts.
 func (s *Store) CursorSecret(ctx context.Context) ([]byte, error) {
 	var err error

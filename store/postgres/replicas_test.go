@@ -170,7 +170,67 @@ func TestAccountsChangedAcrossReplicas(t *testing.T) {
 	}
 }
 
-// Every store of one database signs cursors with the same secret.
+// Changes to API roots and collections, and deletions, made through one
+// store are announced to the others (what they cached of them goes, and
+// their pages' entity tags change); account changes are not, nor are
+// additions, which move CollectionLastAdded.
+func TestResourcesChangedAcrossReplicas(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	a, b := openTest(t, url, store.Options{}), openTest(t, url, store.Options{})
+	heard := make(chan struct{}, 16)
+	b.OnResourcesChanged(func() { heard <- struct{}{} })
+	quiet := func(what string) {
+		t.Helper()
+		select {
+		case <-heard:
+			t.Errorf("%s was announced as a resource change", what)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	c := storetest.MustCreateCollection(t, a, "r", store.Collection{Title: "C"})
+	quiet("creating a collection")
+	storetest.MustAdd(t, a, c, `{"type":"indicator","spec_version":"2.1","id":"indicator--00000001-0000-4000-8000-000000000000","created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z"}`)
+	quiet("an addition")
+	if _, err := a.CreateUser(ctx, "alice", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetAdmin(ctx, "alice", true); err != nil {
+		t.Fatal(err)
+	}
+	quiet("an account change")
+	title, limit := "D", 50
+	for _, ch := range []struct {
+		name string
+		do   func() error
+	}{
+		{"UpdateCollection", func() error {
+			_, err := a.UpdateCollection(ctx, c.ID, store.CollectionUpdate{Title: &title})
+			return err
+		}},
+		{"UpdateAPIRoot", func() error {
+			_, err := a.UpdateAPIRoot(ctx, "r", store.APIRootUpdate{DefaultLimit: &limit})
+			return err
+		}},
+		{"DeleteObject", func() error {
+			_, err := a.DeleteObject(ctx, c.ID, "indicator--00000001-0000-4000-8000-000000000000", store.VersionSelect{}, nil, nil)
+			return err
+		}},
+		{"RemoveCollection", func() error { return a.RemoveCollection(ctx, c.ID, true) }},
+		{"RemoveAPIRoot", func() error { return a.RemoveAPIRoot(ctx, "r", true) }},
+	} {
+		if err := ch.do(); err != nil {
+			t.Fatalf("%s: %v", ch.name, err)
+		}
+		select {
+		case <-heard:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s on one store: the other heard nothing within 5s", ch.name)
+		}
+	}
+}
+
+// Every store of one database seals cursors with the same secret.
 func TestCursorSecretShared(t *testing.T) {
 	url := pgtest.URL(t)
 	ctx := context.Background()

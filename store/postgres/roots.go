@@ -90,7 +90,10 @@ func (s *Store) UpdateAPIRoot(ctx context.Context, name string, u store.APIRootU
 		_, err = tx.Exec(ctx, `UPDATE api_roots SET title = $2, description = $3, max_content_length = $4, max_objects = $5,
 			default_limit = $6, max_limit = $7, is_default = $8 WHERE name = $1`,
 			name, r.Title, r.Description, r.MaxContentLength, r.MaxObjects, r.DefaultLimit, r.MaxLimit, r.Default)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.notifyResources(ctx, tx)
 	})
 	if err != nil {
 		return store.APIRoot{}, fmt.Errorf("update API root: %w", err)
@@ -117,9 +120,11 @@ func (s *Store) RemoveAPIRoot(ctx context.Context, name string, force bool) erro
 			return err
 		}
 		if n > 0 {
-			return s.notifyAccounts(ctx, tx) // grants went with the collections
+			if err := s.notifyAccounts(ctx, tx); err != nil { // grants went with the collections
+				return err
+			}
 		}
-		return nil
+		return s.notifyResources(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("remove API root: %w", err)

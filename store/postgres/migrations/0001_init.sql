@@ -7,7 +7,7 @@
 -- timestamptz holds microseconds only. A date_added is unix microseconds,
 -- the Record.Position clients page by.
 
--- Values made once per database: the secret that signs paging cursors.
+-- Values made once per database: the secret that seals paging cursors.
 CREATE TABLE meta (
     key   text COLLATE "C" PRIMARY KEY,
     value bytea NOT NULL
