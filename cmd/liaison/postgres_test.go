@@ -95,6 +95,7 @@ func TestCopyCommand(t *testing.T) {
 		partner   = "identity--00000000-0000-4000-8000-0000000000a2"
 		statement = "marking-definition--00000000-0000-4000-8000-0000000000b1"
 		remarked  = "indicator--00000000-0000-4000-8000-000000000003"
+		strictRed = "indicator--00000000-0000-4000-8000-000000000005"
 	)
 	marked := func(id, modified string, level stix.TLPLevel, extra string) string {
 		return `{"type":"indicator","spec_version":"2.1","id":"` + id + `","created":"2020-01-01T00:00:00.000Z","modified":"` + modified +
@@ -105,7 +106,11 @@ func TestCopyCommand(t *testing.T) {
 		`{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z"},`+
 		`{"type":"ipv4-addr","id":"ipv4-addr--00000000-0000-4000-8000-000000000002","value":"10.0.0.2"},`+
 		marked(remarked, "2020-01-01T00:00:00.000Z", stix.TLPGreen, "")+`,`+
-		marked("indicator--00000000-0000-4000-8000-000000000004", "2020-01-01T00:00:00.000Z", stix.TLPAmberStrict, `,"created_by_ref":"`+vendor+`"`)+`]}`)
+		marked("indicator--00000000-0000-4000-8000-000000000004", "2020-01-01T00:00:00.000Z", stix.TLPAmberStrict, `,"created_by_ref":"`+vendor+`"`)+`,`+
+		// RED, and AMBER+STRICT on a property: the organisation rule
+		// holds beside RED (Markings.Strict), in every copy.
+		marked(strictRed, "2020-01-01T00:00:00.000Z", stix.TLPRed, `,"created_by_ref":"`+vendor+
+			`","granular_markings":[{"marking_ref":"`+stix.TLPMarkingID(stix.TLPAmberStrict)+`","selectors":["pattern"]}]`)+`]}`)
 	// A re-marking: object 3 becomes RED; GREEN and AMBER+STRICT clients
 	// still see its first version.
 	mustWrite(t, remark, `{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000002","objects":[`+
@@ -130,7 +135,7 @@ func TestCopyCommand(t *testing.T) {
 		code   int
 		output string
 	}{
-		{[]string{"copy", "--from", first, "--to", url}, 0, `(?s)copied .* 1 API roots, 1 collections, 5 object versions, 1 users, 1 API keys, 2 statuses, \d+ audit entries.*\nverified: both export the same \d+ items`},
+		{[]string{"copy", "--from", first, "--to", url}, 0, `(?s)copied .* 1 API roots, 1 collections, 6 object versions, 1 users, 1 API keys, 2 statuses, \d+ audit entries.*\nverified: both export the same \d+ items`},
 		// What each client sees, read from PostgreSQL.
 		{[]string{"explain", "--user", "alice", "--collection", "r/feed", remarked, "--db", url}, 0,
 			`(?s)alice \(organisation ` + vendor + `\) reads r/feed with clearance TLP:AMBER\+STRICT, from its grant.*` + statement + `.*So alice is served version 2020-01-01T00:00:00.000Z\.`},
@@ -159,7 +164,7 @@ func TestCopyCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if da != db || da.counts.versions != 5 {
+	if da != db || da.counts.versions != 6 {
 		t.Errorf("the file that came back exports %s (%x), the first %s (%x)", db.counts, db.sum, da.counts, da.sum)
 	}
 }
