@@ -34,7 +34,8 @@
 //     connection was lost and notifications may have been missed.
 //
 // Sharing by markings: each version row holds its markings (TLP level,
-// creator, other marking ids), and a query with a clearance tests them in
+// with a bit for AMBER+STRICT beside a higher level, creator, other
+// marking ids), and a query with a clearance tests them in
 // its SQL, on the rows its index scan reads anyway; a version the
 // clearance does not admit is never sent. A restricted client's default
 // query merges the current-version index with a shadow index, which lists
