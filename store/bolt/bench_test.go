@@ -3,7 +3,11 @@ package bolt_test
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"liaison/stix"
 	"liaison/store"
@@ -88,4 +92,64 @@ func BenchmarkDB_Query(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkDB_AddObjectsConcurrent adds envelopes of 100 new indicators
+// from 4 goroutines at once, as 4 posters do: their commits may be
+// shared.
+func BenchmarkDB_AddObjectsConcurrent(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	c := MustCreateCollection(b, db, testRoot, store.Collection{})
+	const perEnvelope, posters = 100, 4
+	var next atomic.Int64
+	envelope := func() (store.AddRequest, error) {
+		req := store.AddRequest{APIRoot: c.APIRoot, Collection: c.ID, Owner: testUser, Total: perEnvelope}
+		for i := range perEnvelope {
+			o, err := stix.Peek(i, []byte(indicator(int(next.Add(1)), "2020-01-01T00:00:00.000Z")))
+			if err != nil {
+				return req, err
+			}
+			req.Objects = append(req.Objects, o)
+		}
+		return req, nil
+	}
+	// The envelopes are made before the clock starts.
+	reqs := make(chan store.AddRequest, b.N)
+	for range b.N {
+		req, err := envelope()
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs <- req
+	}
+	close(reqs)
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range posters {
+		wg.Go(func() {
+			for req := range reqs {
+				st, err := db.AddObjects(ctx, req)
+				if err != nil || st.SuccessCount != perEnvelope {
+					b.Errorf("AddObjects = %+v, %v", st, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*perEnvelope)/b.Elapsed().Seconds(), "objects/s")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N*perEnvelope), "cpu-ns/object")
+}
+
+// cpuTime is the process's user and system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

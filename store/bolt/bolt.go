@@ -51,6 +51,7 @@ type Store struct {
 	passwords *store.Passwords
 	bolt      *bbolt.DB
 	writes    atomic.Int64 // write transactions committed, for DBStats
+	commits   commitQueue  // AddObjects calls sharing a commit
 }
 
 var (

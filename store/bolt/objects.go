@@ -21,9 +21,15 @@ func (s *Store) AddObjects(ctx context.Context, req store.AddRequest) (store.Sta
 	if err != nil {
 		return store.Status{}, err
 	}
-	now, started := s.now(), time.Now()
-	st := store.NewStatus(id, now, req)
-	err = s.update(func(tx *bbolt.Tx) error {
+	started := time.Now()
+	var st store.Status
+	// Concurrent requests share a commit (and its fsync); each returns once
+	// its objects are committed. The function may run again, after a
+	// failure of another request's in the same transaction: it starts from
+	// what the transaction holds and keeps nothing from a failed run.
+	err = s.batch(func(tx *bbolt.Tx) error {
+		now := s.now()
+		st = store.NewStatus(id, now, req)
 		coll, err := collectionBucket(tx, req.Collection)
 		if err != nil {
 			return err
