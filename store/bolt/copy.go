@@ -213,7 +213,7 @@ func (w *importer) flush() error {
 				contentKey = idContentKey(o.ID, store.ContentHash(o.Raw))
 			}
 			cw := collectionWriter{coll: coll}
-			if _, err := cw.put(&o, v.Position, contentKey); err != nil {
+			if _, err := cw.put(&o, v.Position, contentKey, true); err != nil {
 				return fmt.Errorf("version %d of collection %s: %w", v.Position, v.Collection, err)
 			}
 		}

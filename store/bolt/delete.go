@@ -125,7 +125,7 @@ func refreshCurrent(coll *bbolt.Bucket, id string) error {
 			best = &vs[i]
 		}
 	}
-	if err := setCurrent(coll, id, best); err != nil {
+	if err := setCurrent(coll, id, best, true); err != nil {
 		return err
 	}
 	if best == nil || sameMarkings(vs, best.markings) {

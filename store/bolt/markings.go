@@ -34,6 +34,16 @@ func appendMarkings(b []byte, m stix.Markings) []byte {
 
 const strictBit = 0x80
 
+// markingsSize is at least the length appendMarkings writes for m, so that
+// a record is encoded without growing its buffer.
+func markingsSize(m stix.Markings) int {
+	n := 1 + 2*binary.MaxVarintLen64 + len(m.Creator)
+	for _, id := range m.Others {
+		n += binary.MaxVarintLen64 + len(id)
+	}
+	return n
+}
+
 // readMarkings decodes what appendMarkings wrote at the start of b and
 // returns the rest.
 func readMarkings(b []byte) (stix.Markings, []byte, bool) {

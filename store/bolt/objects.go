@@ -80,8 +80,17 @@ type collectionWriter struct {
 // cost does not grow with the object's number of versions.
 func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Outcome, err error) {
 	objects, byID := w.coll.Bucket(bucketObjects), w.coll.Bucket(bucketByID)
+	// Every by-id key of the object starts with its id and a 0 byte: one
+	// seek tells a new object (most of an ingest), for which nothing more
+	// is looked up, from one with versions.
+	known := hasPrefix(byID, append([]byte(o.ID), 0))
 	var contentKey []byte
-	if o.Versioned() {
+	if !o.Versioned() {
+		contentKey = idContentKey(o.ID, store.ContentHash(o.Raw))
+	}
+	switch {
+	case !known: // nothing to compare with
+	case o.Versioned():
 		key := versionKey(o.Version)
 		if added := byID.Get(idVersionKey(o.ID, key[:])); added != nil {
 			held, err := decodeStoredVersion(objects.Get(added))
@@ -93,11 +102,10 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 			}
 			return o.VersionText, store.Duplicate, nil
 		}
-	} else {
+	default:
 		// SCOs carry no version: identical content is the same version,
 		// whose version string is the date_added it first got (TAXII 2.1
 		// §3.4.1 leaves the value to the server).
-		contentKey = idContentKey(o.ID, store.ContentHash(o.Raw))
 		if added := byID.Get(contentKey); added != nil {
 			held, err := decodeStoredVersion(objects.Get(added))
 			if err != nil {
@@ -109,16 +117,17 @@ func (w *collectionWriter) add(o *stix.Object) (version string, outcome store.Ou
 
 	added := max(w.now, w.last+1)
 	w.last = added
-	version, err = w.put(o, added, contentKey)
+	version, err = w.put(o, added, contentKey, known)
 	return version, store.Stored, err
 }
 
 // put stores o as a new version with the date_added added: in the objects
 // bucket, the indexes, and as the object's current version unless the
 // current one has a later spec version or a later version. contentKey is
-// an SCO's content hash key (nil for versioned objects). It returns the
-// version's TAXII version string.
-func (w *collectionWriter) put(o *stix.Object, added uint64, contentKey []byte) (string, error) {
+// an SCO's content hash key (nil for versioned objects); known false says
+// the collection holds no entry of the object's id, so that nothing of it
+// is looked up. It returns the version's TAXII version string.
+func (w *collectionWriter) put(o *stix.Object, added uint64, contentKey []byte, known bool) (string, error) {
 	sv := storedVersion{ID: o.ID, VersionText: o.VersionText, SpecVersion: o.SpecVersion, Markings: o.Markings, Raw: o.Raw}
 	if o.Versioned() {
 		sv.Version = versionKey(o.Version)
@@ -142,7 +151,11 @@ func (w *collectionWriter) put(o *stix.Object, added uint64, contentKey []byte) 
 	}
 	// Versions of another marking may make some of the object's versions
 	// shadows; most objects keep one marking, and cost no more.
-	cur, hasCurrent := currentVersion(w.coll, o.ID)
+	var cur versionInfo
+	var hasCurrent bool
+	if known {
+		cur, hasCurrent = currentVersion(w.coll, o.ID)
+	}
 	var others []versionInfo
 	if hasCurrent && !markingsEqual(cur.markings, sv.Markings) {
 		others = versionsOf(w.coll, o.ID, nil)
@@ -168,7 +181,7 @@ func (w *collectionWriter) put(o *stix.Object, added uint64, contentKey []byte) 
 	if hasCurrent && currentLess(&newest, &cur) {
 		return sv.VersionText, nil
 	}
-	if err := setCurrent(w.coll, o.ID, &newest); err != nil {
+	if err := setCurrent(w.coll, o.ID, &newest, known); err != nil {
 		return "", err
 	}
 	return sv.VersionText, nil
@@ -227,17 +240,20 @@ func currentSpec(coll *bbolt.Bucket, id string) string {
 }
 
 // setCurrent makes v the object's current version (nil: it has none left),
-// moving its entries in the current indexes.
-func setCurrent(coll *bbolt.Bucket, id string, v *versionInfo) error {
+// moving its entries in the current indexes; known false says the
+// collection held no entry of the object before (there is none to move).
+func setCurrent(coll *bbolt.Bucket, id string, v *versionInfo, known bool) error {
 	byID, current, byType := coll.Bucket(bucketByID), coll.Bucket(bucketCurrent), coll.Bucket(bucketCurrentType)
 	typ := store.TypeOf(id)
-	if old := byID.Get(idCurrentKey(id)); len(old) >= 8 {
-		oldKey := append([]byte(nil), old[:8]...)
-		if err := current.Delete(oldKey); err != nil {
-			return err
-		}
-		if err := byType.Delete(indexKey(typ, oldKey)); err != nil {
-			return err
+	if known {
+		if old := byID.Get(idCurrentKey(id)); len(old) >= 8 {
+			oldKey := append([]byte(nil), old[:8]...)
+			if err := current.Delete(oldKey); err != nil {
+				return err
+			}
+			if err := byType.Delete(indexKey(typ, oldKey)); err != nil {
+				return err
+			}
 		}
 	}
 	if v == nil {

@@ -29,7 +29,7 @@ const (
 var errCorruptVersion = errors.New("corrupt object record")
 
 func (v *storedVersion) encode() []byte {
-	b := make([]byte, 0, 1+3*binary.MaxVarintLen16+len(v.ID)+len(v.VersionText)+len(v.SpecVersion)+12+len(v.Raw))
+	b := make([]byte, 0, 1+3*binary.MaxVarintLen16+len(v.ID)+len(v.VersionText)+len(v.SpecVersion)+12+markingsSize(v.Markings)+len(v.Raw))
 	b = append(b, storedVersionFormat)
 	b = binary.AppendUvarint(b, uint64(len(v.ID)))
 	b = append(b, v.ID...)
