@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"time"
@@ -79,6 +80,9 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 	}
 	maxScan, maxBytes := cmp.Or(q.MaxScan, store.DefaultMaxScan), cmp.Or(q.MaxBytes, store.DefaultMaxPageBytes)
 	size := 0
+	records := recordReader{c: objects.Cursor()}
+	var raw rawArena
+	page.Records = make([]store.Record, 0, min(q.Limit, 1024))
 	for added, ok := it.next(); ok; added, ok = it.next() {
 		page.Scanned++
 		if page.Scanned%1024 == 0 && ctx.Err() != nil {
@@ -88,7 +92,7 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 			page.More, page.Resume = true, added-1 // resume at this entry
 			break
 		}
-		v := objects.Get(dateKey(added))
+		v := records.get(added)
 		if v == nil {
 			return page, fmt.Errorf("index entry %d without object: %w", added, errCorruptVersion)
 		}
@@ -110,7 +114,7 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 		size += len(sv.Raw)
 		rec := store.Record{DateAdded: microsTime(added), Position: added, ID: sv.ID, VersionText: sv.VersionText, SpecVersion: sv.SpecVersion, Markings: sv.Markings}
 		if !q.NoBody {
-			rec.Raw = append([]byte(nil), sv.Raw...)
+			rec.Raw = raw.copy(sv.Raw)
 		}
 		page.Records = append(page.Records, rec)
 	}
@@ -121,6 +125,68 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 		page.Scanned += shadows.scanned
 	}
 	return page, nil
+}
+
+// recordReader reads records from the objects bucket in ascending
+// date_added order. An index yields the records of a page in that order,
+// most often next to each other in the objects bucket (always, for a
+// collection of single-version objects read in full): the cursor steps to
+// the next key rather than searching the B+tree from its root for each.
+type recordReader struct {
+	c   *bbolt.Cursor
+	at  uint64 // the cursor's key, when placed
+	set bool
+}
+
+// recordSteps is how many keys the reader steps over before it searches.
+const recordSteps = 4
+
+// get returns the record added at added (nil if there is none); added
+// must not be below the previous call's.
+func (r *recordReader) get(added uint64) []byte {
+	if r.set {
+		for range recordSteps {
+			k, v := r.c.Next()
+			if len(k) != 8 {
+				break
+			}
+			r.at = dateFromKey(k)
+			if r.at == added {
+				return v
+			}
+			if r.at > added {
+				break
+			}
+		}
+	}
+	var key [8]byte
+	binary.BigEndian.PutUint64(key[:], added)
+	k, v := r.c.Seek(key[:])
+	r.set = len(k) == 8
+	if !r.set {
+		return nil
+	}
+	r.at = dateFromKey(k)
+	if r.at != added {
+		return nil
+	}
+	return v
+}
+
+// rawArena copies the records' JSON out of the transaction into a few
+// large buffers rather than one allocation per record. The buffers hold no
+// pointers, so the collector does not scan them.
+type rawArena struct{ buf []byte }
+
+const rawArenaChunk = 64 << 10
+
+func (a *rawArena) copy(b []byte) []byte {
+	if len(a.buf)+len(b) > cap(a.buf) {
+		a.buf = make([]byte, 0, max(rawArenaChunk, len(b)))
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, b...)
+	return a.buf[start:len(a.buf):len(a.buf)]
 }
 
 // shadowFilter decides, for a restricted client's default query, whether a
