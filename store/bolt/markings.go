@@ -74,11 +74,17 @@ func readMarkings(b []byte) (stix.Markings, []byte, bool) {
 // readString reads a length-prefixed string from the start of b and
 // returns the rest.
 func readString(b []byte) (string, []byte, bool) {
+	s, rest, ok := readBytes(b)
+	return string(s), rest, ok
+}
+
+// readBytes is readString without the copy: the bytes alias b.
+func readBytes(b []byte) ([]byte, []byte, bool) {
 	n, w := binary.Uvarint(b)
 	if w <= 0 || uint64(len(b)-w) < n {
-		return "", nil, false
+		return nil, nil, false
 	}
-	return string(b[w : w+int(n)]), b[w+int(n):], true
+	return b[w : w+int(n)], b[w+int(n):], true
 }
 
 // dateEntry is the value of an object's by-id date entry: its version key,

@@ -51,12 +51,24 @@ func decodeStoredVersion(b []byte) (storedVersion, error) {
 	}
 	format := b[0]
 	b = b[1:]
-	var ok1, ok2, ok3 bool
-	v.ID, b, ok1 = readString(b)
-	v.VersionText, b, ok2 = readString(b)
-	v.SpecVersion, b, ok3 = readString(b)
+	id, b, ok1 := readBytes(b)
+	versionText, b, ok2 := readBytes(b)
+	spec, b, ok3 := readBytes(b)
 	if !ok1 || !ok2 || !ok3 || len(b) < 12 {
 		return v, errCorruptVersion
+	}
+	// A page decodes a record per object: the id and version text share
+	// one allocation, and the usual spec versions none.
+	var scratch [128]byte
+	both := string(append(append(scratch[:0], id...), versionText...))
+	v.ID, v.VersionText = both[:len(id)], both[len(id):]
+	switch string(spec) {
+	case "2.1":
+		v.SpecVersion = "2.1"
+	case "2.0":
+		v.SpecVersion = "2.0"
+	default:
+		v.SpecVersion = string(spec)
 	}
 	copy(v.Version[:], b[:12])
 	b = b[12:]
