@@ -77,6 +77,8 @@ func BenchmarkDB_Query(b *testing.B) {
 			{"middle", store.Query{After: middle}},
 			{"all-versions", store.Query{Versions: allVer}},
 			{"manifest", store.Query{NoBody: true}},
+			// A client with a clearance, as every user but an admin is.
+			{"cleared", store.Query{Clearance: &store.Clearance{Level: stix.TLPRed, Default: stix.TLPClear}}},
 		} {
 			b.Run(fmt.Sprintf("limit=%d/%s", limit, tc.name), func(b *testing.B) {
 				q := tc.q

@@ -72,8 +72,9 @@ func runQuery(ctx context.Context, coll *bbolt.Bucket, q store.Query) (store.Pag
 			shadow.add(b, nil, start)
 		}
 		heap.Init(&shadow.h)
-		it = &unionIterator{a: cur, b: shadow}
-		shadows = &shadowFilter{coll: coll, cl: cl, ids: ids, types: q.Types}
+		union := &unionIterator{a: cur, b: shadow}
+		it = union
+		shadows = &shadowFilter{coll: coll, cl: cl, ids: ids, types: q.Types, union: union}
 	default:
 		it = newIndexIterator(coll, ids, q.Types, start)
 		sel = &selector{q: q, coll: coll, versions: map[string][]versionInfo{}}
@@ -197,6 +198,7 @@ type shadowFilter struct {
 	cl      *store.Clearance
 	ids     []string
 	types   []string
+	union   *unionIterator // current index (a), shadow index (b)
 	scanned int
 }
 
@@ -204,8 +206,7 @@ func (f *shadowFilter) include(sv *storedVersion, added uint64) bool {
 	if !f.cl.Admits(sv.Markings) {
 		return false
 	}
-	cur := f.coll.Bucket(bucketByID).Get(idCurrentKey(sv.ID))
-	if len(cur) >= 8 && dateFromKey(cur[:8]) == added {
+	if f.union.fromA {
 		return true // the current version, from the current index
 	}
 	// A shadow, which the shadow index yields whatever the filters.
@@ -227,6 +228,7 @@ type unionIterator struct {
 	aNext, bNext uint64
 	aOK, bOK     bool
 	started      bool
+	fromA        bool // the last key came from a
 }
 
 func (u *unionIterator) next() (uint64, bool) {
@@ -239,10 +241,12 @@ func (u *unionIterator) next() (uint64, bool) {
 	case u.aOK && (!u.bOK || u.aNext <= u.bNext):
 		added := u.aNext
 		u.aNext, u.aOK = u.a.next()
+		u.fromA = true
 		return added, true
 	case u.bOK:
 		added := u.bNext
 		u.bNext, u.bOK = u.b.next()
+		u.fromA = false
 		return added, true
 	}
 	return 0, false
