@@ -153,6 +153,17 @@ func markingsOf(objectRefs, granular, createdBy []byte) Markings {
 // MarkingsOf reads the markings of a raw STIX object (for records stored
 // before markings were kept beside them).
 func MarkingsOf(raw []byte) Markings {
+	// A store reads this for every such record it serves: most carry no
+	// marking, and a scan for the property names costs far less than
+	// decoding the object.
+	if !mayNameMarkings(raw) {
+		return Markings{}
+	}
+	return markingsOfJSON(raw)
+}
+
+// markingsOfJSON is MarkingsOf by decoding the object.
+func markingsOfJSON(raw []byte) Markings {
 	var o struct {
 		ObjectRefs json.RawMessage `json:"object_marking_refs"`
 		Granular   json.RawMessage `json:"granular_markings"`
@@ -162,4 +173,40 @@ func MarkingsOf(raw []byte) Markings {
 		return Markings{}
 	}
 	return markingsOf(o.ObjectRefs, o.Granular, o.CreatedBy)
+}
+
+// mayNameMarkings reports whether raw may hold one of the properties
+// MarkingsOf reads: object_marking_refs, granular_markings and
+// created_by_ref each have an underscore before "marking" or "by_ref".
+// encoding/json matches names in any case, Unicode folds included (the
+// Kelvin sign for k), and an escape could spell them: any escape or
+// non-ASCII byte says maybe.
+func mayNameMarkings(raw []byte) bool {
+	for i, c := range raw {
+		switch {
+		case c == '\\' || c >= 0x80:
+			return true
+		case c == '_' && (hasPrefixFold(raw[i+1:], "marking") || hasPrefixFold(raw[i+1:], "by_ref")):
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII word w
+// in any case.
+func hasPrefixFold(b []byte, w string) bool {
+	if len(b) < len(w) {
+		return false
+	}
+	for j := range len(w) {
+		c := b[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[j] {
+			return false
+		}
+	}
+	return true
 }

@@ -57,3 +57,50 @@ func TestMarkings(t *testing.T) {
 		t.Error("purple is a TLP level")
 	}
 }
+
+// TestMarkingsOf_Shortcut: MarkingsOf skips decoding objects whose text
+// cannot name a marking property, and answers as decoding does for those
+// that can, whatever the case, escapes or Unicode folds of the names.
+func TestMarkingsOf_Shortcut(t *testing.T) {
+	const vendor = "identity--6d6e6f70-0000-4000-8000-00000000cccc"
+	base := `{"type":"indicator","spec_version":"2.1","id":"indicator--6d6e6f70-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00.000Z"`
+	red := TLPMarkingID(TLPRed)
+	for _, tc := range []struct {
+		name, extra string
+		want        Markings
+	}{
+		{"unmarked", ``, Markings{}},
+		{"the words in a description only", `,"description":"no Marking, created by ref"`, Markings{}},
+		{"a key in upper case", `,"OBJECT_MARKING_REFS":["` + red + `"]`, Markings{TLP: TLPRed}},
+		{"a key with an escape", `,"object\u005fmarking_refs":["` + red + `"]`, Markings{TLP: TLPRed}},
+		{"a key with the Kelvin sign", `,"object_marKing_refs":["` + red + `"]`, Markings{TLP: TLPRed}},
+		{"a creator in mixed case", `,"Created_By_Ref":"` + vendor + `"`, Markings{Creator: vendor}},
+		{"granular markings", `,"granular_markings":[{"marking_ref":"` + red + `","selectors":["pattern"]}]`, Markings{TLP: TLPRed}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := []byte(base + tc.extra + `}`)
+			if m := MarkingsOf(raw); !reflect.DeepEqual(m, tc.want) {
+				t.Errorf("MarkingsOf = %+v, want %+v", m, tc.want)
+			}
+			if m := markingsOfJSON(raw); !reflect.DeepEqual(m, tc.want) {
+				t.Errorf("markingsOfJSON = %+v, want %+v (the case is wrong)", m, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkMarkingsOf reads the markings of an unmarked indicator, as a
+// store does for each record stored before markings were kept.
+func BenchmarkMarkingsOf(b *testing.B) {
+	raw := []byte(`{"type":"indicator","spec_version":"2.1","id":"indicator--6d6e6f70-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"Malicious IP 10.1.2.3 seen in campaign 7","description":"Address observed delivering a loader in campaign 7; block and hunt for earlier connections.","indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '10.1.2.3']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00.000Z","labels":["c2","loader"],"confidence":50}`)
+	b.Run("shortcut", func(b *testing.B) {
+		for b.Loop() {
+			MarkingsOf(raw)
+		}
+	})
+	b.Run("decoded", func(b *testing.B) {
+		for b.Loop() {
+			markingsOfJSON(raw)
+		}
+	})
+}
