@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 
 	"liaison/stix"
@@ -83,4 +84,49 @@ type Page struct {
 	// measure of its cost: the conformance suite checks that it does not
 	// grow with the collection.
 	Scanned int
+}
+
+// DeleteChoice returns the indexes, into vs, of the versions of one object
+// that a DELETE with versions and specVersions removes (TAXII 2.1 §5.7,
+// with the match[version] and match[spec_version] filters of §3.6); vs are
+// the versions the client may see. Without match[version] every version of
+// the spec versions asked for goes. With it, versions are chosen as GET
+// chooses them: among the spec versions asked for or, when none is asked
+// for, among the latest spec version's. The backends pass what they know
+// of a version through spec, less (the order by version, then
+// date_added) and at (whether the version is one of versions.At).
+func DeleteChoice[V any](vs []V, spec func(*V) string, less func(a, b *V) bool, at func(*V) bool, versions VersionSelect, specVersions []string) []int {
+	specs := specVersions
+	if len(specs) == 0 && !versions.IsZero() && !versions.All {
+		latest := ""
+		for i := range vs {
+			if s := spec(&vs[i]); latest == "" || SpecVersionLess(latest, s) {
+				latest = s
+			}
+		}
+		specs = []string{latest}
+	}
+	var candidates []int
+	for i := range vs {
+		if len(specs) == 0 || slices.Contains(specs, spec(&vs[i])) {
+			candidates = append(candidates, i)
+		}
+	}
+	first, last := -1, -1
+	for _, i := range candidates {
+		if first < 0 || less(&vs[i], &vs[first]) {
+			first = i
+		}
+		if last < 0 || less(&vs[last], &vs[i]) {
+			last = i
+		}
+	}
+	var chosen []int
+	for _, i := range candidates {
+		if versions.IsZero() || versions.All || at(&vs[i]) ||
+			(versions.First && i == first) || (versions.Last && i == last) {
+			chosen = append(chosen, i)
+		}
+	}
+	return chosen
 }

@@ -27,41 +27,13 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 		if len(all) == 0 {
 			return fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
 		}
-		// With match[version] but no match[spec_version], versions are
-		// chosen among the latest spec version's, as GET chooses them.
-		spec := specVersions
-		if len(spec) == 0 && !versions.IsZero() && !versions.All {
-			spec = []string{latestSpec(all)}
-		}
-		var candidates []versionInfo
-		for _, v := range all {
-			if len(spec) == 0 || slices.Contains(spec, v.spec) {
-				candidates = append(candidates, v)
-			}
-		}
-		var first, last *versionInfo
-		for i := range candidates {
-			v := &candidates[i]
-			if first == nil || versionLess(v, first) {
-				first = v
-			}
-			if last == nil || versionLess(last, v) {
-				last = v
-			}
-		}
-		var doomed []versionInfo
-		for i := range candidates {
-			v := &candidates[i]
-			if versions.IsZero() || versions.All || matchesAt(v.version, versions.At) ||
-				(versions.First && v == first) || (versions.Last && v == last) {
-				doomed = append(doomed, *v)
-			}
-		}
+		doomed := store.DeleteChoice(all, func(v *versionInfo) string { return v.spec }, versionLess,
+			func(v *versionInfo) bool { return matchesAt(v.version, versions.At) }, versions, specVersions)
 		if len(doomed) == 0 {
 			return fmt.Errorf("object %q: no version matches: %w", id, store.ErrObjectNotFound)
 		}
-		for _, v := range doomed {
-			if err := deleteVersion(coll, id, v); err != nil {
+		for _, i := range doomed {
+			if err := deleteVersion(coll, id, all[i]); err != nil {
 				return fmt.Errorf("delete %s: %w", id, err)
 			}
 		}

@@ -48,48 +48,18 @@ func (s *Store) DeleteObject(ctx context.Context, collection, id string, version
 		hadCurrent := len(every) > 0
 		// The versions the client may not see do not exist for it.
 		var all []versionInfo
-		latestSpec := ""
 		for _, v := range every {
 			if clearance == nil || clearance.Admits(v.markings) {
 				all = append(all, v.versionInfo)
-				if latestSpec == "" || store.SpecVersionLess(latestSpec, v.spec) {
-					latestSpec = v.spec
-				}
 			}
 		}
 		if len(all) == 0 {
 			return fmt.Errorf("object %q: %w", id, store.ErrObjectNotFound)
 		}
-		// With match[version] but no match[spec_version], versions are
-		// chosen among the latest spec version's (of those the client may
-		// see), as GET chooses them.
-		spec := specVersions
-		if len(spec) == 0 && !versions.IsZero() && !versions.All {
-			spec = []string{latestSpec}
-		}
-		var candidates []versionInfo
-		for _, v := range all {
-			if len(spec) == 0 || slices.Contains(spec, v.spec) {
-				candidates = append(candidates, v)
-			}
-		}
-		var first, last *versionInfo
-		for i := range candidates {
-			v := &candidates[i]
-			if first == nil || versionLess(v, first) {
-				first = v
-			}
-			if last == nil || versionLess(last, v) {
-				last = v
-			}
-		}
 		var doomed []int64
-		for i := range candidates {
-			v := &candidates[i]
-			if versions.IsZero() || versions.All || matchesAt(v, versions.At) ||
-				(versions.First && v == first) || (versions.Last && v == last) {
-				doomed = append(doomed, v.added)
-			}
+		for _, i := range store.DeleteChoice(all, func(v *versionInfo) string { return v.spec }, versionLess,
+			func(v *versionInfo) bool { return matchesAt(v, versions.At) }, versions, specVersions) {
+			doomed = append(doomed, all[i].added)
 		}
 		if len(doomed) == 0 {
 			return fmt.Errorf("object %q: no version matches: %w", id, store.ErrObjectNotFound)
