@@ -95,6 +95,21 @@ func (p *Passwords) Check(hash, password string) error {
 	return CheckPassword(hash, password)
 }
 
+// Verify returns u if password is its password; u and lookupErr are the
+// outcome of looking the user up by name. When the lookup failed, a check
+// is still made, against a hash that matches nothing, so that an unknown
+// name takes as long to refuse as a known one, and lookupErr is returned.
+func (p *Passwords) Verify(u User, lookupErr error, password string) (User, error) {
+	if lookupErr != nil {
+		_ = p.Check("", password)
+		return User{}, lookupErr
+	}
+	if err := p.Check(u.PasswordHash, password); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
 // CheckPassword compares password with a hash made by HashPassword, in
 // constant time. It returns ErrBadPassword on a mismatch.
 func CheckPassword(hash, password string) error {

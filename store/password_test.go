@@ -49,3 +49,39 @@ func TestCheckPassword_MalformedHash(t *testing.T) {
 		})
 	}
 }
+
+// TestPasswordsVerify checks the password check both backends' VerifyPassword
+// make after looking the user up.
+func TestPasswordsVerify(t *testing.T) {
+	p := store.NewPasswords(store.PasswordCost{Memory: 64, Time: 1, Threads: 1})
+	hash, err := p.Hash("correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := store.User{Name: "alice", PasswordHash: hash}
+	for _, tc := range []struct {
+		name      string
+		u         store.User
+		lookupErr error
+		password  string
+		want      error
+	}{
+		{"right password", alice, nil, "correct horse battery staple", nil},
+		{"wrong password", alice, nil, "wrong", store.ErrBadPassword},
+		{"no password set", store.User{Name: "bob"}, nil, "", store.ErrBadPassword},
+		{"unknown user", store.User{}, store.ErrUserNotFound, "correct horse battery staple", store.ErrUserNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := p.Verify(tc.u, tc.lookupErr, tc.password)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+			if err == nil && u.Name != tc.u.Name {
+				t.Errorf("returned user %q, want %q", u.Name, tc.u.Name)
+			}
+			if err != nil && u.Name != "" {
+				t.Errorf("returned user %q with an error", u.Name)
+			}
+		})
+	}
+}

@@ -194,14 +194,7 @@ func (s *Store) UpdateGrant(ctx context.Context, name, collection string, f func
 // VerifyPassword returns the user if password is theirs.
 func (s *Store) VerifyPassword(ctx context.Context, name, password string) (store.User, error) {
 	u, err := s.User(ctx, name)
-	if err != nil {
-		_ = s.passwords.Check("", password) // as long as a real check
-		return store.User{}, err
-	}
-	if err := s.passwords.Check(u.PasswordHash, password); err != nil {
-		return store.User{}, err
-	}
-	return u, nil
+	return s.passwords.Verify(u, err, password)
 }
 
 const keyColumns = `id, user_name, hash, created_ns, expires_ns, last_used_ns, revoked`
