@@ -79,7 +79,7 @@ func (s *Store) batch(fn func(*bbolt.Tx) error) error {
 func (s *Store) commitWrites(writes []*queuedWrite) {
 	for len(writes) > 0 {
 		failed := -1 // the write that failed, as opposed to the commit
-		err := s.update(func(tx *bbolt.Tx) error {
+		err := s.updateGuarded(func(tx *bbolt.Tx) error {
 			for i, w := range writes {
 				if err := runWrite(w.fn, tx); err != nil {
 					failed = i
@@ -95,9 +95,23 @@ func (s *Store) commitWrites(writes []*queuedWrite) {
 			return
 		}
 		bad := writes[failed]
-		bad.err, bad.done = s.update(func(tx *bbolt.Tx) error { return runWrite(bad.fn, tx) }), true
+		bad.err, bad.done = s.updateGuarded(func(tx *bbolt.Tx) error { return runWrite(bad.fn, tx) }), true
 		writes = append(writes[:failed:failed], writes[failed+1:]...)
 	}
+}
+
+// updateGuarded is s.update with a panic outside the writers' functions,
+// in the commit itself (bbolt panics on some invalid pages), turned into
+// the error of every write of the transaction: otherwise the leader would
+// unwind without answering them or waking the next leader, and every
+// later writer would wait for ever.
+func (s *Store) updateGuarded(fn func(*bbolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write transaction panicked: %v", r)
+		}
+	}()
+	return s.update(fn)
 }
 
 // runWrite runs fn, turning a panic into its error: the writers sharing
