@@ -104,3 +104,26 @@ func BenchmarkMarkingsOf(b *testing.B) {
 		}
 	})
 }
+
+// FuzzMarkingsOf holds MarkingsOf's shortcut to what decoding the object
+// reads: an object whose markings the shortcut misses would reach clients
+// its TLP marking withholds it from.
+func FuzzMarkingsOf(f *testing.F) {
+	red := TLPMarkingID(TLPRed)
+	for _, s := range []string{
+		`{"type":"indicator","name":"unmarked"}`,
+		`{"type":"indicator","object_marking_refs":["` + red + `"]}`,
+		`{"type":"note","granular_markings":[{"marking_ref":"` + red + `","selectors":["content"]}]}`,
+		`{"type":"x-custom","Created_By_Ref":"identity--6d6e6f70-0000-4000-8000-00000000cccc"}`,
+		`{"type":"indicator","object\u005fmarking_refs":["` + red + `"]}`,
+		`{"type":"indicator","object_marKing_refs":["` + red + `"]}`,
+		`{"type":"indicator","description":"object_marking_refs"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, want := MarkingsOf(raw), markingsOfJSON(raw); !reflect.DeepEqual(got, want) {
+			t.Fatalf("MarkingsOf(%q) = %+v, decoding reads %+v", raw, got, want)
+		}
+	})
+}
