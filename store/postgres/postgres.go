@@ -232,9 +232,13 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// tx runs f in a transaction, committed when f returns nil.
+// tx runs f in a READ COMMITTED transaction, committed when f returns
+// nil. The level is explicit, whatever the database's or role's default:
+// writers lock a row (the collection's, a user's) and then read what the
+// writer before them committed, which a snapshot taken before the wait
+// (REPEATABLE READ, SERIALIZABLE) refuses with a serialization failure.
 func (s *Store) tx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	return s.txOptions(ctx, pgx.TxOptions{}, f)
+	return s.txOptions(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, f)
 }
 
 func (s *Store) txOptions(ctx context.Context, opts pgx.TxOptions, f func(tx pgx.Tx) error) error {
