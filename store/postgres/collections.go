@@ -68,6 +68,12 @@ func (s *Store) CreateCollection(ctx context.Context, c store.Collection) (store
 // Collection returns the collection of the API root whose id or alias is
 // idOrAlias.
 func (s *Store) Collection(ctx context.Context, root, idOrAlias string) (store.Collection, error) {
+	if !storable(root, idOrAlias) {
+		if _, err := s.APIRoot(ctx, root); err != nil {
+			return store.Collection{}, err
+		}
+		return store.Collection{}, fmt.Errorf("collection %q: %w", idOrAlias, store.ErrCollectionNotFound)
+	}
 	c, err := scanCollection(s.pool.QueryRow(ctx, `SELECT `+collectionColumns+` FROM collections
 		WHERE api_root = $1 AND (id = $2 OR alias = $2)`, root, idOrAlias))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -209,6 +215,9 @@ func (s *Store) CollectionSummaries(ctx context.Context) ([]store.CollectionSumm
 // CollectionLastAdded returns the latest date_added the collection ever
 // gave (zero when it never held an object).
 func (s *Store) CollectionLastAdded(ctx context.Context, collection string) (time.Time, error) {
+	if !storable(collection) {
+		return time.Time{}, fmt.Errorf("collection %q: %w", collection, store.ErrCollectionNotFound)
+	}
 	var last int64
 	err := s.pool.QueryRow(ctx, `SELECT last_added FROM collections WHERE id = $1`, collection).Scan(&last)
 	if errors.Is(err, pgx.ErrNoRows) {

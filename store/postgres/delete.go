@@ -19,6 +19,13 @@ import (
 // With a clearance, the versions it does not admit do not exist: they are
 // neither chosen nor deleted.
 func (s *Store) DeleteObject(ctx context.Context, collection, id string, versions store.VersionSelect, specVersions []string, clearance *store.Clearance) (int, error) {
+	if !storable(collection, id) {
+		// Names nothing: the answer of an unknown collection or object.
+		if _, err := s.CollectionLastAdded(ctx, collection); err != nil {
+			return 0, fmt.Errorf("delete %s from collection %s: %w", id, collection, err)
+		}
+		return 0, fmt.Errorf("delete %s from collection %s: object %q: %w", id, collection, id, store.ErrObjectNotFound)
+	}
 	var n int
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var seq int64

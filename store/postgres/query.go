@@ -22,6 +22,14 @@ func (s *Store) Query(ctx context.Context, collection string, q store.Query) (st
 	if q.Limit <= 0 {
 		return store.Page{}, fmt.Errorf("query: limit must be positive")
 	}
+	if !storable(collection, q.ObjectID) {
+		// Names nothing: the answer of an unknown collection or object.
+		if _, err := s.CollectionLastAdded(ctx, collection); err != nil {
+			return store.Page{}, fmt.Errorf("query collection %s: %w", collection, err)
+		}
+		return store.Page{}, fmt.Errorf("query collection %s: object %q: %w", collection, q.ObjectID, store.ErrObjectNotFound)
+	}
+	q.IDs, q.Types = storableList(q.IDs), storableList(q.Types)
 	var page store.Page
 	var err error
 	if currentOnly(&q) {

@@ -45,6 +45,9 @@ func (s *Store) CreateAPIRoot(ctx context.Context, r store.APIRoot) (store.APIRo
 
 // APIRoot returns the API root with the given name.
 func (s *Store) APIRoot(ctx context.Context, name string) (store.APIRoot, error) {
+	if !storable(name) {
+		return store.APIRoot{}, fmt.Errorf("API root %q: %w", name, store.ErrAPIRootNotFound)
+	}
 	r, err := scanRoot(s.pool.QueryRow(ctx, `SELECT `+rootColumns+` FROM api_roots WHERE name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.APIRoot{}, fmt.Errorf("API root %q: %w", name, store.ErrAPIRootNotFound)

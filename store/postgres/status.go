@@ -15,6 +15,9 @@ import (
 // Status returns the status resource id of an API root, with the name of
 // the principal that owns it.
 func (s *Store) Status(ctx context.Context, root, id string) (store.Status, string, error) {
+	if !storable(root, id) {
+		return store.Status{}, "", fmt.Errorf("status %q: %w", id, store.ErrStatusNotFound)
+	}
 	var owner string
 	var body []byte
 	err := s.pool.QueryRow(ctx, `SELECT owner, body FROM statuses WHERE id = $1 AND api_root = $2`, id, root).Scan(&owner, &body)

@@ -3,7 +3,9 @@ package postgres
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"liaison/store"
 )
@@ -40,6 +42,34 @@ func fromNanos(n *int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, *n).UTC()
+}
+
+// storable reports whether every s can be a text value: PostgreSQL's
+// text holds UTF-8 without NUL, and refuses anything else with an error.
+// A lookup by a value that is not storable names nothing, as in any
+// backend, whatever bytes a client put in a URL.
+func storable(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// storableList returns list with the values that are not storable
+// replaced by "", which no id or type is: they match nothing.
+func storableList(list []string) []string {
+	if storable(list...) {
+		return list
+	}
+	out := make([]string, len(list))
+	for i, v := range list {
+		if storable(v) {
+			out[i] = v
+		}
+	}
+	return out
 }
 
 func microsTime(m int64) time.Time { return time.UnixMicro(m).UTC() }

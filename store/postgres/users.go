@@ -62,6 +62,9 @@ func (s *Store) CreateUser(ctx context.Context, name string, admin bool, passwor
 
 // User returns the user with the given name, with its grants.
 func (s *Store) User(ctx context.Context, name string) (store.User, error) {
+	if !storable(name) {
+		return store.User{}, fmt.Errorf("user %q: %w", name, store.ErrUserNotFound)
+	}
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.User{}, fmt.Errorf("user %q: %w", name, store.ErrUserNotFound)

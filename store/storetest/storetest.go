@@ -101,6 +101,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"DeleteObject_SCO", (*suite).testDeleteObject_SCO},
 		{"DeleteObject_ErrCollectionNotFound", (*suite).testDeleteObject_ErrCollectionNotFound},
 		{"DeleteObject_Many", (*suite).testDeleteObject_Many},
+		{"Lookups_AnyBytes", (*suite).testLookups_AnyBytes},
 
 		{"AddObjects_Status", (*suite).testAddObjects_Status},
 		{"Status", (*suite).testStatus},

@@ -1,0 +1,62 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"liaison/store"
+)
+
+// testLookups_AnyBytes: names, ids and aliases are looked up exactly,
+// whatever their bytes: one holding a NUL or bytes that are not UTF-8
+// (which clients can put in a URL's path) names nothing, and the lookup
+// answers with the not-found error of what it looked for, as for any
+// other unknown name, never with another error (which the server would
+// answer with a 500).
+func (s *suite) testLookups_AnyBytes(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	c := mustCreateCollection(t, db, testRoot, store.Collection{Alias: "coll"})
+	mustAdd(t, db, c, indicator2(1, "2020-01-01T00:00:00.000Z"))
+	if _, err := db.CreateUser(ctx, testUser, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"a\x00b", "\xff\xfe", "indicator--\x00"} {
+		for _, tc := range []struct {
+			name string
+			err  error
+			want error
+		}{
+			{"APIRoot", second(db.APIRoot(ctx, bad)), store.ErrAPIRootNotFound},
+			{"Collections", second(db.Collections(ctx, bad)), store.ErrAPIRootNotFound},
+			{"Collection in a missing root", second(db.Collection(ctx, bad, c.ID)), store.ErrAPIRootNotFound},
+			{"Collection", second(db.Collection(ctx, testRoot, bad)), store.ErrCollectionNotFound},
+			{"CollectionLastAdded", second(db.CollectionLastAdded(ctx, bad)), store.ErrCollectionNotFound},
+			{"Query of a collection", second(db.Query(ctx, bad, store.Query{Limit: 10})), store.ErrCollectionNotFound},
+			{"Query of an object", second(db.Query(ctx, c.ID, store.Query{ObjectID: bad, Limit: 10})), store.ErrObjectNotFound},
+			{"Query of an object, all versions", second(db.Query(ctx, c.ID, store.Query{ObjectID: bad, Limit: 10, Versions: store.VersionSelect{All: true}})), store.ErrObjectNotFound},
+			{"DeleteObject", second(db.DeleteObject(ctx, c.ID, bad, store.VersionSelect{}, nil, nil)), store.ErrObjectNotFound},
+			{"DeleteObject of a collection", second(db.DeleteObject(ctx, bad, "indicator--"+testUUID(1), store.VersionSelect{}, nil, nil)), store.ErrCollectionNotFound},
+			{"User", second(db.User(ctx, bad)), store.ErrUserNotFound},
+		} {
+			if !errors.Is(tc.err, tc.want) {
+				t.Errorf("%s(%q): %v, want %v", tc.name, bad, tc.err, tc.want)
+			}
+		}
+		if _, _, err := db.Status(ctx, testRoot, bad); !errors.Is(err, store.ErrStatusNotFound) {
+			t.Errorf("Status(%q): %v, want %v", bad, err, store.ErrStatusNotFound)
+		}
+		// Filters that name nothing match nothing.
+		for _, q := range []store.Query{{IDs: []string{bad}}, {Types: []string{bad}}, {IDs: []string{bad}, Versions: store.VersionSelect{All: true}},
+			{Types: []string{bad}, Versions: store.VersionSelect{All: true}}} {
+			q.Limit = 10
+			if p, err := db.Query(ctx, c.ID, q); err != nil || len(p.Records) != 0 {
+				t.Errorf("Query(%+v) = %d records, %v; want none", q, len(p.Records), err)
+			}
+		}
+	}
+}
+
+// second returns the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }
