@@ -212,6 +212,15 @@ func TestResourcesChangedAcrossReplicas(t *testing.T) {
 			_, err := a.UpdateAPIRoot(ctx, "r", store.APIRootUpdate{DefaultLimit: &limit})
 			return err
 		}},
+		{"UpdateAPIRoot making it the default", func() error {
+			yes := true
+			_, err := a.UpdateAPIRoot(ctx, "r", store.APIRootUpdate{Default: &yes})
+			return err
+		}},
+		{"CreateAPIRoot taking the default mark off another", func() error {
+			_, err := a.CreateAPIRoot(ctx, store.APIRoot{Name: "s", Title: "S", Default: true})
+			return err
+		}},
 		{"DeleteObject", func() error {
 			_, err := a.DeleteObject(ctx, c.ID, "indicator--00000001-0000-4000-8000-000000000000", store.VersionSelect{}, nil, nil)
 			return err

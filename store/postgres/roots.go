@@ -26,8 +26,16 @@ func (s *Store) CreateAPIRoot(ctx context.Context, r store.APIRoot) (store.APIRo
 	}
 	err = s.tx(ctx, func(tx pgx.Tx) error {
 		if r.Default {
-			if _, err := tx.Exec(ctx, `UPDATE api_roots SET is_default = false WHERE is_default`); err != nil {
+			tag, err := tx.Exec(ctx, `UPDATE api_roots SET is_default = false WHERE is_default`)
+			if err != nil {
 				return err
+			}
+			if tag.RowsAffected() > 0 {
+				// Another API root changed: what replicas cached of it is
+				// stale.
+				if err := s.notifyResources(ctx, tx); err != nil {
+					return err
+				}
 			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO api_roots (`+rootColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
