@@ -23,7 +23,7 @@ func (s *Store) RecordAudit(ctx context.Context, e store.AuditEntry) error {
 		return fmt.Errorf("record audit entry: %w", err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO audit (time_ns, user_name, key_id, remote, action, target, detail, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		*at, e.User, e.KeyID, e.Remote, e.Action, e.Target, e.Detail, e.Outcome)
+		*at, text(e.User), text(e.KeyID), text(e.Remote), text(e.Action), text(e.Target), text(e.Detail), text(e.Outcome))
 	if err != nil {
 		return fmt.Errorf("record audit entry: %w", mapErr(err))
 	}

@@ -72,6 +72,16 @@ func storableList(list []string) []string {
 	return out
 }
 
+// text returns s as PostgreSQL's text can hold it: a NUL and each byte
+// that is not UTF-8 become U+FFFD. For what is kept as a record (the
+// audit trail), which must be kept whatever bytes a client sent.
+func text(s string) string {
+	if storable(s) {
+		return s
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
+}
+
 func microsTime(m int64) time.Time { return time.UnixMicro(m).UTC() }
 
 // timeMicros returns the whole microseconds of t since the epoch, 0 for

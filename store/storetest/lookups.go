@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"liaison/store"
 )
@@ -60,3 +62,29 @@ func (s *suite) testLookups_AnyBytes(t *testing.T) {
 
 // second returns the error of a call that returns a value and an error.
 func second[T any](_ T, err error) error { return err }
+
+// testAudit_AnyBytes: an audit entry is recorded whatever bytes its text
+// holds (a DELETE's target carries the object id of the request's path,
+// NUL or bytes that are not UTF-8 included): the trail keeps the entry,
+// its text in valid UTF-8, the rest of it as given.
+func (s *suite) testAudit_AnyBytes(t *testing.T) {
+	ctx := context.Background()
+	db := s.open(t)
+	e := store.AuditEntry{User: "alice", Remote: "192.0.2.1", Action: "object.delete", Target: "api1/c indicator--\x00\xff", Detail: "d\x00", Outcome: "object not found \xfe"}
+	if err := db.RecordAudit(ctx, e); err != nil {
+		t.Fatalf("RecordAudit: %v", err)
+	}
+	got, err := db.Audit(ctx, store.AuditQuery{})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Audit = %+v, %v; want the entry", got, err)
+	}
+	g := got[0]
+	for _, f := range []string{g.Target, g.Detail, g.Outcome} {
+		if !utf8.ValidString(f) {
+			t.Errorf("the entry's text %q is not UTF-8", f)
+		}
+	}
+	if g.User != e.User || g.Action != e.Action || g.Remote != e.Remote || !strings.HasPrefix(g.Target, "api1/c indicator--") {
+		t.Errorf("Audit = %+v; want %+v", g, e)
+	}
+}

@@ -114,6 +114,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"APIKeys", (*suite).testAPIKeys},
 
 		{"Audit", (*suite).testAudit},
+		{"Audit_AnyBytes", (*suite).testAudit_AnyBytes},
 		{"Activity", (*suite).testActivity},
 		{"CursorSecret", (*suite).testCursorSecret},
 
