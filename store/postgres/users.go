@@ -283,7 +283,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string) error {
 // current key; any failure is ErrBadAPIKey.
 func (s *Store) VerifyAPIKey(ctx context.Context, token string) (store.User, store.APIKey, error) {
 	id := store.APIKeyID(token)
-	if id == "" {
+	if id == "" || !storable(id) {
 		return store.User{}, store.APIKey{}, store.ErrBadAPIKey
 	}
 	var key store.APIKey

@@ -46,6 +46,11 @@ func (s *suite) testLookups_AnyBytes(t *testing.T) {
 				t.Errorf("%s(%q): %v, want %v", tc.name, bad, tc.err, tc.want)
 			}
 		}
+		// A token is a header's value: its key id may hold any byte.
+		token := "lsn_" + (bad + strings.Repeat("x", 16))[:16] + "_" + strings.Repeat("a", 43)
+		if _, _, err := db.VerifyAPIKey(ctx, token); !errors.Is(err, store.ErrBadAPIKey) {
+			t.Errorf("VerifyAPIKey(%q): %v, want %v", token, err, store.ErrBadAPIKey)
+		}
 		if _, _, err := db.Status(ctx, testRoot, bad); !errors.Is(err, store.ErrStatusNotFound) {
 			t.Errorf("Status(%q): %v, want %v", bad, err, store.ErrStatusNotFound)
 		}
