@@ -76,7 +76,10 @@ type Accounts struct {
 	verified map[[32]byte]cacheEntry
 	keys     map[[32]byte]*keyEntry
 	used     map[string]time.Time // API key id -> last use, not yet stored, of keys no longer cached
-	flights  singleflight.Group   // credential checks in progress
+	// gen counts Invalidate calls: a key verified by a check that began
+	// before one (and read the store before a revocation) is not cached.
+	gen     uint64
+	flights singleflight.Group // credential checks in progress
 }
 
 type keyEntry struct {
@@ -277,13 +280,16 @@ func (a *Accounts) verify(ctx context.Context, isKey bool, name, secret string) 
 			}
 		}()
 		if isKey {
+			a.mu.RLock()
+			gen := a.gen
+			a.mu.RUnlock()
 			u, key, err := a.Store.VerifyAPIKey(checkCtx, secret)
 			if err != nil {
 				return nil, err
 			}
 			p := principalOf(u)
 			p.KeyID = key.ID
-			a.cacheKey(secret, p, key)
+			a.cacheKey(secret, p, key, gen)
 			return p, nil
 		}
 		// Another flight may have verified it while this request waited
@@ -346,7 +352,11 @@ func (a *Accounts) cachedKey(token string) (taxii.Principal, bool) {
 	return e.principal, true
 }
 
-func (a *Accounts) cacheKey(token string, p taxii.Principal, key store.APIKey) {
+// cacheKey caches a key verified by a check that began at generation gen,
+// unless Invalidate has been called since: that check may have read the
+// key before its revocation, and caching it would admit the key for a
+// whole KeyCacheTTL after the revocation. Its use is recorded either way.
+func (a *Accounts) cacheKey(token string, p taxii.Principal, key store.APIKey, gen uint64) {
 	h := sha256.Sum256([]byte(token))
 	now := a.Now()
 	expires := now.Add(a.KeyCacheTTL)
@@ -357,6 +367,12 @@ func (a *Accounts) cacheKey(token string, p taxii.Principal, key store.APIKey) {
 	e.lastUse.Store(now.UnixNano())
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.gen != gen {
+		if now.After(a.used[key.ID]) {
+			a.used[key.ID] = now
+		}
+		return
+	}
 	if len(a.keys) > 10_000 {
 		a.dropKeys()
 	}
@@ -390,6 +406,7 @@ func (a *Accounts) dropKeys() {
 func (a *Accounts) Invalidate() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.gen++
 	clear(a.verified)
 	a.dropKeys()
 }
