@@ -22,6 +22,7 @@ import (
 	"liaison/stix"
 	"liaison/store"
 	"liaison/store/bolt"
+	"liaison/store/postgres/pgtest"
 	"liaison/taxii"
 )
 
@@ -200,7 +201,7 @@ const smallMaxContentLength = 400
 // newPostgresFixture).
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	if testBackend(t) == "postgres" {
+	if pgtest.Backend(t) == "postgres" {
 		return newPostgresFixture(t)
 	}
 	fixtureImage.once.Do(func() { buildFixtureImage(t) })

@@ -18,6 +18,7 @@ import (
 	"liaison/stix/coopfeed"
 	"liaison/store"
 	"liaison/store/curation"
+	"liaison/store/postgres/pgtest"
 )
 
 func newService(t *testing.T) (*curation.Service, store.Collection) {
@@ -228,7 +229,7 @@ func TestFindAndStats(t *testing.T) {
 	}
 	st, err := s.Stats(ctx)
 	// A PostgreSQL database has no file of the store's own.
-	if err != nil || len(st.APIRoots) != 2 || len(st.Collections) != 2 || (st.File.Size == 0) != (testBackend(t) == "postgres") {
+	if err != nil || len(st.APIRoots) != 2 || len(st.Collections) != 2 || (st.File.Size == 0) != (pgtest.Backend(t) == "postgres") {
 		t.Errorf("Stats = %+v, %v", st, err)
 	}
 }
@@ -245,7 +246,7 @@ func TestImportBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		n = 10_000
 	}
-	if testBackend(t) == "postgres" {
+	if pgtest.Backend(t) == "postgres" {
 		// The heap measured is the import stream's, the same on either
 		// backend; on PostgreSQL the run takes forty seconds of CI.
 		t.Skip("the import's memory is measured on bbolt")

@@ -75,3 +75,26 @@ func WithSearchPath(base, schema string) string {
 	}
 	return strings.TrimSpace(base) + " search_path=" + schema
 }
+
+// BackendVar chooses the store that tests written for any backend run on:
+// bolt (the default) or postgres, in the database EnvVar names. .ci/run
+// runs such packages once with each.
+const BackendVar = "LIAISON_TEST_BACKEND"
+
+// Backend returns the backend BackendVar chooses, "bolt" or "postgres".
+// postgres without a test database fails tb: the run asked for it.
+func Backend(tb testing.TB) string {
+	tb.Helper()
+	switch b := os.Getenv(BackendVar); b {
+	case "", "bolt":
+		return "bolt"
+	case "postgres":
+		if !Available() {
+			tb.Fatalf("%s=postgres needs %s, a PostgreSQL connection string", BackendVar, EnvVar)
+		}
+		return b
+	default:
+		tb.Fatalf("%s=%q: use bolt or postgres", BackendVar, b)
+		return ""
+	}
+}
