@@ -25,19 +25,14 @@ const DefaultResourceCacheTTL = time.Second
 type resourceCache struct {
 	mu    sync.RWMutex
 	gen   uint64 // bumped by each invalidation; a read begun before one is not kept
-	roots map[string]cachedRoot
-	colls map[collKey]cachedColl
+	roots map[string]cached[store.APIRoot]
+	colls map[collKey]cached[store.Collection]
 }
 
 type collKey struct{ root, idOrAlias string }
 
-type cachedRoot struct {
-	root    store.APIRoot
-	expires time.Time
-}
-
-type cachedColl struct {
-	coll    store.Collection
+type cached[V any] struct {
+	v       V
 	expires time.Time
 }
 
@@ -62,31 +57,11 @@ func (s *Server) ResourcesChanged() {
 // apiRootByName returns the API root named name, from the cache when the
 // store returned it less than ResourceCacheTTL ago.
 func (s *Server) apiRootByName(ctx context.Context, name string) (store.APIRoot, error) {
+	read := func() (store.APIRoot, error) { return s.Store.APIRoot(ctx, name) }
 	if s.ResourceCacheTTL <= 0 {
-		return s.Store.APIRoot(ctx, name)
+		return read()
 	}
-	rc := &s.resources
-	now := time.Now()
-	rc.mu.RLock()
-	e, ok := rc.roots[name]
-	gen := rc.gen
-	rc.mu.RUnlock()
-	if ok && now.Before(e.expires) {
-		return e.root, nil
-	}
-	r, err := s.Store.APIRoot(ctx, name)
-	if err != nil {
-		return r, err
-	}
-	rc.mu.Lock()
-	if rc.gen == gen {
-		if rc.roots == nil {
-			rc.roots = map[string]cachedRoot{}
-		}
-		rc.roots[name] = cachedRoot{root: r, expires: now.Add(s.ResourceCacheTTL)}
-	}
-	rc.mu.Unlock()
-	return r, nil
+	return lookup(&s.resources, &s.resources.roots, name, s.ResourceCacheTTL, read)
 }
 
 // collectionByName returns the collection of the API root whose id or
@@ -94,30 +69,36 @@ func (s *Server) apiRootByName(ctx context.Context, name string) (store.APIRoot,
 // ResourceCacheTTL ago. The collection's MediaTypes are shared: read them
 // only.
 func (s *Server) collectionByName(ctx context.Context, root, idOrAlias string) (store.Collection, error) {
+	read := func() (store.Collection, error) { return s.Store.Collection(ctx, root, idOrAlias) }
 	if s.ResourceCacheTTL <= 0 {
-		return s.Store.Collection(ctx, root, idOrAlias)
+		return read()
 	}
-	rc := &s.resources
-	key := collKey{root, idOrAlias}
+	return lookup(&s.resources, &s.resources.colls, collKey{root, idOrAlias}, s.ResourceCacheTTL, read)
+}
+
+// lookup returns m's value for key when it was read less than ttl ago;
+// otherwise it reads it and keeps it, unless the cache was invalidated
+// while it read (the value may predate the change). Errors are not kept.
+func lookup[K comparable, V any](rc *resourceCache, m *map[K]cached[V], key K, ttl time.Duration, read func() (V, error)) (V, error) {
 	now := time.Now()
 	rc.mu.RLock()
-	e, ok := rc.colls[key]
+	e, ok := (*m)[key]
 	gen := rc.gen
 	rc.mu.RUnlock()
 	if ok && now.Before(e.expires) {
-		return e.coll, nil
+		return e.v, nil
 	}
-	c, err := s.Store.Collection(ctx, root, idOrAlias)
+	v, err := read()
 	if err != nil {
-		return c, err
+		return v, err
 	}
 	rc.mu.Lock()
 	if rc.gen == gen {
-		if rc.colls == nil {
-			rc.colls = map[collKey]cachedColl{}
+		if *m == nil {
+			*m = map[K]cached[V]{}
 		}
-		rc.colls[key] = cachedColl{coll: c, expires: now.Add(s.ResourceCacheTTL)}
+		(*m)[key] = cached[V]{v: v, expires: now.Add(ttl)}
 	}
 	rc.mu.Unlock()
-	return c, nil
+	return v, nil
 }
