@@ -294,40 +294,23 @@ func (w *importer) flush(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
-	var (
-		added  = make([]int64, n)
-		ids    = make([]string, n)
-		types  = make([]string, n)
-		vs     = make([]int64, n)
-		vns    = make([]int32, n)
-		vtexts = make([]string, n)
-		specs  = make([]string, n)
-		hs     = make([][]byte, n)
-		raws   = make([][]byte, n)
-		m      = newMarkingArrays(n)
-	)
+	vr := newVersionRows(n)
 	for i, v := range w.pending {
 		o, err := stix.Peek(i, v.Raw)
 		if err != nil {
 			return fmt.Errorf("version %d of collection %s: %w", v.Position, w.coll, err)
 		}
 		version := o.Version
+		var hash []byte
 		if !o.Versioned() {
 			version = microsTime(int64(v.Position))
-			hs[i] = store.ContentHash(v.Raw)
+			hash = store.ContentHash(v.Raw)
 		}
-		k := keyOf(o.ID, version)
-		added[i], ids[i], types[i], vs[i], vns[i], vtexts[i], specs[i], raws[i] =
-			int64(v.Position), o.ID, o.Type, k.s, k.ns, v.VersionText, v.SpecVersion, v.Raw
-		m.set(i, o.Markings)
+		// Not current yet, nor shadows: finishCollection marks them.
+		vr.set(i, int64(v.Position), keyOf(o.ID, version), o.Type, v.VersionText, v.SpecVersion, hash, v.Raw, o.Markings, false, false, false)
 	}
 	w.pending = w.pending[:0]
-	_, err := w.tx.Exec(ctx, `INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw,
-			tlp, creator, others, is_shadow, mixed)
-		SELECT $1, a, i, t, s, ns, vt, sp, h, false, r, tlp, cr, `+othersFromJSON("o")+`, false, false
-		FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bytea[],
-			$11::int2[], $12::text[], $13::text[]) AS u(a, i, t, s, ns, vt, sp, h, r, tlp, cr, o)`,
-		w.seq, added, ids, types, vs, vns, vtexts, specs, hs, raws, m.tlp, m.creator, m.others)
+	_, err := w.tx.Exec(ctx, insertVersions, vr.args(w.seq)...)
 	return err
 }
 

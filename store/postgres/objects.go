@@ -309,37 +309,16 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		b.Queue(`UPDATE versions SET is_current = false WHERE coll = $1 AND date_added = ANY($2)`, seq, unset)
 	}
 	if len(rows) > 0 {
-		n := len(rows)
-		var (
-			added  = make([]int64, n)
-			ids    = make([]string, n)
-			types  = make([]string, n)
-			vs     = make([]int64, n)
-			vns    = make([]int32, n)
-			vtexts = make([]string, n)
-			specs  = make([]string, n)
-			hs     = make([][]byte, n)
-			isCur  = make([]bool, n)
-			shadow = make([]bool, n)
-			mixed  = make([]bool, n)
-			raws   = make([][]byte, n)
-			m      = newMarkingArrays(n)
-		)
+		vr := newVersionRows(len(rows))
 		for i, r := range rows {
-			added[i], ids[i], types[i], vs[i], vns[i], vtexts[i], specs[i], hs[i], raws[i] =
-				r.added, r.id, r.typ, r.s, r.ns, r.versionText, r.spec, r.hash, r.raw
-			isCur[i] = current[r.id].added == r.added
+			var shadow, mixed bool
 			if f := newFlags[r.added]; f != nil {
-				shadow[i], mixed[i] = f.wantShadow, f.wantMixed
+				shadow, mixed = f.wantShadow, f.wantMixed
 			}
-			m.set(i, r.markings)
+			vr.set(i, r.added, versionKey{r.id, r.s, r.ns}, r.typ, r.versionText, r.spec, r.hash, r.raw, r.markings,
+				current[r.id].added == r.added, shadow, mixed)
 		}
-		b.Queue(`INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw,
-				tlp, creator, others, is_shadow, mixed)
-			SELECT $1, a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, `+othersFromJSON("o")+`, sh, mx
-			FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bool[], $11::bytea[],
-				$12::int2[], $13::text[], $14::text[], $15::bool[], $16::bool[]) AS u(a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, o, sh, mx)`,
-			seq, added, ids, types, vs, vns, vtexts, specs, hs, isCur, raws, m.tlp, m.creator, m.others, shadow, mixed)
+		b.Queue(insertVersions, vr.args(seq)...)
 		b.Queue(`UPDATE collections SET last_added = $2, objects = objects + $3 WHERE seq = $1`, seq, last, newObjects)
 	}
 	body, err := json.Marshal(st)
@@ -354,3 +333,49 @@ func (s *Store) addObjects(ctx context.Context, tx pgx.Tx, req store.AddRequest,
 		now.Add(-s.opts.StatusRetention).Truncate(time.Microsecond))
 	return st, tx.SendBatch(ctx, b).Close()
 }
+
+// versionRows are rows of the versions table for one bulk insert
+// (insertVersions), one array per column: a batch of versions costs one
+// statement whatever its size.
+type versionRows struct {
+	added         []int64
+	ids, types    []string
+	vs            []int64
+	vns           []int32
+	vtexts, specs []string
+	hashes, raws  [][]byte
+	current       []bool
+	shadow, mixed []bool
+	markings      markingArrays
+}
+
+func newVersionRows(n int) *versionRows {
+	return &versionRows{
+		added: make([]int64, n), ids: make([]string, n), types: make([]string, n),
+		vs: make([]int64, n), vns: make([]int32, n), vtexts: make([]string, n), specs: make([]string, n),
+		hashes: make([][]byte, n), raws: make([][]byte, n),
+		current: make([]bool, n), shadow: make([]bool, n), mixed: make([]bool, n),
+		markings: newMarkingArrays(n),
+	}
+}
+
+// set fills row i.
+func (r *versionRows) set(i int, added int64, k versionKey, typ, versionText, spec string, hash, raw []byte, m stix.Markings, current, shadow, mixed bool) {
+	r.added[i], r.ids[i], r.types[i], r.vs[i], r.vns[i], r.vtexts[i], r.specs[i], r.hashes[i], r.raws[i] =
+		added, k.id, typ, k.s, k.ns, versionText, spec, hash, raw
+	r.current[i], r.shadow[i], r.mixed[i] = current, shadow, mixed
+	r.markings.set(i, m)
+}
+
+// args are insertVersions' arguments for the rows, into collection seq.
+func (r *versionRows) args(seq int64) []any {
+	return []any{seq, r.added, r.ids, r.types, r.vs, r.vns, r.vtexts, r.specs, r.hashes, r.current, r.raws,
+		r.markings.tlp, r.markings.creator, r.markings.others, r.shadow, r.mixed}
+}
+
+// insertVersions inserts versionRows (versionRows.args).
+const insertVersions = `INSERT INTO versions (coll, date_added, id, type, version_s, version_ns, version_text, spec, content_hash, is_current, raw,
+		tlp, creator, others, is_shadow, mixed)
+	SELECT $1, a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, ` + othersFromJSON + `, sh, mx
+	FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int4[], $7::text[], $8::text[], $9::bytea[], $10::bool[], $11::bytea[],
+		$12::int2[], $13::text[], $14::text[], $15::bool[], $16::bool[]) AS u(a, i, t, s, ns, vt, sp, h, c, r, tlp, cr, o, sh, mx)`

@@ -246,8 +246,6 @@ func (a *markingArrays) set(i int, m stix.Markings) {
 	}
 }
 
-// othersFromJSON is the SQL that turns the JSON array in column col back
-// into the others column's text[].
-func othersFromJSON(col string) string {
-	return `CASE WHEN ` + col + ` = '[]' THEN '{}'::text[] ELSE ARRAY(SELECT json_array_elements_text(` + col + `::json)) END`
-}
+// othersFromJSON is the SQL that turns the JSON array in column o of a
+// bulk insert's rows back into the others column's text[].
+const othersFromJSON = `CASE WHEN o = '[]' THEN '{}'::text[] ELSE ARRAY(SELECT json_array_elements_text(o::json)) END`
